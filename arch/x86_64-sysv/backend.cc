@@ -1,0 +1,8 @@
+// backend.cc -- the System V backend as the core sees it.
+#include "plan.h"
+
+namespace ffix {
+
+FFIX_HIDDEN extern const Backend sysv_backend = {sysv::build_plan, sysv::invoke};
+
+} // namespace ffix

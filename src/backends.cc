@@ -1,0 +1,18 @@
+// backends.cc -- which ABI folder serves which ffi_abi value on this target.
+// Adding an ABI means adding its folder under arch/ and one line here.
+#include "ffix.h"
+
+namespace ffix {
+
+extern const Backend sysv_backend;
+
+const Backend *backend_for(ffi_abi abi) {
+  switch (abi) {
+#if defined(X86_64)
+  case FFI_UNIX64: return &sysv_backend;
+#endif
+  default: return nullptr;  // includes every value <= FFI_FIRST_ABI or >= FFI_LAST_ABI
+  }
+}
+
+} // namespace ffix

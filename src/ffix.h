@@ -1,0 +1,103 @@
+// ffix.h -- what the arch-neutral core and the ABI folders share.
+//
+// Data flow (see DESIGN.md): ffi_prep_cif validates and lays out the type
+// graph (layout.cc), asks the cif's ABI backend to classify the signature
+// into a call plan, interns the plan (plan_table.cc) and keeps its index in
+// cif->flags.  ffi_call looks the plan up in O(1) and hands it to the
+// backend's invoke function.  Plans never point into the caller's types.
+#pragma once
+
+#include <ffi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FFIX_HIDDEN __attribute__((visibility("hidden")))
+#define FFIX_EXPORT __attribute__((visibility("default")))
+
+namespace ffix {
+
+// Limits beyond which a type or signature is refused with FFI_BAD_TYPEDEF
+// rather than risking overflow or exhausting the stack at call time.
+inline constexpr size_t kMaxTypeSize = size_t{1} << 30;
+inline constexpr unsigned kMaxStackBytes = 1u << 20;
+inline constexpr int kMaxDepth = 64;
+
+struct Plan;
+
+// One calling convention.  The core knows nothing else about an ABI.
+struct Backend {
+  // Classify CIF (types already validated and laid out) and write its plan
+  // into OUT.  NFIXED is the number of fixed arguments of a variadic call
+  // (== nargs otherwise).  Returns FFI_OK or the status to report.
+  ffi_status (*build_plan)(const ffi_cif *cif, unsigned nfixed, struct PlanWriter &out);
+  // Perform a call as PLAN says.  CHAIN goes to the static chain register.
+  void (*invoke)(const Plan *plan, void (*fn)(void), void *rvalue, void **avalue, void *chain);
+};
+
+// Fixed header of every interned plan; the backend's bytes follow it.
+struct Plan {
+  const Backend *backend;
+  uint32_t bytes;   // size of the backend's part
+  uint32_t index;   // position in the plan table
+  // backend data, 16-byte aligned
+  alignas(16) unsigned char data[];
+};
+
+// Grows a plan in temporary storage while a backend writes it.
+struct PlanWriter {
+  unsigned char *buf;
+  size_t len = 0, cap;
+  bool failed = false;
+  unsigned stack_bytes = 0;  // set by the backend: becomes cif->bytes
+  alignas(16) unsigned char inline_buf[512];
+
+  PlanWriter() : buf(inline_buf), cap(sizeof inline_buf) {}
+  ~PlanWriter();
+  PlanWriter(const PlanWriter &) = delete;
+  PlanWriter &operator=(const PlanWriter &) = delete;
+
+  // Reserve N zeroed bytes at the end; nullptr when out of memory.
+  void *append(size_t n);
+  // The object at OFFSET (valid until the next append).
+  template <class T> T *at(size_t offset) { return reinterpret_cast<T *>(buf + offset); }
+};
+
+// Which backend serves ABI, or nullptr when the ABI is not supported.
+FFIX_HIDDEN const Backend *backend_for(ffi_abi abi);
+
+// Validate TYPE and, for aggregates declared with size 0, compute size and
+// alignment in place (libffi does the same).  Used for every argument and
+// the return type.
+FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth = 0);
+
+// Canonical size of a scalar type code; 0 for codes that are not scalars.
+FFIX_HIDDEN size_t scalar_size(unsigned short code);
+
+// Intern the plan in W for BACKEND; returns its index (never 0), or 0 when
+// out of memory.
+FFIX_HIDDEN uint32_t intern_plan(const Backend *backend, const PlanWriter &w);
+
+// The plan table: append-only, two levels so that a lookup is two loads.
+inline constexpr unsigned kChunkBits = 12;
+inline constexpr uint32_t kChunkSize = 1u << kChunkBits;
+inline constexpr uint32_t kMaxChunks = 4096;
+extern FFIX_HIDDEN const Plan **plan_chunks[kMaxChunks];
+
+[[noreturn]] FFIX_HIDDEN void bad_cif(void);
+
+// The plan with INDEX.  Index 0 is never handed out, so a zeroed cif (one
+// that was never prepared, or whose preparation failed) is caught here.
+inline const Plan *plan_at(uint32_t index) {
+  uint32_t c = index >> kChunkBits;
+  const Plan **chunk = c < kMaxChunks ? __atomic_load_n(&plan_chunks[c], __ATOMIC_RELAXED) : nullptr;
+  const Plan *plan = chunk ? __atomic_load_n(&chunk[index & (kChunkSize - 1)], __ATOMIC_RELAXED) : nullptr;
+  if (__builtin_expect(plan == nullptr, 0)) bad_cif();
+  return plan;
+}
+
+[[noreturn]] FFIX_HIDDEN void fatal(const char *message);
+
+inline size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+inline bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
+
+} // namespace ffix

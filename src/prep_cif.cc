@@ -1,0 +1,59 @@
+// prep_cif.cc -- ffi_prep_cif and ffi_prep_cif_var.
+#include "ffix.h"
+
+using namespace ffix;
+
+namespace {
+
+// libffi: a variadic argument may not be a float or an integer narrower
+// than int (C's default argument promotions make them impossible).
+bool bad_variadic_type(const ffi_type *t) {
+  if (t->type == FFI_TYPE_FLOAT) return true;
+  bool aggregate = t->type == FFI_TYPE_STRUCT || t->type == FFI_TYPE_COMPLEX || t->type == FFI_TYPE_VECTOR;
+  return !aggregate && t->size < sizeof(int);
+}
+
+ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic, unsigned nfixed, unsigned ntotal,
+                ffi_type *rtype, ffi_type **atypes) {
+  if (!cif) return FFI_BAD_TYPEDEF;
+  cif->flags = 0;  // a cif whose preparation failed cannot be called
+  const Backend *backend = backend_for(abi);
+  if (!backend) return FFI_BAD_ABI;
+  cif->abi = abi;
+  cif->nargs = ntotal;
+  cif->arg_types = atypes;
+  cif->rtype = rtype;
+  cif->bytes = 0;
+
+  if (ffi_status s = prepare_type(rtype); s != FFI_OK) return s;
+  if (ntotal && !atypes) return FFI_BAD_TYPEDEF;
+  for (unsigned i = 0; i < ntotal; i++)
+    if (ffi_status s = prepare_type(atypes[i]); s != FFI_OK) return s;
+  if (variadic) {
+    if (nfixed > ntotal) return FFI_BAD_ARGTYPE;
+    for (unsigned i = nfixed; i < ntotal; i++)
+      if (bad_variadic_type(atypes[i])) return FFI_BAD_ARGTYPE;
+  }
+
+  PlanWriter w;
+  if (ffi_status s = backend->build_plan(cif, nfixed, w); s != FFI_OK) return s;
+  if (w.failed) return FFI_BAD_TYPEDEF;  // out of memory: libffi has no better status
+  uint32_t index = intern_plan(backend, w);
+  if (!index) return FFI_BAD_TYPEDEF;
+  cif->bytes = w.stack_bytes;
+  cif->flags = index;
+  return FFI_OK;
+}
+
+} // namespace
+
+extern "C" FFIX_EXPORT ffi_status ffi_prep_cif(ffi_cif *cif, ffi_abi abi, unsigned int nargs,
+                                               ffi_type *rtype, ffi_type **atypes) {
+  return prep(cif, abi, false, nargs, nargs, rtype, atypes);
+}
+
+extern "C" FFIX_EXPORT ffi_status ffi_prep_cif_var(ffi_cif *cif, ffi_abi abi, unsigned int nfixedargs,
+                                                   unsigned int ntotalargs, ffi_type *rtype,
+                                                   ffi_type **atypes) {
+  return prep(cif, abi, true, nfixedargs, ntotalargs, rtype, atypes);
+}

@@ -1,0 +1,128 @@
+// raw_api.cc -- libffi's "raw" argument formats: an array of ffi_raw
+// slots (one 8-byte slot per scalar argument, a pointer for structs),
+// and the older Java variant, where 64-bit values take two slots.  Calls
+// convert to the pointer-array form and use ffi_call.
+#include "ffix.h"
+
+#include <alloca.h>
+#include <string.h>
+
+using namespace ffix;
+
+// The Java raw API is deprecated in ffi.h, but exported and kept working.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+namespace {
+
+size_t slots(size_t bytes) { return align_up(bytes, FFI_SIZEOF_ARG) / FFI_SIZEOF_ARG; }
+
+bool by_pointer(const ffi_type *t) { return t->type == FFI_TYPE_STRUCT || t->type == FFI_TYPE_COMPLEX; }
+
+bool java_wide(const ffi_type *t) {
+  return t->type == FFI_TYPE_UINT64 || t->type == FFI_TYPE_SINT64 || t->type == FFI_TYPE_DOUBLE;
+}
+
+} // namespace
+
+extern "C" {
+
+FFIX_EXPORT size_t ffi_raw_size(ffi_cif *cif) {
+  size_t bytes = 0;
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    const ffi_type *t = cif->arg_types[i];
+    bytes += t->type == FFI_TYPE_STRUCT ? sizeof(ffi_raw) : slots(t->size) * sizeof(ffi_raw);
+  }
+  return bytes;
+}
+
+FFIX_EXPORT void ffi_raw_to_ptrarray(ffi_cif *cif, ffi_raw *raw, void **args) {
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    const ffi_type *t = cif->arg_types[i];
+    if (by_pointer(t)) {
+      args[i] = (raw++)->ptr;
+    } else {
+      args[i] = raw;
+      raw += slots(t->size);
+    }
+  }
+}
+
+FFIX_EXPORT void ffi_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_raw *raw) {
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    const ffi_type *t = cif->arg_types[i];
+    const void *a = args[i];
+    switch (t->type) {
+    case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
+    case FFI_TYPE_SINT8: (raw++)->sint = *static_cast<const int8_t *>(a); break;
+    case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
+    case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
+    case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
+    case FFI_TYPE_SINT32: (raw++)->sint = *static_cast<const int32_t *>(a); break;
+    case FFI_TYPE_STRUCT:
+    case FFI_TYPE_COMPLEX: (raw++)->ptr = const_cast<void *>(a); break;
+    case FFI_TYPE_POINTER: (raw++)->ptr = *static_cast<void *const *>(a); break;
+    default:
+      memcpy(raw->data, a, t->size);
+      raw += slots(t->size);
+    }
+  }
+}
+
+FFIX_EXPORT void ffi_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_raw *raw) {
+  void **avalue = static_cast<void **>(alloca(cif->nargs * sizeof(void *)));
+  ffi_raw_to_ptrarray(cif, raw, avalue);
+  ffi_call(cif, fn, rvalue, avalue);
+}
+
+// The Java flavour: on 64-bit targets every slot is 8 bytes, and 64-bit
+// integers and doubles take two slots.  Structs and complex numbers do
+// not exist in Java; they get one slot holding a pointer, as in the plain
+// raw API (libffi aborts on them).
+FFIX_EXPORT size_t ffi_java_raw_size(ffi_cif *cif) {
+  size_t n = 0;
+  for (unsigned i = 0; i < cif->nargs; i++) n += java_wide(cif->arg_types[i]) ? 2 : 1;
+  return n * sizeof(ffi_java_raw);
+}
+
+FFIX_EXPORT void ffi_java_raw_to_ptrarray(ffi_cif *cif, ffi_java_raw *raw, void **args) {
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    const ffi_type *t = cif->arg_types[i];
+    if (by_pointer(t)) {
+      args[i] = (raw++)->ptr;
+    } else {
+      args[i] = raw;
+      raw += java_wide(t) ? 2 : 1;
+    }
+  }
+}
+
+FFIX_EXPORT void ffi_java_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_java_raw *raw) {
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    const ffi_type *t = cif->arg_types[i];
+    const void *a = args[i];
+    switch (t->type) {
+    case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
+    case FFI_TYPE_SINT8: (raw++)->sint = *static_cast<const int8_t *>(a); break;
+    case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
+    case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
+    case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
+    case FFI_TYPE_INT:
+    case FFI_TYPE_SINT32: (raw++)->sint = *static_cast<const int32_t *>(a); break;
+    case FFI_TYPE_FLOAT: (raw++)->flt = *static_cast<const float *>(a); break;
+    case FFI_TYPE_POINTER: (raw++)->ptr = *static_cast<void *const *>(a); break;
+    case FFI_TYPE_STRUCT:
+    case FFI_TYPE_COMPLEX: (raw++)->ptr = const_cast<void *>(a); break;
+    default:  // 64-bit integers and doubles take two slots; Java has nothing wider
+      memcpy(raw->data, a, t->size < 8 ? t->size : 8);
+      raw += java_wide(t) ? 2 : 1;
+    }
+  }
+}
+
+FFIX_EXPORT void ffi_java_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_java_raw *raw) {
+  void **avalue = static_cast<void **>(alloca(cif->nargs * sizeof(void *)));
+  ffi_java_raw_to_ptrarray(cif, raw, avalue);
+  ffi_call(cif, fn, rvalue, avalue);
+}
+
+} // extern "C"
