@@ -24,5 +24,5 @@ using namespace ffix;
 
 extern "C" FFIX_EXPORT void ffi_call(ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue) {
   const Plan *plan = plan_at(cif->flags);
-  plan->backend->invoke(plan, fn, rvalue, avalue, nullptr);
+  plan->invoke(plan, fn, rvalue, avalue, nullptr);
 }

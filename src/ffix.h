@@ -23,25 +23,33 @@ inline constexpr unsigned kMaxStackBytes = 1u << 20;
 inline constexpr int kMaxDepth = 64;
 
 struct Plan;
+struct PlanWriter;
+
+using InvokeFn = void (*)(const Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
+                         void *chain);
 
 // One calling convention.  The core knows nothing else about an ABI.
 struct Backend {
   // Classify CIF (types already validated and laid out) and write its plan
   // into OUT.  NFIXED is the number of fixed arguments of a variadic call
   // (== nargs otherwise).  Returns FFI_OK or the status to report.
-  ffi_status (*build_plan)(const ffi_cif *cif, unsigned nfixed, struct PlanWriter &out);
+  ffi_status (*build_plan)(const ffi_cif *cif, unsigned nfixed, PlanWriter &out);
   // Perform a call as PLAN says.  CHAIN goes to the static chain register.
-  void (*invoke)(const Plan *plan, void (*fn)(void), void *rvalue, void **avalue, void *chain);
+  InvokeFn invoke;
 };
 
-// Fixed header of every interned plan; the backend's bytes follow it.
+// Fixed header of every interned plan; the backend's bytes follow it at
+// offset 32 (FFIX_PLAN_DATA, which assembly uses).
 struct Plan {
+  InvokeFn invoke;  // the backend's invoke, first so that a call is one load
   const Backend *backend;
   uint32_t bytes;   // size of the backend's part
   uint32_t index;   // position in the plan table
-  // backend data, 16-byte aligned
   alignas(16) unsigned char data[];
 };
+
+#define FFIX_PLAN_DATA 32
+static_assert(offsetof(Plan, data) == FFIX_PLAN_DATA);
 
 // Grows a plan in temporary storage while a backend writes it.
 struct PlanWriter {
@@ -56,8 +64,17 @@ struct PlanWriter {
   PlanWriter(const PlanWriter &) = delete;
   PlanWriter &operator=(const PlanWriter &) = delete;
 
-  // Reserve N zeroed bytes at the end; nullptr when out of memory.
-  void *append(size_t n);
+  // Reserve N (rounded up to 8) zeroed bytes at the end; nullptr when out
+  // of memory.
+  void *append(size_t n) {
+    n = (n + 7) & ~size_t{7};
+    if (__builtin_expect(len + n > cap || failed, 0)) return grow_and_append(n);
+    void *p = buf + len;
+    __builtin_memset(p, 0, n);
+    len += n;
+    return p;
+  }
+  void *grow_and_append(size_t n);
   // The object at OFFSET (valid until the next append).
   template <class T> T *at(size_t offset) { return reinterpret_cast<T *>(buf + offset); }
 };

@@ -106,7 +106,7 @@ ffi_status prepare_type(ffi_type *type, int depth) {
   case FFI_TYPE_VECTOR:
     return prepare_vector(type, depth);
   case FFI_TYPE_VOID:
-    return FFI_OK;
+    return type->size ? FFI_OK : FFI_BAD_TYPEDEF;  // size 0 asks for a layout void has not
   default: {
     size_t want = scalar_size(type->type);
     return want && type->size == want && valid_alignment(type->alignment) ? FFI_OK : FFI_BAD_TYPEDEF;

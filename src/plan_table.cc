@@ -81,6 +81,7 @@ uint32_t intern_plan(const Backend *backend, const PlanWriter &w) {
   auto *node = static_cast<Node *>(aligned_alloc(16, align_up(sizeof(Node) + w.len, 16)));
   if (!node) return 0;
   node->hash = hash;
+  node->plan.invoke = backend->invoke;
   node->plan.backend = backend;
   node->plan.bytes = static_cast<uint32_t>(w.len);
   memcpy(node->plan.data, w.buf, w.len);
@@ -101,25 +102,19 @@ PlanWriter::~PlanWriter() {
   if (buf != inline_buf) free(buf);
 }
 
-void *PlanWriter::append(size_t n) {
-  n = align_up(n, 8);
+void *PlanWriter::grow_and_append(size_t n) {
   if (failed) return nullptr;
-  if (len + n > cap) {
-    size_t want = cap * 2 > len + n ? cap * 2 : len + n;
-    auto *bigger = static_cast<unsigned char *>(malloc(want));
-    if (!bigger) {
-      failed = true;
-      return nullptr;
-    }
-    memcpy(bigger, buf, len);
-    if (buf != inline_buf) free(buf);
-    buf = bigger;
-    cap = want;
+  size_t want = cap * 2 > len + n ? cap * 2 : len + n;
+  auto *bigger = static_cast<unsigned char *>(malloc(want));
+  if (!bigger) {
+    failed = true;
+    return nullptr;
   }
-  void *p = buf + len;
-  memset(p, 0, n);
-  len += n;
-  return p;
+  memcpy(bigger, buf, len);
+  if (buf != inline_buf) free(buf);
+  buf = bigger;
+  cap = want;
+  return append(n);
 }
 
 } // namespace ffix

@@ -3,6 +3,6 @@
 
 namespace ffix {
 
-FFIX_HIDDEN extern const Backend sysv_backend = {sysv::build_plan, sysv::invoke};
+FFIX_HIDDEN extern const Backend sysv_backend = {sysv::build_plan, ffix_sysv_invoke};
 
 } // namespace ffix

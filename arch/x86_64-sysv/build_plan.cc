@@ -1,7 +1,10 @@
 // build_plan.cc -- turn a System V signature into its call plan: every
-// register and stack slot decided here, once (psABI §3.2.3, see classify.cc).
+// register and stack slot decided here, once (psABI §3.2.3, see
+// classify.cc), and written as the steps that invoke.S runs.
 #include "classify.h"
 #include "plan.h"
+
+#include <string.h>
 
 namespace ffix::sysv {
 
@@ -9,59 +12,89 @@ namespace {
 
 constexpr unsigned kGprs = 6, kSses = 8;
 
-Op widen_op(unsigned short code) {
+// Operands that name a scratch slot are written relative to the scratch
+// area, which starts after the stack arguments; this bit marks them until
+// the stack size is known.
+constexpr uint32_t kScratch = 0x80000000u;
+
+// Narrow integer codes, in the GPR_/STACK_/RET_ kind order (sint8 first).
+int narrow_kind(unsigned short code) {
   switch (code) {
-  case FFI_TYPE_SINT8: return Op::Sint8;
-  case FFI_TYPE_UINT8: return Op::Uint8;
-  case FFI_TYPE_SINT16: return Op::Sint16;
-  case FFI_TYPE_UINT16: return Op::Uint16;
-  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return Op::Sint32;
-  case FFI_TYPE_UINT32: return Op::Uint32;
-  default: return Op::Word;
+  case FFI_TYPE_SINT8: return 0;
+  case FFI_TYPE_UINT8: return 1;
+  case FFI_TYPE_SINT16: return 2;
+  case FFI_TYPE_UINT16: return 3;
+  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return 4;
+  case FFI_TYPE_UINT32: return 5;
+  default: return -1;
   }
 }
 
-bool is_narrow_int(unsigned short code) { return widen_op(code) != Op::Word; }
-
 struct Builder {
-  PlanWriter &w;
-  unsigned gpr = 0, sse = 0;
+  PlanWriter stack_steps, reg_steps;  // stack steps run first: they use argument registers
+  unsigned gpr = 0, sse = 0, scratch = 0;
   size_t stack = 0;
 
-  bool move(uint32_t arg, uint32_t dst, Op op, uint8_t src, uint32_t len = 0) {
-    auto *m = static_cast<Move *>(w.append(sizeof(Move)));
-    if (!m) return false;
-    *m = Move{arg, dst, len, op, src};
-    w.at<Header>(0)->nmoves++;
+  static bool emit(PlanWriter &to, const void *handler, uint32_t a, uint32_t b) {
+    auto *s = static_cast<Step *>(to.append(sizeof(Step)));
+    if (!s) return false;
+    *s = Step{handler, a, b};
+    return true;
+  }
+  // A wide step: two records, the second holding C and D.
+  static bool emit_wide(PlanWriter &to, const void *handler, uint32_t a, uint32_t b, uint32_t c,
+                        uint32_t d) {
+    auto *s = static_cast<Step *>(to.append(2 * sizeof(Step)));
+    if (!s) return false;
+    s[0] = Step{handler, a, b};
+    uint32_t cd[2] = {c, d};
+    memcpy(&s[1], cd, sizeof cd);
     return true;
   }
 
-  // An eightbyte of ARG (bytes SRC.. of a value of SIZE bytes) into the
-  // frame slot at DST.
-  bool eightbyte(uint32_t arg, const ffi_type *t, uint32_t dst, uint8_t src) {
-    if (is_narrow_int(t->type)) return move(arg, dst, widen_op(t->type), 0);
-    size_t len = t->size - src < 8 ? t->size - src : 8;
-    return len == 8 ? move(arg, dst, Op::Word, src) : move(arg, dst, Op::Part, src, static_cast<uint32_t>(len));
+  // LEN bytes of ARG from byte SRC, zero-padded, into a fresh scratch slot;
+  // returns the slot's (marked) offset.
+  uint32_t to_scratch(uint32_t arg, uint32_t src, uint32_t len, bool &ok) {
+    uint32_t slot = kScratch | (8 * scratch++);
+    ok = emit_wide(stack_steps, ffix_sysv_stack_ops[STACK_PART], arg, slot, len, src);
+    return slot;
+  }
+
+  bool integer_eightbyte(uint32_t arg, const ffi_type *t, unsigned i) {
+    unsigned reg = gpr++;
+    int narrow = narrow_kind(t->type);
+    if (narrow >= 0) return emit(reg_steps, ffix_sysv_gpr_ops[narrow][reg], arg, 0);
+    size_t len = t->size - 8 * i;
+    if (len >= 8) return emit(reg_steps, ffix_sysv_gpr_ops[i ? GPR_WORD_HI : GPR_WORD][reg], arg, 0);
+    bool ok;
+    uint32_t slot = to_scratch(arg, 8 * i, static_cast<uint32_t>(len), ok);
+    return ok && emit(reg_steps, ffix_sysv_gpr_ops[GPR_SCRATCH][reg], arg, slot);
+  }
+
+  bool sse_eightbyte(uint32_t arg, const ffi_type *t, unsigned i, bool whole_register) {
+    unsigned reg = sse++;
+    size_t len = t->size - 8 * i;
+    int kind = whole_register      ? XMM_QUAD
+               : len >= 8          ? (i ? XMM_WORD_HI : XMM_WORD)
+               : len == 4 && i == 0 ? XMM_FLOAT
+                                    : -1;
+    if (kind >= 0) return emit(reg_steps, ffix_sysv_xmm_ops[kind][reg], arg, 0);
+    bool ok;
+    uint32_t slot = to_scratch(arg, 8 * i, static_cast<uint32_t>(len), ok);
+    return ok && emit(reg_steps, ffix_sysv_xmm_ops[XMM_SCRATCH][reg], arg, slot);
   }
 
   bool in_registers(uint32_t arg, const ffi_type *t, const Classified &c) {
-    for (uint8_t i = 0; i < c.words; i++) {
-      uint8_t src = static_cast<uint8_t>(8 * i);
-      switch (c.cls[i]) {
-      case Cls::Integer:
-        if (!eightbyte(arg, t, SYSV_FRAME_GPR + 8 * gpr++, src)) return false;
-        break;
-      case Cls::Sse:
-        if (i + 1 < c.words && c.cls[i + 1] == Cls::SseUp) {  // one whole XMM register
-          if (!move(arg, SYSV_FRAME_SSE + 16 * sse++, Op::Quad, src)) return false;
-          i++;
-        } else if (!eightbyte(arg, t, SYSV_FRAME_SSE + 16 * sse++, src)) {
-          return false;
-        }
-        break;
-      default:  // NO_CLASS: padding, no register
-        break;
-      }
+    for (unsigned i = 0; i < c.words; i++) {
+      bool ok = true;
+      if (c.cls[i] == Cls::Integer) {
+        ok = integer_eightbyte(arg, t, i);
+      } else if (c.cls[i] == Cls::Sse) {
+        bool whole = i + 1 < c.words && c.cls[i + 1] == Cls::SseUp;
+        ok = sse_eightbyte(arg, t, i, whole);
+        i += whole;
+      }  // NO_CLASS: padding, no register
+      if (!ok) return false;
     }
     return true;
   }
@@ -72,84 +105,117 @@ struct Builder {
     size_t align = t->alignment < 8 ? 8 : t->alignment > 16 ? 16 : t->alignment;
     stack = align_up(stack, align);
     if (stack + t->size > kMaxStackBytes) return false;
-    uint32_t dst = static_cast<uint32_t>(SYSV_FRAME_STACK + stack);
-    bool ok = is_narrow_int(t->type) ? move(arg, dst, widen_op(t->type), 0)
-              : t->size == 8         ? move(arg, dst, Op::Word, 0)
-              : t->size == 16        ? move(arg, dst, Op::Quad, 0)
-                                     : move(arg, dst, Op::Block, 0, static_cast<uint32_t>(t->size));
+    uint32_t dst = static_cast<uint32_t>(stack);
     stack += align_up(t->size, 8);
-    return ok;
+    int narrow = narrow_kind(t->type);
+    int kind = narrow >= 0 ? narrow : t->size == 8 ? STACK_WORD : t->size == 16 ? STACK_QUAD : -1;
+    if (kind >= 0) return emit(stack_steps, ffix_sysv_stack_ops[kind], arg, dst);
+    return emit_wide(stack_steps, ffix_sysv_stack_ops[STACK_BLOCK], arg, dst,
+                     static_cast<uint32_t>(t->size), 0);
   }
 };
 
+struct Return {
+  int kind;
+  bool in_memory;
+};
+
 // §3.2.3 "Returning of Values": which registers carry the value back.
-ffi_status plan_return(const ffi_type *t, Header &h) {
-  h.ret_size = static_cast<uint32_t>(t->size);
-  switch (t->type) {
-  case FFI_TYPE_VOID: h.ret_kind = SYSV_RET_VOID; return FFI_OK;
-  case FFI_TYPE_SINT8: h.ret_kind = SYSV_RET_SINT8; return FFI_OK;
-  case FFI_TYPE_UINT8: h.ret_kind = SYSV_RET_UINT8; return FFI_OK;
-  case FFI_TYPE_SINT16: h.ret_kind = SYSV_RET_SINT16; return FFI_OK;
-  case FFI_TYPE_UINT16: h.ret_kind = SYSV_RET_UINT16; return FFI_OK;
-  case FFI_TYPE_INT:
-  case FFI_TYPE_SINT32: h.ret_kind = SYSV_RET_SINT32; return FFI_OK;
-  case FFI_TYPE_UINT32: h.ret_kind = SYSV_RET_UINT32; return FFI_OK;
-  case FFI_TYPE_FLOAT: h.ret_kind = SYSV_RET_FLOAT; return FFI_OK;
-  default: break;
+ffi_status plan_return(const ffi_type *t, Return &r) {
+  r = Return{RET_VOID, false};
+  if (t->type == FFI_TYPE_VOID) return FFI_OK;
+  if (int narrow = narrow_kind(t->type); narrow >= 0) {
+    r.kind = RET_SINT8 + narrow;
+    return FFI_OK;
+  }
+  if (t->type == FFI_TYPE_FLOAT) {
+    r.kind = RET_FLOAT;
+    return FFI_OK;
   }
   Classified c;
   if (ffi_status s = classify(t, c); s != FFI_OK) return s;
   if (c.memory) {
-    h.ret_in_memory = 1;
-    h.ret_kind = SYSV_RET_VOID;
+    r.in_memory = true;
     return FFI_OK;
   }
   if (c.cls[0] == Cls::ComplexX87) {
-    h.ret_kind = SYSV_RET_X87_2;
+    r.kind = RET_X87_2;
     return FFI_OK;
   }
   if (c.cls[0] == Cls::X87) {  // long double, and structs of one long double
-    h.ret_kind = SYSV_RET_X87;
+    r.kind = RET_X87;
     return FFI_OK;
   }
   Cls a = c.cls[0], b = c.words == 2 ? c.cls[1] : Cls::None;
   if (c.words == 1) {
-    h.ret_kind = a == Cls::Sse ? (t->size == 4 ? SYSV_RET_FLOAT : SYSV_RET_DOUBLE) : SYSV_RET_INT64;
-    h.ret_partial = t->size != 8 && !(a == Cls::Sse && t->size == 4);
+    bool sse = a == Cls::Sse;
+    if (t->size == 8) r.kind = sse ? RET_XMM0 : RET_RAX;
+    else if (sse && t->size == 4) r.kind = RET_FLOAT;
+    else r.kind = sse ? RET_PART_XMM0 : RET_PART_RAX;
     return FFI_OK;
   }
   // Two eightbytes: INTEGER ones come in rax then rdx, SSE ones in xmm0
   // then xmm1, SSEUP in the upper half of xmm0.  A NO_CLASS (padding)
   // eightbyte takes whichever register the other one leaves.
-  if (b == Cls::SseUp) h.ret_kind = SYSV_RET_XMM0_FULL;
-  else if (a == Cls::Integer) h.ret_kind = b == Cls::Sse ? SYSV_RET_RAX_XMM0 : SYSV_RET_RAX_RDX;
-  else if (a == Cls::Sse) h.ret_kind = b == Cls::Integer ? SYSV_RET_XMM0_RAX : SYSV_RET_XMM0_XMM1;
-  else h.ret_kind = b == Cls::Sse ? SYSV_RET_RAX_XMM0 : SYSV_RET_XMM0_RAX;
-  h.ret_partial = t->size != 16;
+  int pair;
+  if (b == Cls::SseUp) pair = RET_XMM0_FULL;
+  else if (a == Cls::Integer) pair = b == Cls::Sse ? RET_RAX_XMM0 : RET_RAX_RDX;
+  else if (a == Cls::Sse) pair = b == Cls::Integer ? RET_XMM0_RAX : RET_XMM0_XMM1;
+  else pair = b == Cls::Sse ? RET_RAX_XMM0 : RET_XMM0_RAX;
+  if (t->size != 16 && pair != RET_XMM0_FULL) pair += RET_PART_RAX_RDX - RET_RAX_RDX;
+  r.kind = pair;
   return FFI_OK;
+}
+
+// Resolve scratch-relative operands once the stack size is known.
+void place_scratch(PlanWriter &w, size_t from, uint32_t base) {
+  for (size_t off = from; off < w.len; off += sizeof(Step)) {
+    Step *s = w.at<Step>(off);
+    if (s->handler == ffix_sysv_stack_ops[STACK_PART] || s->handler == ffix_sysv_stack_ops[STACK_BLOCK]) {
+      if (s->b & kScratch) s->b = (s->b & ~kScratch) + base;
+      off += sizeof(Step);  // skip the wide step's second record
+    } else if (s->b & kScratch) {
+      s->b = (s->b & ~kScratch) + base;
+    }
+  }
 }
 
 } // namespace
 
 ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls differ only in %al*/,
                       PlanWriter &w) {
-  if (!w.append(sizeof(Header))) return FFI_OK;  // w.failed reports it
-  Builder b{w};
-  if (ffi_status s = plan_return(cif->rtype, *w.at<Header>(0)); s != FFI_OK) return s;
-  if (w.at<Header>(0)->ret_in_memory) b.gpr = 1;  // the hidden pointer takes rdi
+  Return ret;
+  if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK) return s;
+  Builder b;
+  if (ret.in_memory) {  // the hidden result pointer is the first argument, in rdi
+    b.gpr = 1;
+    if (!Builder::emit(b.reg_steps, ffix_sysv_retptr_op, 0, 0)) return FFI_OK;
+  }
   for (uint32_t i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
     Classified c;
     if (ffi_status s = classify(t, c); s != FFI_OK) return s;
     bool regs = !c.memory && c.cls[0] != Cls::X87 && c.cls[0] != Cls::ComplexX87 &&
                 b.gpr + c.ngpr <= kGprs && b.sse + c.nsse <= kSses;
-    bool ok = regs ? b.in_registers(i, t, c) : b.on_stack(i, t);
-    if (!ok) return w.failed ? FFI_OK : FFI_BAD_TYPEDEF;  // out of memory, or too much stack
+    if (!(regs ? b.in_registers(i, t, c) : b.on_stack(i, t))) {
+      bool oom = b.stack_steps.failed || b.reg_steps.failed;
+      return oom ? (w.failed = true, FFI_OK) : FFI_BAD_TYPEDEF;  // out of memory, or too much stack
+    }
   }
-  Header *h = w.at<Header>(0);
-  h->stack_bytes = static_cast<uint32_t>(align_up(b.stack, 16));
-  h->nsse = static_cast<uint8_t>(b.sse);
-  w.stack_bytes = static_cast<unsigned>(align_up(b.stack, 8));
+
+  size_t rsize = cif->rtype->size;
+  auto *h = static_cast<Header *>(w.append(sizeof(Header)));
+  size_t steps = w.len;
+  if (!h || !w.append(b.stack_steps.len + b.reg_steps.len)) return FFI_OK;
+  h = w.at<Header>(0);
+  uint32_t stack = static_cast<uint32_t>(align_up(b.stack, 8));
+  h->frame = align_up(stack + 8 * b.scratch, 16);
+  h->discard = align_up(rsize > 32 ? rsize : 32, 16);
+  memcpy(w.buf + steps, b.stack_steps.buf, b.stack_steps.len);
+  memcpy(w.buf + steps + b.stack_steps.len, b.reg_steps.buf, b.reg_steps.len);
+  if (b.scratch) place_scratch(w, steps, stack);
+  if (!Builder::emit(w, ffix_sysv_call_ops[ret.kind], b.sse, static_cast<uint32_t>(rsize))) return FFI_OK;
+  w.stack_bytes = stack;
   return FFI_OK;
 }
 

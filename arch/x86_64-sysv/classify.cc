@@ -129,9 +129,41 @@ struct Walker {
   }
 };
 
+
+ffi_status classify_aggregate(const ffi_type *type, Classified &out);
+
+// The scalars, straight from the first list of §3.2.3.
+constexpr Classified kInteger{false, 1, {Cls::Integer, Cls::None}, 1, 0};
+constexpr Classified kSse{false, 1, {Cls::Sse, Cls::None}, 0, 1};
+constexpr Classified kX87{false, 2, {Cls::X87, Cls::X87Up}, 0, 0};
+constexpr Classified kInt128{false, 2, {Cls::Integer, Cls::Integer}, 2, 0};
+
 } // namespace
 
 ffi_status classify(const ffi_type *type, Classified &out) {
+  switch (type->type) {
+  case FFI_TYPE_INT: case FFI_TYPE_UINT8: case FFI_TYPE_SINT8: case FFI_TYPE_UINT16:
+  case FFI_TYPE_SINT16: case FFI_TYPE_UINT32: case FFI_TYPE_SINT32: case FFI_TYPE_UINT64:
+  case FFI_TYPE_SINT64: case FFI_TYPE_POINTER:
+    out = kInteger;
+    return FFI_OK;
+  case FFI_TYPE_FLOAT: case FFI_TYPE_DOUBLE:
+    out = kSse;
+    return FFI_OK;
+  case FFI_TYPE_LONGDOUBLE:
+    out = kX87;
+    return FFI_OK;
+  case FFI_TYPE_UINT128: case FFI_TYPE_SINT128:
+    out = kInt128;
+    return FFI_OK;
+  default:
+    return classify_aggregate(type, out);
+  }
+}
+
+namespace {
+
+ffi_status classify_aggregate(const ffi_type *type, Classified &out) {
   out = Classified{};
   if (type->type == FFI_TYPE_COMPLEX && type->elements[0]->type == FFI_TYPE_LONGDOUBLE) {
     out.words = 1;  // one COMPLEX_X87 value of 32 bytes
@@ -165,5 +197,7 @@ ffi_status classify(const ffi_type *type, Classified &out) {
   }
   return FFI_OK;
 }
+
+} // namespace
 
 } // namespace ffix::sysv

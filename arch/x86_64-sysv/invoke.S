@@ -1,16 +1,29 @@
-/* invoke.S -- the System V call: load the argument registers from the
-   frame that call.cc filled, copy the stack arguments, call, and store the
-   return value as the plan's return kind says.
+/* invoke.S -- ffi_call for System V x86-64: run a plan's steps.
 
-   void ffix_sysv_invoke(void *frame,          rdi
-                         const Header *plan,   rsi
-                         void (*fn)(void),     rdx
-                         void *rvalue,         rcx  (never NULL)
-                         void *chain)          r8   (static chain: r10)  */
+   void ffix_sysv_invoke(const Plan *plan,      rdi
+                         void (*fn)(void),      rsi
+                         void *rvalue,          rdx  (may be NULL)
+                         void **avalue,         rcx
+                         void *chain)           r8   (static chain, to r10)
+
+   The plan's steps are direct-threaded code (plan.h): each is a handler
+   address and operands, and each handler ends by jumping to the next one.
+   While steps run:
+     r10  the current step           rbx  avalue
+     rax  scratch                    r11  scratch
+     rdi, rsi, rdx, rcx, r8, r9, xmm0-xmm7: being loaded with arguments
+   Stack steps run first and may also use rdi, rsi and rcx.
+   Frame (rbp-relative): -8 saved rbx, -16 rvalue, -24 fn, -32 chain;
+   below: the result scratch when rvalue is NULL, then the plan's frame
+   (stack arguments at rsp, then scratch slots).  */
 
 #include "sysv_asm.h"
 
 #define ENDBR endbr64
+#define NEXT(n) addq $(n), %r10; jmp *(%r10)
+
+/* The argument a step names: %rax = avalue[A].  */
+#define ARG movl STEP_A(%r10), %eax; movq (%rbx,%rax,8), %rax
 
 	.text
 	.globl	ffix_sysv_invoke
@@ -27,168 +40,274 @@ ffix_sysv_invoke:
 	.cfi_def_cfa_register %rbp
 	pushq	%rbx
 	.cfi_offset %rbx, -24
-	pushq	%r12
-	.cfi_offset %r12, -32
-	/* rsp is 16-aligned here; stack_bytes is a multiple of 16.  */
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%r8
 	movq	%rcx, %rbx
-	movq	%rsi, %r12
-	movq	%rdx, %r11
-	movq	%r8, %r10
-	movl	SYSV_PLAN_STACK_BYTES(%rsi), %ecx
-	testl	%ecx, %ecx
-	jnz	.Lcopy_stack
-.Lload:
-	movzbl	SYSV_PLAN_NSSE(%r12), %eax	/* %al: SSE registers used (variadic callees) */
-	testl	%eax, %eax
-	jz	.Lgprs
-	movups	SYSV_FRAME_SSE+0*16(%rdi), %xmm0
-	movups	SYSV_FRAME_SSE+1*16(%rdi), %xmm1
-	movups	SYSV_FRAME_SSE+2*16(%rdi), %xmm2
-	movups	SYSV_FRAME_SSE+3*16(%rdi), %xmm3
-	movups	SYSV_FRAME_SSE+4*16(%rdi), %xmm4
-	movups	SYSV_FRAME_SSE+5*16(%rdi), %xmm5
-	movups	SYSV_FRAME_SSE+6*16(%rdi), %xmm6
-	movups	SYSV_FRAME_SSE+7*16(%rdi), %xmm7
-.Lgprs:
-	movq	SYSV_FRAME_GPR+1*8(%rdi), %rsi
-	movq	SYSV_FRAME_GPR+2*8(%rdi), %rdx
-	movq	SYSV_FRAME_GPR+3*8(%rdi), %rcx
-	movq	SYSV_FRAME_GPR+4*8(%rdi), %r8
-	movq	SYSV_FRAME_GPR+5*8(%rdi), %r9
-	movq	SYSV_FRAME_GPR+0*8(%rdi), %rdi
-	call	*%r11
-	movzbl	SYSV_PLAN_RET_KIND(%r12), %ecx
-	leaq	.Lret_table(%rip), %r11
-	movslq	(%r11,%rcx,4), %rcx
-	addq	%r11, %rcx
-	jmp	*%rcx
+	testq	%rdx, %rdx
+	jz	.Lno_rvalue
+.Lsteps:
+	subq	SYSV_PLAN_FRAME(%rdi), %rsp
+	leaq	SYSV_PLAN_STEPS(%rdi), %r10
+	jmp	*(%r10)
+.Lno_rvalue:
+	subq	SYSV_PLAN_DISCARD(%rdi), %rsp
+	movq	%rsp, -16(%rbp)
+	jmp	.Lsteps
 
-.Lcopy_stack:
-	subq	%rcx, %rsp
-	movq	%rdi, %rax
-	leaq	SYSV_FRAME_STACK(%rdi), %rsi
-	movq	%rsp, %rdi
-	shrl	$3, %ecx
-	rep movsq
-	movq	%rax, %rdi
-	jmp	.Lload
+/* ---- register steps: one handler per kind and register. */
 
-/* Return value handlers, in SYSV_RET_* order.  Each is an indirect branch
-   target, hence the landing pad.  */
+	.macro GPR_OPS r64, r32
 	.p2align 3
-.Lret_void:
+gpr_sint8_\r64:	ENDBR; ARG; movsbq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint8_\r64:	ENDBR; ARG; movzbl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_sint16_\r64:	ENDBR; ARG; movswq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint16_\r64:	ENDBR; ARG; movzwl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_sint32_\r64:	ENDBR; ARG; movslq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint32_\r64:	ENDBR; ARG; movl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_word_\r64:	ENDBR; ARG; movq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_word_hi_\r64:	ENDBR; ARG; movq 8(%rax), %\r64; NEXT(STEP_SIZE)
+gpr_scratch_\r64:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %\r64; NEXT(STEP_SIZE)
+	.endm
+
+	GPR_OPS rdi, edi
+	GPR_OPS rsi, esi
+	GPR_OPS rdx, edx
+	GPR_OPS rcx, ecx
+	GPR_OPS r8, r8d
+	GPR_OPS r9, r9d
+
+	.macro XMM_OPS n
+	.p2align 3
+xmm_float_\n:	ENDBR; ARG; movss (%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_word_\n:	ENDBR; ARG; movq (%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_word_hi_\n:	ENDBR; ARG; movq 8(%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_quad_\n:	ENDBR; ARG; movups (%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_scratch_\n:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %xmm\n; NEXT(STEP_SIZE)
+	.endm
+
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
+	XMM_OPS \n
+	.endr
+
+/* The hidden pointer for a result returned in memory (psABI: in rdi).  */
+retptr:	ENDBR; movq -16(%rbp), %rdi; NEXT(STEP_SIZE)
+
+/* ---- stack steps: A is the argument, B the offset from rsp. */
+
+	.macro STACK_INT name, load
+stack_\name:	ENDBR; ARG; \load (%rax), %rax; movl STEP_B(%r10), %r11d; movq %rax, (%rsp,%r11); NEXT(STEP_SIZE)
+	.endm
+	STACK_INT sint8, movsbq
+	STACK_INT uint8, movzbq
+	STACK_INT sint16, movswq
+	STACK_INT uint16, movzwq
+	STACK_INT sint32, movslq
+	STACK_INT word, movq
+stack_uint32:	ENDBR; ARG; movl (%rax), %eax; movl STEP_B(%r10), %r11d; movq %rax, (%rsp,%r11); NEXT(STEP_SIZE)
+stack_quad:	ENDBR; ARG; movups (%rax), %xmm8; movl STEP_B(%r10), %r11d; movups %xmm8, (%rsp,%r11); NEXT(STEP_SIZE)
+
+/* C bytes of the argument to rsp+B (an argument passed in memory).  */
+stack_block:
 	ENDBR
-	jmp	.Ldone
-.Lret_sint8:
+	ARG
+	movq	%rax, %rsi
+	movl	STEP_B(%r10), %edi
+	addq	%rsp, %rdi
+	movl	STEP_C(%r10), %ecx
+	rep movsb
+	NEXT(2*STEP_SIZE)
+
+/* C bytes of the argument from byte D, zero-padded to 8, to rsp+B: the
+   tail eightbyte of a struct, loaded into a register by a scratch step.  */
+stack_part:
 	ENDBR
-	movsbq	%al, %rax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_uint8:
+	ARG
+	movl	STEP_D(%r10), %esi
+	addq	%rax, %rsi
+	movl	STEP_B(%r10), %edi
+	addq	%rsp, %rdi
+	movq	$0, (%rdi)
+	movl	STEP_C(%r10), %ecx
+	rep movsb
+	NEXT(2*STEP_SIZE)
+
+/* ---- the call: A is %al (SSE registers used), B the result's size.
+   Each handler stores the result its own way into rvalue.  */
+
+	.macro CALL_OP name
+	.p2align 3
+call_\name:
 	ENDBR
-	movzbl	%al, %eax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_sint16:
-	ENDBR
-	movswq	%ax, %rax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_uint16:
-	ENDBR
-	movzwl	%ax, %eax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_sint32:
-	ENDBR
-	movslq	%eax, %rax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_uint32:
-	ENDBR
-	movl	%eax, %eax
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_int64:
-	ENDBR
-	movq	%rax, (%rbx)
-	jmp	.Ldone
-.Lret_float:
-	ENDBR
-	movss	%xmm0, (%rbx)
-	jmp	.Ldone
-.Lret_double:
-	ENDBR
-	movsd	%xmm0, (%rbx)
-	jmp	.Ldone
-.Lret_x87:
-	ENDBR
-	fstpt	(%rbx)
-	jmp	.Ldone
-.Lret_x87_2:
-	ENDBR
-	fstpt	(%rbx)
-	fstpt	16(%rbx)
-	jmp	.Ldone
-.Lret_rax_rdx:
-	ENDBR
-	movq	%rax, (%rbx)
-	movq	%rdx, 8(%rbx)
-	jmp	.Ldone
-.Lret_rax_xmm0:
-	ENDBR
-	movq	%rax, (%rbx)
-	movsd	%xmm0, 8(%rbx)
-	jmp	.Ldone
-.Lret_xmm0_rax:
-	ENDBR
-	movsd	%xmm0, (%rbx)
-	movq	%rax, 8(%rbx)
-	jmp	.Ldone
-.Lret_xmm0_xmm1:
-	ENDBR
-	movsd	%xmm0, (%rbx)
-	movsd	%xmm1, 8(%rbx)
-	jmp	.Ldone
-.Lret_xmm0_full:
-	ENDBR
-	movups	%xmm0, (%rbx)
-.Ldone:
-	leaq	-16(%rbp), %rsp
-	popq	%r12
-	.cfi_restore %r12
-	popq	%rbx
+	movzbl	STEP_A(%r10), %eax
+	movl	STEP_B(%r10), %ebx	/* avalue is no longer needed: keep the size */
+	movq	-32(%rbp), %r10
+	call	*-24(%rbp)
+	movq	-16(%rbp), %rcx
+	.endm
+
+	.macro DONE
+	movq	-8(%rbp), %rbx
+	.cfi_remember_state
+	leave
 	.cfi_restore %rbx
-	popq	%rbp
-	.cfi_restore %rbp
 	.cfi_def_cfa %rsp, 8
 	ret
+	.cfi_restore_state
+	.endm
+
+	/* Copy the first %ebx bytes of the 16 at -16(%rsp) to (%rcx). */
+	.macro PART_DONE
+	leaq	-16(%rsp), %rsi
+	movq	%rcx, %rdi
+	movl	%ebx, %ecx
+	rep movsb
+	DONE
+	.endm
+
+	CALL_OP void
+	DONE
+	CALL_OP sint8
+	movsbq	%al, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint8
+	movzbl	%al, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP sint16
+	movswq	%ax, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint16
+	movzwl	%ax, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP sint32
+	movslq	%eax, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint32
+	movl	%eax, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP float
+	movss	%xmm0, (%rcx)
+	DONE
+	CALL_OP xmm0
+	movsd	%xmm0, (%rcx)
+	DONE
+	CALL_OP x87
+	fstpt	(%rcx)
+	DONE
+	CALL_OP x87_2
+	fstpt	(%rcx)
+	fstpt	16(%rcx)
+	DONE
+	CALL_OP rax_rdx
+	movq	%rax, (%rcx)
+	movq	%rdx, 8(%rcx)
+	DONE
+	CALL_OP rax_xmm0
+	movq	%rax, (%rcx)
+	movsd	%xmm0, 8(%rcx)
+	DONE
+	CALL_OP xmm0_rax
+	movsd	%xmm0, (%rcx)
+	movq	%rax, 8(%rcx)
+	DONE
+	CALL_OP xmm0_xmm1
+	movsd	%xmm0, (%rcx)
+	movsd	%xmm1, 8(%rcx)
+	DONE
+	CALL_OP xmm0_full
+	movups	%xmm0, (%rcx)
+	DONE
+	CALL_OP part_rax
+	movq	%rax, -16(%rsp)
+	PART_DONE
+	CALL_OP part_xmm0
+	movsd	%xmm0, -16(%rsp)
+	PART_DONE
+	CALL_OP part_rax_rdx
+	movq	%rax, -16(%rsp)
+	movq	%rdx, -8(%rsp)
+	PART_DONE
+	CALL_OP part_rax_xmm0
+	movq	%rax, -16(%rsp)
+	movsd	%xmm0, -8(%rsp)
+	PART_DONE
+	CALL_OP part_xmm0_rax
+	movsd	%xmm0, -16(%rsp)
+	movq	%rax, -8(%rsp)
+	PART_DONE
+	CALL_OP part_xmm0_xmm1
+	movsd	%xmm0, -16(%rsp)
+	movsd	%xmm1, -8(%rsp)
+	PART_DONE
+
 	.cfi_endproc
 	.size	ffix_sysv_invoke, .-ffix_sysv_invoke
 
-	.section .rodata
-	.p2align 2
-.Lret_table:
-	.long	.Lret_void - .Lret_table
-	.long	.Lret_sint8 - .Lret_table
-	.long	.Lret_uint8 - .Lret_table
-	.long	.Lret_sint16 - .Lret_table
-	.long	.Lret_uint16 - .Lret_table
-	.long	.Lret_sint32 - .Lret_table
-	.long	.Lret_uint32 - .Lret_table
-	.long	.Lret_int64 - .Lret_table
-	.long	.Lret_float - .Lret_table
-	.long	.Lret_double - .Lret_table
-	.long	.Lret_x87 - .Lret_table
-	.long	.Lret_x87_2 - .Lret_table
-	.long	.Lret_rax_rdx - .Lret_table
-	.long	.Lret_rax_xmm0 - .Lret_table
-	.long	.Lret_xmm0_rax - .Lret_table
-	.long	.Lret_xmm0_xmm1 - .Lret_table
-	.long	.Lret_xmm0_full - .Lret_table
-.Lret_table_end:
-	.if (.Lret_table_end - .Lret_table) != 4 * SYSV_RET_COUNT
-	.error "return table does not match SYSV_RET_COUNT"
+/* ---- the handler tables build_plan.cc picks from (rows: sysv_asm.h). */
+
+	.section .data.rel.ro,"aw"
+	.p2align 3
+
+	.macro GPR_ROW kind
+	.quad gpr_\kind\()_rdi, gpr_\kind\()_rsi, gpr_\kind\()_rdx, gpr_\kind\()_rcx, gpr_\kind\()_r8, gpr_\kind\()_r9
+	.endm
+	.globl	ffix_sysv_gpr_ops
+	.hidden	ffix_sysv_gpr_ops
+ffix_sysv_gpr_ops:
+	.irp k, sint8, uint8, sint16, uint16, sint32, uint32, word, word_hi, scratch
+	GPR_ROW \k
+	.endr
+	.if (. - ffix_sysv_gpr_ops) != 8 * 6 * GPR_KINDS
+	.error "ffix_sysv_gpr_ops does not match GPR_KINDS"
 	.endif
+
+	.macro XMM_ROW kind
+	.quad xmm_\kind\()_0, xmm_\kind\()_1, xmm_\kind\()_2, xmm_\kind\()_3
+	.quad xmm_\kind\()_4, xmm_\kind\()_5, xmm_\kind\()_6, xmm_\kind\()_7
+	.endm
+	.globl	ffix_sysv_xmm_ops
+	.hidden	ffix_sysv_xmm_ops
+ffix_sysv_xmm_ops:
+	.irp k, float, word, word_hi, quad, scratch
+	XMM_ROW \k
+	.endr
+	.if (. - ffix_sysv_xmm_ops) != 8 * 8 * XMM_KINDS
+	.error "ffix_sysv_xmm_ops does not match XMM_KINDS"
+	.endif
+
+	.globl	ffix_sysv_stack_ops
+	.hidden	ffix_sysv_stack_ops
+ffix_sysv_stack_ops:
+	.quad stack_sint8, stack_uint8, stack_sint16, stack_uint16, stack_sint32, stack_uint32
+	.quad stack_word, stack_quad, stack_block, stack_part
+	.if (. - ffix_sysv_stack_ops) != 8 * STACK_KINDS
+	.error "ffix_sysv_stack_ops does not match STACK_KINDS"
+	.endif
+
+	.globl	ffix_sysv_call_ops
+	.hidden	ffix_sysv_call_ops
+ffix_sysv_call_ops:
+	.quad call_void, call_sint8, call_uint8, call_sint16, call_uint16, call_sint32, call_uint32
+	.quad call_rax, call_float, call_xmm0, call_x87, call_x87_2
+	.quad call_rax_rdx, call_rax_xmm0, call_xmm0_rax, call_xmm0_xmm1, call_xmm0_full
+	.quad call_part_rax, call_part_xmm0, call_part_rax_rdx, call_part_rax_xmm0
+	.quad call_part_xmm0_rax, call_part_xmm0_xmm1
+	.if (. - ffix_sysv_call_ops) != 8 * RET_KINDS
+	.error "ffix_sysv_call_ops does not match RET_KINDS"
+	.endif
+
+	.globl	ffix_sysv_retptr_op
+	.hidden	ffix_sysv_retptr_op
+ffix_sysv_retptr_op:
+	.quad retptr
 
 #include "../../src/asm_notes.h"

@@ -1,5 +1,13 @@
 // plan.h -- the System V call plan: what ffi_prep_cif decides once, so that
-// ffi_call only moves bytes.
+// ffi_call only runs a list of steps.
+//
+// The plan is direct-threaded code: each step holds the address of a small
+// handler in invoke.S that moves one argument (or one eightbyte of it)
+// straight into its register or stack slot, then jumps to the next step.
+// The last step makes the call and stores the return value in the way its
+// handler was chosen for.  Stack steps come first: they may use the
+// argument registers as scratch.  Handler addresses point into the
+// library's own text, so they are as stable as the plan itself.
 #pragma once
 
 #include "../../src/ffix.h"
@@ -7,44 +15,32 @@
 
 namespace ffix::sysv {
 
-// One step of marshalling: take bytes of argument ARG at byte SRC and put
-// them at DST in the frame (register image, then stack arguments).
-enum class Op : uint8_t {
-  Sint8, Uint8, Sint16, Uint16, Sint32, Uint32,  // widen an integer to 8 bytes
-  Word,   // 8 bytes
-  Part,   // LEN (1..7) bytes, zero-padded to 8
-  Quad,   // 16 bytes
-  Block,  // LEN bytes (an argument passed in memory)
+struct Step {
+  const void *handler;
+  uint32_t a, b;
 };
-
-struct Move {
-  uint32_t arg;
-  uint32_t dst;
-  uint32_t len;
-  Op op;
-  uint8_t src;
-  uint16_t unused = 0;
-};
-static_assert(sizeof(Move) == 16);
+static_assert(sizeof(Step) == STEP_SIZE && offsetof(Step, a) == STEP_A && offsetof(Step, b) == STEP_B);
 
 struct Header {
-  uint32_t stack_bytes;  // outgoing stack arguments, a multiple of 16
-  uint8_t nsse;          // SSE registers used: the variadic %al
-  uint8_t ret_kind;      // SYSV_RET_*
-  uint8_t ret_in_memory; // hidden return pointer in rdi
-  uint8_t ret_partial;   // registers hold more bytes than the value: copy ret_size
-  uint32_t ret_size;
-  uint32_t nmoves;
-  Move moves[];
+  uint64_t frame;    // bytes below the saved registers: stack arguments, then scratch slots
+  uint64_t discard;  // room for the result when rvalue is NULL
+  Step steps[];
 };
-static_assert(offsetof(Header, stack_bytes) == SYSV_PLAN_STACK_BYTES);
-static_assert(offsetof(Header, nsse) == SYSV_PLAN_NSSE);
-static_assert(offsetof(Header, ret_kind) == SYSV_PLAN_RET_KIND);
-static_assert(offsetof(Header, moves) == 16);
-
-inline const Header *header(const Plan *p) { return reinterpret_cast<const Header *>(p->data); }
+static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == SYSV_PLAN_FRAME);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == SYSV_PLAN_DISCARD);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
-void invoke(const Plan *plan, void (*fn)(void), void *rvalue, void **avalue, void *chain);
 
 } // namespace ffix::sysv
+
+// The handlers, by family, kind and register (invoke.S).
+extern "C" {
+FFIX_HIDDEN extern const void *const ffix_sysv_gpr_ops[GPR_KINDS][6];
+FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[XMM_KINDS][8];
+FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[STACK_KINDS];
+FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[RET_KINDS];
+FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
+FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
+                                  void **avalue, void *chain);
+}

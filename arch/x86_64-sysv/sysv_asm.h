@@ -3,35 +3,77 @@
 #ifndef FFIX_SYSV_ASM_H
 #define FFIX_SYSV_ASM_H
 
-/* The register image ffi_call fills: six GPRs, then eight 16-byte XMM
-   slots, then the outgoing stack arguments.  */
-#define SYSV_FRAME_GPR 0
-#define SYSV_FRAME_SSE 48
-#define SYSV_FRAME_STACK 176
+/* Offset of the backend's data in a plan (FFIX_PLAN_DATA in ffix.h).  */
+#define SYSV_PLAN 32
+/* Fields of the plan header, relative to the plan.  */
+#define SYSV_PLAN_FRAME (SYSV_PLAN + 0)     /* stack arguments + scratch slots */
+#define SYSV_PLAN_DISCARD (SYSV_PLAN + 8)   /* room for a result nobody wants */
+#define SYSV_PLAN_STEPS (SYSV_PLAN + 16)    /* the first step */
 
-/* Fields of the plan header read by the assembly.  */
-#define SYSV_PLAN_STACK_BYTES 0
-#define SYSV_PLAN_NSSE 4
-#define SYSV_PLAN_RET_KIND 5
+/* A step is 16 bytes: the handler's address, then two 32-bit operands A
+   and B.  Wide steps (block copies) take a second 16 bytes: C and D.  */
+#define STEP_A 8
+#define STEP_B 12
+#define STEP_C 16
+#define STEP_D 20
+#define STEP_SIZE 16
 
-/* How the return value comes back (the assembly's jump table order).  */
-#define SYSV_RET_VOID 0
-#define SYSV_RET_SINT8 1
-#define SYSV_RET_UINT8 2
-#define SYSV_RET_SINT16 3
-#define SYSV_RET_UINT16 4
-#define SYSV_RET_SINT32 5
-#define SYSV_RET_UINT32 6
-#define SYSV_RET_INT64 7      /* rax */
-#define SYSV_RET_FLOAT 8      /* low 4 bytes of xmm0 */
-#define SYSV_RET_DOUBLE 9     /* low 8 bytes of xmm0 */
-#define SYSV_RET_X87 10       /* st0 */
-#define SYSV_RET_X87_2 11     /* st0, st1: complex long double */
-#define SYSV_RET_RAX_RDX 12
-#define SYSV_RET_RAX_XMM0 13
-#define SYSV_RET_XMM0_RAX 14
-#define SYSV_RET_XMM0_XMM1 15
-#define SYSV_RET_XMM0_FULL 16 /* SSE + SSEUP: all 16 bytes of xmm0 */
-#define SYSV_RET_COUNT 17
+/* Handler families and their kinds (rows of the tables in invoke.S).  */
+#define GPR_SINT8 0
+#define GPR_UINT8 1
+#define GPR_SINT16 2
+#define GPR_UINT16 3
+#define GPR_SINT32 4
+#define GPR_UINT32 5
+#define GPR_WORD 6        /* bytes 0-7 of the argument */
+#define GPR_WORD_HI 7     /* bytes 8-15 */
+#define GPR_SCRATCH 8     /* the scratch slot at rsp+B */
+#define GPR_KINDS 9
+
+#define XMM_FLOAT 0
+#define XMM_WORD 1
+#define XMM_WORD_HI 2
+#define XMM_QUAD 3        /* all 16 bytes */
+#define XMM_SCRATCH 4
+#define XMM_KINDS 5
+
+#define STACK_SINT8 0
+#define STACK_UINT8 1
+#define STACK_SINT16 2
+#define STACK_UINT16 3
+#define STACK_SINT32 4
+#define STACK_UINT32 5
+#define STACK_WORD 6
+#define STACK_QUAD 7
+#define STACK_BLOCK 8     /* wide: C bytes from the argument to rsp+B */
+#define STACK_PART 9      /* wide: C bytes from argument byte D, zero-padded to 8, at rsp+B */
+#define STACK_KINDS 10
+
+/* How the return value comes back: the call handlers' order.  The
+   PART kinds copy the first B bytes of what the registers hold.  */
+#define RET_VOID 0
+#define RET_SINT8 1
+#define RET_UINT8 2
+#define RET_SINT16 3
+#define RET_UINT16 4
+#define RET_SINT32 5
+#define RET_UINT32 6
+#define RET_RAX 7
+#define RET_FLOAT 8
+#define RET_XMM0 9
+#define RET_X87 10
+#define RET_X87_2 11
+#define RET_RAX_RDX 12
+#define RET_RAX_XMM0 13
+#define RET_XMM0_RAX 14
+#define RET_XMM0_XMM1 15
+#define RET_XMM0_FULL 16
+#define RET_PART_RAX 17
+#define RET_PART_XMM0 18
+#define RET_PART_RAX_RDX 19
+#define RET_PART_RAX_XMM0 20
+#define RET_PART_XMM0_RAX 21
+#define RET_PART_XMM0_XMM1 22
+#define RET_KINDS 23
 
 #endif

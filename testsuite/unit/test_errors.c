@@ -1,0 +1,150 @@
+/* test_errors.c -- every ffi_status a malformed description gets, and that
+   nothing is written through a bad description.  */
+#include <criterion/criterion.h>
+#include <ffi.h>
+#include <signal.h>
+#include <stdint.h>
+
+static ffi_status prep1(ffi_type *arg)
+{
+  ffi_cif cif;
+  ffi_type *a[] = {arg};
+  return ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a);
+}
+
+Test(errors, abi_out_of_range)
+{
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_FIRST_ABI, 0, &ffi_type_void, NULL), FFI_BAD_ABI);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_LAST_ABI, 0, &ffi_type_void, NULL), FFI_BAD_ABI);
+  cr_assert_eq(ffi_prep_cif(&cif, (ffi_abi)0, 0, &ffi_type_void, NULL), FFI_BAD_ABI);
+  cr_assert_eq(ffi_prep_cif(&cif, (ffi_abi)-1, 0, &ffi_type_void, NULL), FFI_BAD_ABI);
+  cr_assert_eq(ffi_prep_cif(&cif, (ffi_abi)1000, 0, &ffi_type_void, NULL), FFI_BAD_ABI);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, &ffi_type_void, NULL), FFI_OK);
+}
+
+Test(errors, null_pointers)
+{
+  ffi_cif cif;
+  ffi_type *a[] = {NULL};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, NULL, NULL), FFI_BAD_TYPEDEF);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, NULL), FFI_BAD_TYPEDEF);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  cr_assert_eq(ffi_prep_cif(NULL, FFI_DEFAULT_ABI, 0, &ffi_type_void, NULL), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, struct_without_elements)
+{
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, NULL};
+  cr_assert_eq(prep1(&s), FFI_BAD_TYPEDEF);
+  ffi_type *none[] = {NULL};
+  ffi_type empty = {0, 0, FFI_TYPE_STRUCT, none};
+  cr_assert_eq(prep1(&empty), FFI_BAD_TYPEDEF, "a zero-sized struct");
+  ffi_type sized = {8, 8, FFI_TYPE_STRUCT, NULL};
+  cr_assert_eq(prep1(&sized), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, cycles)
+{
+  ffi_type *e[] = {NULL, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  e[0] = &s;
+  cr_assert_eq(prep1(&s), FFI_BAD_TYPEDEF);
+  /* A cycle through a struct whose size is already set. */
+  ffi_type *e2[] = {NULL, NULL};
+  ffi_type inner = {8, 8, FFI_TYPE_STRUCT, e2};
+  ffi_type *e1[] = {&inner, NULL};
+  ffi_type outer = {8, 8, FFI_TYPE_STRUCT, e1};
+  e2[0] = &outer;
+  cr_assert_eq(prep1(&outer), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, sizes_that_overflow)
+{
+  ffi_type huge = {SIZE_MAX / 2, 8, FFI_TYPE_STRUCT, (ffi_type *[]){&ffi_type_sint64, NULL}};
+  ffi_type *e[] = {&huge, &huge, &huge, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  cr_assert_eq(prep1(&huge), FFI_BAD_TYPEDEF);
+  cr_assert_eq(prep1(&s), FFI_BAD_TYPEDEF);
+  /* Legal but too large to pass on the stack: refused, not a crash. */
+  ffi_type big = {64u << 20, 8, FFI_TYPE_STRUCT, (ffi_type *[]){&ffi_type_sint64, NULL}};
+  cr_assert_eq(prep1(&big), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, unknown_type_codes_and_bad_scalars)
+{
+  ffi_type unknown = {4, 4, 99, NULL};
+  cr_assert_eq(prep1(&unknown), FFI_BAD_TYPEDEF);
+  ffi_type last = {4, 4, FFI_TYPE_LAST + 1, NULL};
+  cr_assert_eq(prep1(&last), FFI_BAD_TYPEDEF);
+  ffi_type wrong_size = {3, 4, FFI_TYPE_SINT32, NULL};
+  cr_assert_eq(prep1(&wrong_size), FFI_BAD_TYPEDEF);
+  ffi_type bad_align = {4, 3, FFI_TYPE_SINT32, NULL};
+  cr_assert_eq(prep1(&bad_align), FFI_BAD_TYPEDEF);
+  ffi_type zero_void = ffi_type_void;
+  zero_void.size = 0;
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, &zero_void, NULL), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, vectors)
+{
+  ffi_type *eight[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float,
+                       &ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float, NULL};
+  ffi_type v32 = {0, 0, FFI_TYPE_VECTOR, eight};
+  cr_assert_eq(prep1(&v32), FFI_BAD_TYPEDEF, "32-byte vectors are not passed on System V");
+  ffi_type *mixed[] = {&ffi_type_float, &ffi_type_sint32, NULL};
+  ffi_type vm = {0, 0, FFI_TYPE_VECTOR, mixed};
+  cr_assert_eq(prep1(&vm), FFI_BAD_TYPEDEF);
+  ffi_type *none[] = {NULL};
+  ffi_type ve = {0, 0, FFI_TYPE_VECTOR, none};
+  cr_assert_eq(prep1(&ve), FFI_BAD_TYPEDEF);
+  ffi_type *ptrs[] = {&ffi_type_pointer, &ffi_type_pointer, NULL};
+  ffi_type vp = {0, 0, FFI_TYPE_VECTOR, ptrs};
+  cr_assert_eq(prep1(&vp), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, complex_of_a_struct)
+{
+  ffi_type *e[] = {&ffi_type_sint32, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  ffi_type *parts[] = {&s, NULL};
+  ffi_type c = {0, 0, FFI_TYPE_COMPLEX, parts};
+  cr_assert_eq(prep1(&c), FFI_BAD_TYPEDEF);
+  ffi_type cnull = {0, 0, FFI_TYPE_COMPLEX, NULL};
+  cr_assert_eq(prep1(&cnull), FFI_BAD_TYPEDEF);
+}
+
+Test(errors, variadic_arguments)
+{
+  ffi_cif cif;
+  ffi_type *f[] = {&ffi_type_pointer, &ffi_type_float};
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 2, &ffi_type_void, f), FFI_BAD_ARGTYPE);
+  ffi_type *s[] = {&ffi_type_pointer, &ffi_type_sint16};
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 2, &ffi_type_void, s), FFI_BAD_ARGTYPE);
+  ffi_type *fixed_float[] = {&ffi_type_float, &ffi_type_double};
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 2, &ffi_type_void, fixed_float), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 3, 2, &ffi_type_void, fixed_float), FFI_BAD_ARGTYPE);
+}
+
+Test(errors, struct_offsets)
+{
+  size_t off[4];
+  ffi_type *e[] = {&ffi_type_sint8, &ffi_type_double, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  cr_assert_eq(ffi_get_struct_offsets(FFI_LAST_ABI, &s, off), FFI_BAD_ABI);
+  cr_assert_eq(ffi_get_struct_offsets(FFI_DEFAULT_ABI, &ffi_type_sint32, off), FFI_BAD_TYPEDEF);
+  cr_assert_eq(ffi_get_struct_offsets(FFI_DEFAULT_ABI, &s, NULL), FFI_OK);
+  cr_assert_eq(s.size, 16);
+}
+
+/* A cif whose preparation failed cannot be called: ffi_call stops the
+   program with a message instead of running with garbage.  */
+Test(errors, calling_a_failed_cif_aborts, .signal = SIGABRT)
+{
+  ffi_cif cif;
+  ffi_type bad = {3, 4, FFI_TYPE_SINT32, NULL};
+  ffi_type *a[] = {&bad};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  ffi_call(&cif, FFI_FN(abort), NULL, NULL);
+}

@@ -1,0 +1,276 @@
+/* test_placement.c -- where ffi_call puts each argument and where it takes
+   the return value from, on x86-64 System V.  Each row is a signature with
+   the registers and stack bytes the psABI (AMD64 psABI 1.0, §3.2.3)
+   prescribes; capture_callee records what really arrived.  */
+#include <criterion/criterion.h>
+#include <ffi.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "capture.h"
+
+
+enum { GPR, XMM, STACK };
+
+/* ARG's bytes [SRC, SRC+LEN) must sit in register or stack slot WHERE/INDEX
+   at byte AT.  */
+struct expect {
+  int arg, src, len;
+  int where, index, at;
+};
+
+/* Argument I's byte J is 0x10*(I+1) + J: every byte tells where it came from. */
+static void fill(unsigned char *buf, int arg, size_t size)
+{
+  for (size_t j = 0; j < size; j++) buf[j] = (unsigned char)(0x10 * (arg + 1) + j);
+}
+
+static const uint8_t *slot(int where, int index)
+{
+  switch (where) {
+  case GPR: return (const uint8_t *)&captured.gpr[index];
+  case XMM: return captured.xmm[index];
+  default: return captured.stack + index;
+  }
+}
+
+static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows)
+{
+  unsigned char storage[16][64] __attribute__((aligned(16)));
+  unsigned char copy[16][64];
+  void *values[16];
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    fill(storage[i], i, cif->arg_types[i]->size);
+    values[i] = storage[i];
+  }
+  memcpy(copy, storage, sizeof copy);
+  memset(&captured, 0xee, sizeof captured);
+  memset(&ret_regs, 0, sizeof ret_regs);
+  ffi_arg ret[4];
+  ffi_call(cif, FFI_FN(capture_callee), ret, values);
+  for (int r = 0; r < nrows; r++) {
+    const struct expect *e = &rows[r];
+    const uint8_t *got = slot(e->where, e->index) + e->at;
+    cr_assert(memcmp(got, storage[e->arg] + e->src, e->len) == 0,
+              "row %d: arg %d bytes %d..%d not found in %s %d at byte %d", r, e->arg, e->src,
+              e->src + e->len, e->where == GPR ? "gpr" : e->where == XMM ? "xmm" : "stack", e->index,
+              e->at);
+  }
+  cr_assert(memcmp(copy, storage, sizeof copy) == 0, "ffi_call modified an argument value");
+}
+
+static ffi_cif prep(ffi_type *rtype, unsigned n, ffi_type **args)
+{
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, n, rtype, args), FFI_OK);
+  return cif;
+}
+
+/* §3.2.3 INTEGER: the next available of rdi, rsi, rdx, rcx, r8, r9; the
+   seventh goes to the stack, in an eightbyte slot.  */
+Test(placement, integers_fill_gprs_then_stack)
+{
+  ffi_type *a[] = {&ffi_type_sint32, &ffi_type_sint64, &ffi_type_pointer, &ffi_type_uint64,
+                   &ffi_type_sint64, &ffi_type_uint32, &ffi_type_sint64, &ffi_type_sint64};
+  ffi_cif cif = prep(&ffi_type_void, 8, a);
+  struct expect rows[] = {
+      {0, 0, 4, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 8, GPR, 3, 0},
+      {4, 0, 8, GPR, 4, 0}, {5, 0, 4, GPR, 5, 0}, {6, 0, 8, STACK, 0, 0}, {7, 0, 8, STACK, 8, 0},
+  };
+  call_and_check(&cif, rows, 8);
+  cr_assert_eq(captured.rax & 0xff, 0, "%%al counts SSE registers: none here");
+}
+
+/* Narrow integers are widened to the full register (what Clang relies on;
+   the psABI leaves the upper bits undefined).  */
+Test(placement, narrow_integers_are_extended)
+{
+  ffi_type *a[] = {&ffi_type_sint8, &ffi_type_uint8, &ffi_type_sint16, &ffi_type_uint16,
+                   &ffi_type_sint32, &ffi_type_uint32};
+  ffi_cif cif = prep(&ffi_type_void, 6, a);
+  int8_t s8 = -2; uint8_t u8 = 0xfe; int16_t s16 = -3; uint16_t u16 = 0xfffd;
+  int32_t s32 = -4; uint32_t u32 = 0xfffffffc;
+  void *v[] = {&s8, &u8, &s16, &u16, &s32, &u32};
+  ffi_call(&cif, FFI_FN(capture_callee), NULL, v);
+  cr_assert_eq((int64_t)captured.gpr[0], -2);
+  cr_assert_eq(captured.gpr[1], 0xfe);
+  cr_assert_eq((int64_t)captured.gpr[2], -3);
+  cr_assert_eq(captured.gpr[3], 0xfffd);
+  cr_assert_eq((int64_t)captured.gpr[4], -4);
+  cr_assert_eq(captured.gpr[5], 0xfffffffcu);
+}
+
+/* §3.2.3 SSE: the next of xmm0-xmm7, then the stack; %al = registers used. */
+Test(placement, doubles_fill_xmm_then_stack)
+{
+  ffi_type *a[10];
+  for (int i = 0; i < 10; i++) a[i] = i == 3 ? &ffi_type_float : &ffi_type_double;
+  ffi_cif cif = prep(&ffi_type_void, 10, a);
+  struct expect rows[] = {
+      {0, 0, 8, XMM, 0, 0}, {3, 0, 4, XMM, 3, 0}, {7, 0, 8, XMM, 7, 0},
+      {8, 0, 8, STACK, 0, 0}, {9, 0, 8, STACK, 8, 0},
+  };
+  call_and_check(&cif, rows, 5);
+  cr_assert_eq(captured.rax & 0xff, 8);
+}
+
+static ffi_type mk(ffi_type **elems) { ffi_type t = {0, 0, FFI_TYPE_STRUCT, elems}; return t; }
+
+/* Rule 4(f): two floats share one SSE eightbyte.  */
+Test(placement, struct_of_two_floats_in_one_xmm)
+{
+  ffi_type *e[] = {&ffi_type_float, &ffi_type_float, NULL};
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&s};
+  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  struct expect rows[] = {{0, 0, 8, XMM, 0, 0}};
+  call_and_check(&cif, rows, 1);
+}
+
+/* Rule 4(d): INTEGER wins when a float and an int share an eightbyte.  */
+Test(placement, float_and_int_share_a_gpr)
+{
+  ffi_type *e[] = {&ffi_type_float, &ffi_type_sint32, NULL};
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&s};
+  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  struct expect rows[] = {{0, 0, 8, GPR, 0, 0}};
+  call_and_check(&cif, rows, 1);
+}
+
+/* Each eightbyte is classified on its own: {double, long} -> xmm0 + rdi,
+   {long, double} -> rdi + xmm0.  */
+Test(placement, mixed_eightbytes_split_between_files)
+{
+  ffi_type *e1[] = {&ffi_type_double, &ffi_type_sint64, NULL};
+  ffi_type *e2[] = {&ffi_type_sint64, &ffi_type_double, NULL};
+  ffi_type s1 = mk(e1), s2 = mk(e2);
+  ffi_type *a[] = {&s1, &s2};
+  ffi_cif cif = prep(&ffi_type_void, 2, a);
+  struct expect rows[] = {
+      {0, 0, 8, XMM, 0, 0}, {0, 8, 8, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {1, 8, 8, XMM, 1, 0},
+  };
+  call_and_check(&cif, rows, 4);
+}
+
+/* Rule 1: larger than 16 bytes -> MEMORY, copied to the stack.  Arrays are
+   their element repeated.  */
+Test(placement, big_struct_goes_on_stack)
+{
+  ffi_type *e[25];
+  for (int i = 0; i < 24; i++) e[i] = &ffi_type_uint8;
+  e[24] = NULL;
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&ffi_type_sint32, &s, &ffi_type_sint32};
+  ffi_cif cif = prep(&ffi_type_void, 3, a);
+  struct expect rows[] = {{0, 0, 4, GPR, 0, 0}, {1, 0, 24, STACK, 0, 0}, {2, 0, 4, GPR, 1, 0}};
+  call_and_check(&cif, rows, 3);
+}
+
+/* X87 and X87UP go in memory; 16-byte aligned stack slot.  */
+Test(placement, long_double_goes_on_stack_aligned)
+{
+  ffi_type *b[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64,
+                   &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_longdouble};
+  ffi_cif cif = prep(&ffi_type_void, 8, b);
+  struct expect rows[] = {{6, 0, 8, STACK, 0, 0}, {7, 0, 10, STACK, 16, 0}};
+  call_and_check(&cif, rows, 2);
+}
+
+/* If an argument does not fit in the registers left, all of it goes to the
+   stack, and later arguments still use the registers.  __int128 is two
+   INTEGER eightbytes, 16-byte aligned in memory.  */
+Test(placement, int128_needs_two_gprs_or_none)
+{
+  ffi_type *a[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64,
+                   &ffi_type_sint64, &ffi_type_sint128, &ffi_type_sint64};
+  ffi_cif cif = prep(&ffi_type_void, 7, a);
+  struct expect rows[] = {{4, 0, 8, GPR, 4, 0}, {5, 0, 16, STACK, 0, 0}, {6, 0, 8, GPR, 5, 0}};
+  call_and_check(&cif, rows, 3);
+}
+
+/* complex float: one SSE eightbyte; complex double: two.  */
+Test(placement, complex_numbers)
+{
+  ffi_type *a[] = {&ffi_type_complex_float, &ffi_type_complex_double, &ffi_type_complex_longdouble};
+  ffi_cif cif = prep(&ffi_type_void, 3, a);
+  struct expect rows[] = {
+      {0, 0, 8, XMM, 0, 0}, {1, 0, 8, XMM, 1, 0}, {1, 8, 8, XMM, 2, 0},
+      {2, 0, 10, STACK, 0, 0}, {2, 16, 10, STACK, 16, 0},  /* COMPLEX_X87: memory */
+  };
+  call_and_check(&cif, rows, 5);
+}
+
+/* __m128 (SSE + SSEUP) is one whole XMM register; __m64 is SSE.  */
+Test(placement, vectors)
+{
+  ffi_type *l4[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float, NULL};
+  ffi_type *l2[] = {&ffi_type_sint32, &ffi_type_sint32, NULL};
+  ffi_type v16 = {0, 0, FFI_TYPE_VECTOR, l4}, v8 = {0, 0, FFI_TYPE_VECTOR, l2};
+  ffi_type *a[] = {&v8, &v16};
+  ffi_cif cif = prep(&ffi_type_void, 2, a);
+  cr_assert_eq(v16.size, 16);
+  cr_assert_eq(v16.alignment, 16);
+  struct expect rows[] = {{0, 0, 8, XMM, 0, 0}, {1, 0, 16, XMM, 1, 0}};
+  call_and_check(&cif, rows, 2);
+}
+
+/* Small structs travel in the low bytes of a register.  */
+Test(placement, odd_sized_struct_in_gpr)
+{
+  ffi_type *e[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&s};
+  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  struct expect rows[] = {{0, 0, 3, GPR, 0, 0}};
+  call_and_check(&cif, rows, 1);
+}
+
+/* libffi 3.4.4's bug (TESTING.md): an INTEGER eightbyte landing in r9 with
+   its SSE half in an XMM register must not disturb the earlier double.  */
+Test(placement, integer_part_in_r9_keeps_earlier_double)
+{
+  ffi_type *c[] = {&ffi_type_schar, NULL};
+  ffi_type *cd[] = {&ffi_type_schar, &ffi_type_double, NULL};
+  ffi_type sc = mk(c), scd = mk(cd);
+  ffi_type *a[] = {&ffi_type_slong, &ffi_type_double, &ffi_type_slong, &ffi_type_slong,
+                   &sc, &ffi_type_slong, &scd};
+  ffi_cif cif = prep(&ffi_type_void, 7, a);
+  struct expect rows[] = {
+      {1, 0, 8, XMM, 0, 0}, {4, 0, 1, GPR, 3, 0}, {5, 0, 8, GPR, 4, 0},
+      {6, 0, 1, GPR, 5, 0}, {6, 8, 8, XMM, 1, 0},
+  };
+  call_and_check(&cif, rows, 5);
+  cr_assert_eq(captured.rax & 0xff, 2);
+}
+
+/* A MEMORY return value's address is a hidden first argument in rdi. */
+Test(placement, memory_return_takes_rdi)
+{
+  ffi_type *e[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, NULL};
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&ffi_type_sint64};
+  ffi_cif cif = prep(&s, 1, a);
+  long v = 77, out[3];
+  void *values[] = {&v};
+  ffi_call(&cif, FFI_FN(capture_callee), out, values);
+  cr_assert_eq(captured.gpr[0], (uint64_t)(uintptr_t)out);
+  cr_assert_eq(captured.gpr[1], 77);
+}
+
+/* Variadic calls: %al is an upper bound of the vector registers used; a
+   struct may be among the variadic arguments.  */
+Test(placement, variadic_sets_al)
+{
+  ffi_type *e[] = {&ffi_type_double, &ffi_type_double, NULL};
+  ffi_type s = mk(e);
+  ffi_type *a[] = {&ffi_type_pointer, &ffi_type_double, &s, &ffi_type_sint32};
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 4, &ffi_type_sint32, a), FFI_OK);
+  struct expect rows[] = {
+      {0, 0, 8, GPR, 0, 0}, {1, 0, 8, XMM, 0, 0}, {2, 0, 8, XMM, 1, 0}, {2, 8, 8, XMM, 2, 0},
+      {3, 0, 4, GPR, 1, 0},
+  };
+  call_and_check(&cif, rows, 5);
+  cr_assert_eq(captured.rax & 0xff, 3);
+}
