@@ -1,0 +1,37 @@
+/* Callees for the ffix benchmark.
+ *
+ * They live in callees.c, a separate translation unit compiled with -O2, so
+ * that neither the direct-call loops nor the ffi_call loops in ffibench.c can
+ * inline them.  Every callee uses all of its arguments, so an argument passed
+ * wrongly changes the result (ffibench checks each case once before timing).
+ */
+#ifndef FFIX_BENCH_CALLEES_H
+#define FFIX_BENCH_CALLEES_H
+
+#include <stdint.h>
+
+struct bench_dd { double x, y; };        /* returned in xmm0:xmm1 */
+struct bench_l3 { long a, b, c; };       /* 24 bytes: passed in memory */
+
+void callee_void(void);
+extern volatile long callee_void_count;  /* bumped by callee_void */
+
+int callee_int(int a);
+
+int64_t callee_i64x6(int64_t a, int64_t b, int64_t c,
+                     int64_t d, int64_t e, int64_t f);
+
+double callee_dd(double a, double b);
+
+/* 12 arguments: 8 of INTEGER class (a, p, d, f, q, h, i, j -> i and j go on
+ * the stack), 4 of SSE class (b, c, e, g). */
+struct bench_dd callee_mixed12(int a, double b, float c, const long *p,
+                               long d, double e, int f, float g,
+                               const double *q, long h, int i, long j);
+
+long callee_struct24(struct bench_l3 s);
+
+/* fmt lists the variadic arguments: 'i' int, 'd' double, 'l' long. */
+int callee_varargs(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,715 @@
+/* ffibench: micro-benchmark of ffi_call (and ffi_prep_cif) against a direct
+ * C call.
+ *
+ * This one source is compiled twice: once against the library under test
+ * (ffix) and once against the system libffi.  A process only ever loads one of
+ * the two libraries.  The callees live in callees.c (a separate translation
+ * unit compiled with -O2) so nothing gets inlined; the direct-call loops call
+ * them through volatile function pointers.
+ *
+ * Usage:
+ *   ffibench list                      cases: name kind has-direct description
+ *   ffibench info                      path of the loaded libffi (via dladdr)
+ *   ffibench check [case...]           check each case's result once
+ *   ffibench run <case> <n> [lib|direct]
+ *                                      run one loop n times (for perf/callgrind
+ *                                      --toggle-collect=bench_loop_*)
+ *   ffibench instr <n> [case...]       under callgrind: for each case, zero the
+ *                                      counters, run the lib loop n times, dump
+ *                                      ("lib:<case>"); same for the direct loop
+ *                                      ("direct:<case>")
+ *   ffibench time <ms> <batches> [case...]
+ *                                      CPU-time: for each case, calibrate n so a
+ *                                      batch takes about <ms> ms, then alternate
+ *                                      lib / direct batches; prints one line per
+ *                                      batch: "time <case> lib|direct <ns/call>"
+ *
+ * Every mode that measures checks the selected cases first and exits with
+ * status 1 (and a message on stderr) if the library's result differs from the
+ * direct call's.
+ *
+ * Adding a case (for instance a closure case later): write a setup function
+ * (return NULL on success or an error message), a check function (same
+ * convention), a "lib" loop and, if there is a C equivalent, a "direct" loop,
+ * and add a row to `cases[]`.  A closure case would, in setup, allocate the
+ * closure with ffi_closure_alloc + ffi_prep_closure_loc; its lib loop calls
+ * the closure's code address through a volatile typed function pointer, its
+ * direct loop calls the equivalent C function, and its check compares both.
+ * Use kind "closure" so the driver reports its own geometric mean.  All loop
+ * functions must be NOINLINE and named bench_loop_* (see `run`).
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <ffi.h>
+#include <valgrind/callgrind.h>
+
+#include "callees.h"
+
+#if defined(__clang__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE __attribute__((noinline, noclone))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Shared state of an ffi_call case.                                        */
+
+#define MAXARGS 16
+
+union retbuf {
+    ffi_arg a;
+    int64_t i64;
+    double d;
+    struct bench_dd dd;
+    long l;
+    unsigned char bytes[64];
+} __attribute__((aligned(16)));
+
+struct call_state {
+    ffi_cif cif;
+    ffi_type *atypes[MAXARGS];
+    void *avalue[MAXARGS];
+    void (*fn)(void);
+    union retbuf rv;
+};
+
+/* The generic ffi_call loop, used by every ffi_call case. */
+NOINLINE static void bench_loop_ffi_call(ffi_cif *cif, void (*fn)(void),
+                                         void *rv, void **av, long n)
+{
+    for (long i = 0; i < n; i++)
+        ffi_call(cif, fn, rv, av);
+}
+
+static void lib_call(void *p, long n)
+{
+    struct call_state *s = p;
+    bench_loop_ffi_call(&s->cif, s->fn, &s->rv, s->avalue, n);
+}
+
+static const char *prep(struct call_state *s, void *fn, unsigned nargs,
+                        ffi_type *rtype)
+{
+    s->fn = (void (*)(void))fn;
+    if (ffi_prep_cif(&s->cif, FFI_DEFAULT_ABI, nargs, rtype, s->atypes) != FFI_OK)
+        return "ffi_prep_cif failed";
+    return NULL;
+}
+
+static char msgbuf[256];
+#define FAILF(...) (snprintf(msgbuf, sizeof msgbuf, __VA_ARGS__), msgbuf)
+
+/* Call the library once; the check functions then compare s->rv with the
+ * direct call.  The return buffer is filled with junk first. */
+static void call_once(struct call_state *s)
+{
+    memset(&s->rv, 0xa5, sizeof s->rv);
+    lib_call(s, 1);
+}
+
+/* ------------------------------------------------------------------------ */
+/* void f(void)                                                             */
+
+static struct call_state st_void;
+static void (*volatile dp_void)(void) = callee_void;
+
+static const char *setup_void(void *p)
+{
+    (void)p;
+    return prep(&st_void, callee_void, 0, &ffi_type_void);
+}
+
+NOINLINE static void bench_loop_direct_void(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        dp_void();
+}
+
+static const char *check_void(void *p)
+{
+    (void)p;
+    long before = callee_void_count;
+    call_once(&st_void);
+    if (callee_void_count != before + 1)
+        return "callee_void was not called exactly once";
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* int f(int)                                                               */
+
+static struct call_state st_int;
+static int (*volatile dp_int)(int) = callee_int;
+static int arg_int = 12345;
+static volatile int sink_int;
+
+static const char *setup_int(void *p)
+{
+    (void)p;
+    st_int.atypes[0] = &ffi_type_sint;
+    st_int.avalue[0] = &arg_int;
+    return prep(&st_int, callee_int, 1, &ffi_type_sint);
+}
+
+NOINLINE static void bench_loop_direct_int(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_int = dp_int(arg_int);
+}
+
+static const char *check_int(void *p)
+{
+    (void)p;
+    int want = dp_int(arg_int);
+    call_once(&st_int);
+    int got = (int)st_int.rv.a;
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* int64_t f(int64_t x 6)                                                   */
+
+static struct call_state st_i64x6;
+static int64_t (*volatile dp_i64x6)(int64_t, int64_t, int64_t, int64_t,
+                                    int64_t, int64_t) = callee_i64x6;
+static int64_t args_i64x6[6] = {
+    1, -2000000000000LL, 3, 4000000000LL, -5, 0x123456789LL
+};
+static volatile int64_t sink_i64;
+
+static const char *setup_i64x6(void *p)
+{
+    (void)p;
+    for (int i = 0; i < 6; i++) {
+        st_i64x6.atypes[i] = &ffi_type_sint64;
+        st_i64x6.avalue[i] = &args_i64x6[i];
+    }
+    return prep(&st_i64x6, callee_i64x6, 6, &ffi_type_sint64);
+}
+
+NOINLINE static void bench_loop_direct_i64x6(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_i64 = dp_i64x6(args_i64x6[0], args_i64x6[1], args_i64x6[2],
+                            args_i64x6[3], args_i64x6[4], args_i64x6[5]);
+}
+
+static const char *check_i64x6(void *p)
+{
+    (void)p;
+    int64_t want = dp_i64x6(args_i64x6[0], args_i64x6[1], args_i64x6[2],
+                            args_i64x6[3], args_i64x6[4], args_i64x6[5]);
+    call_once(&st_i64x6);
+    if (st_i64x6.rv.i64 != want)
+        return FAILF("got %lld, direct call gives %lld",
+                     (long long)st_i64x6.rv.i64, (long long)want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* double f(double, double)                                                 */
+
+static struct call_state st_dd;
+static double (*volatile dp_dd)(double, double) = callee_dd;
+static double args_dd[2] = { 1.25, -3.5 };
+static volatile double sink_d;
+
+static const char *setup_dd(void *p)
+{
+    (void)p;
+    for (int i = 0; i < 2; i++) {
+        st_dd.atypes[i] = &ffi_type_double;
+        st_dd.avalue[i] = &args_dd[i];
+    }
+    return prep(&st_dd, callee_dd, 2, &ffi_type_double);
+}
+
+NOINLINE static void bench_loop_direct_dd(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_d = dp_dd(args_dd[0], args_dd[1]);
+}
+
+static const char *check_dd(void *p)
+{
+    (void)p;
+    double want = dp_dd(args_dd[0], args_dd[1]);
+    call_once(&st_dd);
+    if (memcmp(&st_dd.rv.d, &want, sizeof want) != 0)
+        return FAILF("got %.17g, direct call gives %.17g", st_dd.rv.d, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* struct {double,double} f(12 mixed args, two of them on the stack)        */
+
+static struct call_state st_mixed12;
+static ffi_type *dd_elems[] = { &ffi_type_double, &ffi_type_double, NULL };
+static ffi_type dd_type = {
+    .size = 0, .alignment = 0, .type = FFI_TYPE_STRUCT, .elements = dd_elems
+};
+static struct bench_dd (*volatile dp_mixed12)(int, double, float, const long *,
+                                              long, double, int, float,
+                                              const double *, long, int,
+                                              long) = callee_mixed12;
+static long m12_pointee_l = 1000;
+static double m12_pointee_d = 0.125;
+static struct {
+    int a; double b; float c; const long *p; long d; double e;
+    int f; float g; const double *q; long h; int i; long j;
+} m12 = {
+    7, 1.5, 2.25f, &m12_pointee_l, -40000000000L, 3.75,
+    -9, 0.5f, &m12_pointee_d, 123456789L, 11, -13
+};
+static volatile struct bench_dd sink_dd;
+
+static const char *setup_mixed12(void *p)
+{
+    (void)p;
+    ffi_type **t = st_mixed12.atypes;
+    void **v = st_mixed12.avalue;
+    t[0] = &ffi_type_sint;    v[0] = &m12.a;
+    t[1] = &ffi_type_double;  v[1] = &m12.b;
+    t[2] = &ffi_type_float;   v[2] = &m12.c;
+    t[3] = &ffi_type_pointer; v[3] = &m12.p;
+    t[4] = &ffi_type_slong;   v[4] = &m12.d;
+    t[5] = &ffi_type_double;  v[5] = &m12.e;
+    t[6] = &ffi_type_sint;    v[6] = &m12.f;
+    t[7] = &ffi_type_float;   v[7] = &m12.g;
+    t[8] = &ffi_type_pointer; v[8] = &m12.q;
+    t[9] = &ffi_type_slong;   v[9] = &m12.h;
+    t[10] = &ffi_type_sint;   v[10] = &m12.i;
+    t[11] = &ffi_type_slong;  v[11] = &m12.j;
+    return prep(&st_mixed12, callee_mixed12, 12, &dd_type);
+}
+
+#define M12_ARGS m12.a, m12.b, m12.c, m12.p, m12.d, m12.e, m12.f, m12.g, \
+                 m12.q, m12.h, m12.i, m12.j
+
+NOINLINE static void bench_loop_direct_mixed12(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++) {
+        struct bench_dd r = dp_mixed12(M12_ARGS);
+        sink_dd.x = r.x;
+        sink_dd.y = r.y;
+    }
+}
+
+static const char *check_mixed12(void *p)
+{
+    (void)p;
+    struct bench_dd want = dp_mixed12(M12_ARGS);
+    call_once(&st_mixed12);
+    if (memcmp(&st_mixed12.rv.dd, &want, sizeof want) != 0)
+        return FAILF("got {%.17g, %.17g}, direct call gives {%.17g, %.17g}",
+                     st_mixed12.rv.dd.x, st_mixed12.rv.dd.y, want.x, want.y);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* long f(struct {long a, b, c})  -- 24 bytes, passed in memory             */
+
+static struct call_state st_struct24;
+static ffi_type *l3_elems[] = {
+    &ffi_type_slong, &ffi_type_slong, &ffi_type_slong, NULL
+};
+static ffi_type l3_type = {
+    .size = 0, .alignment = 0, .type = FFI_TYPE_STRUCT, .elements = l3_elems
+};
+static long (*volatile dp_struct24)(struct bench_l3) = callee_struct24;
+static struct bench_l3 arg_l3 = { 100000000000L, -7, 31 };
+static volatile long sink_l;
+
+static const char *setup_struct24(void *p)
+{
+    (void)p;
+    st_struct24.atypes[0] = &l3_type;
+    st_struct24.avalue[0] = &arg_l3;
+    return prep(&st_struct24, callee_struct24, 1, &ffi_type_slong);
+}
+
+NOINLINE static void bench_loop_direct_struct24(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_l = dp_struct24(arg_l3);
+}
+
+static const char *check_struct24(void *p)
+{
+    (void)p;
+    long want = dp_struct24(arg_l3);
+    call_once(&st_struct24);
+    if (st_struct24.rv.l != want)
+        return FAILF("got %ld, direct call gives %ld", st_struct24.rv.l, want);
+    if (l3_type.size != 24)
+        return FAILF("struct size computed as %zu, want 24", l3_type.size);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* int f(const char *, ...) called with (fmt, int, double, long)            */
+
+static struct call_state st_varargs;
+static int (*volatile dp_varargs)(const char *, ...) = callee_varargs;
+static const char *va_fmt = "idl";
+static int va_i = -17;
+static double va_d = 2.5;
+static long va_l = 1000000L;
+
+static const char *setup_varargs(void *p)
+{
+    (void)p;
+    ffi_type **t = st_varargs.atypes;
+    void **v = st_varargs.avalue;
+    t[0] = &ffi_type_pointer; v[0] = &va_fmt;
+    t[1] = &ffi_type_sint;    v[1] = &va_i;
+    t[2] = &ffi_type_double;  v[2] = &va_d;
+    t[3] = &ffi_type_slong;   v[3] = &va_l;
+    st_varargs.fn = (void (*)(void))callee_varargs;
+    if (ffi_prep_cif_var(&st_varargs.cif, FFI_DEFAULT_ABI, 1, 4,
+                         &ffi_type_sint, t) != FFI_OK)
+        return "ffi_prep_cif_var failed";
+    return NULL;
+}
+
+NOINLINE static void bench_loop_direct_varargs(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_int = dp_varargs(va_fmt, va_i, va_d, va_l);
+}
+
+static const char *check_varargs(void *p)
+{
+    (void)p;
+    int want = dp_varargs(va_fmt, va_i, va_d, va_l);
+    call_once(&st_varargs);
+    int got = (int)st_varargs.rv.a;
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ffi_prep_cif with six int64 arguments (no direct equivalent)             */
+
+static ffi_cif prep6_cif;
+static ffi_type *prep6_types[6] = {
+    &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64,
+    &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64
+};
+
+static const char *setup_prep6(void *p)
+{
+    (void)p;
+    return NULL;
+}
+
+NOINLINE static void bench_loop_prep_cif(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        if (ffi_prep_cif(&prep6_cif, FFI_DEFAULT_ABI, 6, &ffi_type_sint64,
+                         prep6_types) != FFI_OK)
+            abort();
+}
+
+static const char *check_prep6(void *p)
+{
+    (void)p;
+    memset(&prep6_cif, 0x5a, sizeof prep6_cif);
+    if (ffi_prep_cif(&prep6_cif, FFI_DEFAULT_ABI, 6, &ffi_type_sint64,
+                     prep6_types) != FFI_OK)
+        return "ffi_prep_cif failed";
+    if (prep6_cif.nargs != 6 || prep6_cif.rtype != &ffi_type_sint64 ||
+        prep6_cif.arg_types != prep6_types || prep6_cif.abi != FFI_DEFAULT_ABI)
+        return "ffi_prep_cif filled the cif wrongly";
+    /* Use the cif once, to be sure it is usable. */
+    int64_t r;
+    union retbuf rv;
+    void *av[6];
+    for (int i = 0; i < 6; i++)
+        av[i] = &args_i64x6[i];
+    r = dp_i64x6(args_i64x6[0], args_i64x6[1], args_i64x6[2],
+                 args_i64x6[3], args_i64x6[4], args_i64x6[5]);
+    ffi_call(&prep6_cif, (void (*)(void))callee_i64x6, &rv, av);
+    if (rv.i64 != r)
+        return "a call through the prepared cif gives a wrong result";
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The table of cases.                                                      */
+
+struct bench_case {
+    const char *name;
+    const char *kind;        /* "call", "prep", later "closure" */
+    const char *desc;
+    void *state;
+    const char *(*setup)(void *state);
+    const char *(*check)(void *state);
+    void (*run_lib)(void *state, long n);
+    void (*run_direct)(void *state, long n);   /* NULL: no direct call */
+};
+
+static const struct bench_case cases[] = {
+    { "void", "call", "void f(void)", &st_void,
+      setup_void, check_void, lib_call, bench_loop_direct_void },
+    { "int", "call", "int f(int)", &st_int,
+      setup_int, check_int, lib_call, bench_loop_direct_int },
+    { "i64x6", "call", "int64 f(int64 x6)", &st_i64x6,
+      setup_i64x6, check_i64x6, lib_call, bench_loop_direct_i64x6 },
+    { "dd", "call", "double f(double, double)", &st_dd,
+      setup_dd, check_dd, lib_call, bench_loop_direct_dd },
+    { "mixed12", "call",
+      "struct{double,double} f(12 mixed: int/long/ptr/double/float, 2 on stack)",
+      &st_mixed12, setup_mixed12, check_mixed12, lib_call,
+      bench_loop_direct_mixed12 },
+    { "struct24", "call", "long f(struct{long a,b,c}) (24-byte struct by value)",
+      &st_struct24, setup_struct24, check_struct24, lib_call,
+      bench_loop_direct_struct24 },
+    { "varargs", "call", "int f(const char*, ...) with (int, double, long)",
+      &st_varargs, setup_varargs, check_varargs, lib_call,
+      bench_loop_direct_varargs },
+    { "prep_cif6", "prep", "ffi_prep_cif, 6 x int64 -> int64", NULL,
+      setup_prep6, check_prep6, bench_loop_prep_cif, NULL },
+};
+
+#define NCASES (sizeof cases / sizeof cases[0])
+
+/* ------------------------------------------------------------------------ */
+/* Driver.                                                                  */
+
+static const struct bench_case *find_case(const char *name)
+{
+    for (size_t i = 0; i < NCASES; i++)
+        if (strcmp(cases[i].name, name) == 0)
+            return &cases[i];
+    fprintf(stderr, "ffibench: unknown case '%s' (see 'ffibench list')\n", name);
+    exit(2);
+}
+
+/* Selected cases: the names given, or all of them. */
+static const struct bench_case *sel[64];
+static size_t nsel;
+
+static void select_cases(int argc, char **argv)
+{
+    nsel = 0;
+    if (argc == 0) {
+        for (size_t i = 0; i < NCASES; i++)
+            sel[nsel++] = &cases[i];
+        return;
+    }
+    for (int i = 0; i < argc && nsel < 64; i++)
+        sel[nsel++] = find_case(argv[i]);
+}
+
+/* Set up and check every selected case; exit 1 on any failure. */
+static void setup_and_check(void)
+{
+    int bad = 0;
+    for (size_t i = 0; i < nsel; i++) {
+        const struct bench_case *c = sel[i];
+        const char *err = c->setup(c->state);
+        if (!err)
+            err = c->check(c->state);
+        if (err) {
+            fprintf(stderr, "ffibench: case %s (%s): FAILED: %s\n",
+                    c->name, c->desc, err);
+            bad = 1;
+        }
+    }
+    if (bad) {
+        fprintf(stderr, "ffibench: refusing to measure a library that gives "
+                        "wrong results\n");
+        exit(1);
+    }
+}
+
+static long parse_long(const char *s, const char *what)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v <= 0) {
+        fprintf(stderr, "ffibench: bad %s '%s'\n", what, s);
+        exit(2);
+    }
+    return v;
+}
+
+static double cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+typedef void (*loop_fn)(void *, long);
+
+static double time_loop(loop_fn f, void *st, long n)
+{
+    double t0 = cpu_ns();
+    f(st, n);
+    return cpu_ns() - t0;
+}
+
+/* Find n such that one batch takes about target_ns of CPU time. */
+static long calibrate(loop_fn f, void *st, double target_ns)
+{
+    long n = 64;
+    for (;;) {
+        double t = time_loop(f, st, n);
+        if (t >= target_ns / 4 || n > (1L << 40)) {
+            double k = target_ns / (t > 1 ? t : 1);
+            long m = (long)(n * k);
+            return m > 0 ? m : 1;
+        }
+        n *= (t < target_ns / 64) ? 16 : 2;
+    }
+}
+
+static int cmd_time(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: ffibench time <ms> <batches> [case...]\n");
+        return 2;
+    }
+    double target_ns = parse_long(argv[0], "ms") * 1e6;
+    long batches = parse_long(argv[1], "batches");
+    select_cases(argc - 2, argv + 2);
+    setup_and_check();
+    for (size_t i = 0; i < nsel; i++) {
+        const struct bench_case *c = sel[i];
+        long nl = calibrate(c->run_lib, c->state, target_ns);
+        long nd = c->run_direct ? calibrate(c->run_direct, c->state, target_ns) : 0;
+        for (long b = 0; b < batches; b++) {
+            double t = time_loop(c->run_lib, c->state, nl);
+            printf("time\t%s\tlib\t%.4f\n", c->name, t / nl);
+            if (c->run_direct) {
+                t = time_loop(c->run_direct, c->state, nd);
+                printf("time\t%s\tdirect\t%.4f\n", c->name, t / nd);
+            }
+        }
+        fflush(stdout);
+    }
+    return 0;
+}
+
+static int cmd_instr(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: ffibench instr <n> [case...]\n");
+        return 2;
+    }
+    if (!RUNNING_ON_VALGRIND) {
+        fprintf(stderr, "ffibench instr: run me under "
+                        "valgrind --tool=callgrind\n");
+        return 2;
+    }
+    long n = parse_long(argv[0], "iterations");
+    select_cases(argc - 1, argv + 1);
+    setup_and_check();
+    char name[128];
+    for (size_t i = 0; i < nsel; i++) {
+        const struct bench_case *c = sel[i];
+        /* Warm up (lazy binding, first-touch) outside the measured region. */
+        c->run_lib(c->state, 2);
+        CALLGRIND_ZERO_STATS;
+        c->run_lib(c->state, n);
+        snprintf(name, sizeof name, "lib:%s:%ld", c->name, n);
+        CALLGRIND_DUMP_STATS_AT(name);
+        if (c->run_direct) {
+            c->run_direct(c->state, 2);
+            CALLGRIND_ZERO_STATS;
+            c->run_direct(c->state, n);
+            snprintf(name, sizeof name, "direct:%s:%ld", c->name, n);
+            CALLGRIND_DUMP_STATS_AT(name);
+        }
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: ffibench run <case> <n> [lib|direct]\n");
+        return 2;
+    }
+    select_cases(1, argv);
+    long n = parse_long(argv[1], "iterations");
+    int direct = argc > 2 && strcmp(argv[2], "direct") == 0;
+    if (argc > 2 && !direct && strcmp(argv[2], "lib") != 0) {
+        fprintf(stderr, "ffibench run: want 'lib' or 'direct'\n");
+        return 2;
+    }
+    setup_and_check();
+    const struct bench_case *c = sel[0];
+    if (direct && !c->run_direct) {
+        fprintf(stderr, "ffibench run: case %s has no direct loop\n", c->name);
+        return 2;
+    }
+    (direct ? c->run_direct : c->run_lib)(c->state, n);
+    return 0;
+}
+
+static int cmd_info(void)
+{
+    Dl_info di;
+    void *sym = (void *)ffi_call;
+    if (dladdr(sym, &di) && di.dli_fname)
+        printf("lib\t%s\n", di.dli_fname);
+    else
+        printf("lib\t?\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: ffibench list|info|check|run|instr|time ...\n"
+                        "(see the comment at the top of ffibench.c)\n");
+        return 2;
+    }
+    const char *cmd = argv[1];
+    argc -= 2;
+    argv += 2;
+    if (strcmp(cmd, "list") == 0) {
+        for (size_t i = 0; i < NCASES; i++)
+            printf("%s\t%s\t%d\t%s\n", cases[i].name, cases[i].kind,
+                   cases[i].run_direct != NULL, cases[i].desc);
+        return 0;
+    }
+    if (strcmp(cmd, "info") == 0)
+        return cmd_info();
+    if (strcmp(cmd, "check") == 0) {
+        select_cases(argc, argv);
+        setup_and_check();
+        printf("ok: %zu cases\n", nsel);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv);
+    if (strcmp(cmd, "instr") == 0)
+        return cmd_instr(argc, argv);
+    if (strcmp(cmd, "time") == 0)
+        return cmd_time(argc, argv);
+    fprintf(stderr, "ffibench: unknown command '%s'\n", cmd);
+    return 2;
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+# Wrapper: see run-bench.py --help and bench/README.md.
+exec python3 "$(dirname "$0")/run-bench.py" "$@"
