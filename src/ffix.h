@@ -36,6 +36,12 @@ struct Backend {
   ffi_status (*build_plan)(const ffi_cif *cif, unsigned nfixed, PlanWriter &out);
   // Perform a call as PLAN says.  CHAIN goes to the static chain register.
   InvokeFn invoke;
+  // Closure entries (nullptr when the ABI has no closures): from a static
+  // trampoline's data slot; with the ffi_closure in the static chain
+  // register (legacy trampolines); with the ffi_go_closure there.
+  const void *slot_entry;
+  const void *closure_entry;
+  const void *go_entry;
 };
 
 // Fixed header of every interned plan; the backend's bytes follow it at
@@ -111,6 +117,13 @@ inline const Plan *plan_at(uint32_t index) {
   if (__builtin_expect(plan == nullptr, 0)) bad_cif();
   return plan;
 }
+
+// The plan with INDEX, or nullptr (no abort: for checking a cif).
+FFIX_HIDDEN const Plan *find_plan(uint32_t index);
+
+// Write the target's legacy trampoline (FFI_TRAMPOLINE_SIZE bytes) at
+// TRAMP: it enters ENTRY with CLOSURE in the static chain register.
+FFIX_HIDDEN void write_legacy_trampoline(void *tramp, void *closure, const void *entry);
 
 [[noreturn]] FFIX_HIDDEN void fatal(const char *message);
 

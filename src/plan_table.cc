@@ -98,6 +98,12 @@ uint32_t intern_plan(const Backend *backend, const PlanWriter &w) {
   return node->plan.index;
 }
 
+const Plan *find_plan(uint32_t index) {
+  uint32_t c = index >> kChunkBits;
+  const Plan **chunk = c < kMaxChunks ? __atomic_load_n(&plan_chunks[c], __ATOMIC_ACQUIRE) : nullptr;
+  return chunk ? __atomic_load_n(&chunk[index & (kChunkSize - 1)], __ATOMIC_ACQUIRE) : nullptr;
+}
+
 PlanWriter::~PlanWriter() {
   if (buf != inline_buf) free(buf);
 }

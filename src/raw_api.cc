@@ -126,3 +126,66 @@ FFIX_EXPORT void ffi_java_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue,
 }
 
 } // extern "C"
+
+// Raw closures: the closure runs a translator that builds the raw array
+// and calls the raw handler.  Seen as an ffi_closure, an ffi_raw_closure's
+// translate_args is the fun and this_closure the user_data.
+namespace {
+
+void translate_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
+  auto *cl = static_cast<ffi_raw_closure *>(user_data);
+  auto *raw = static_cast<ffi_raw *>(alloca(ffi_raw_size(cif)));
+  ffi_ptrarray_to_raw(cif, avalue, raw);
+  cl->fun(cif, rvalue, raw, cl->user_data);
+}
+
+void translate_java_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
+  auto *cl = static_cast<ffi_java_raw_closure *>(user_data);
+  auto *raw = static_cast<ffi_java_raw *>(alloca(ffi_java_raw_size(cif)));
+  ffi_java_ptrarray_to_raw(cif, avalue, raw);
+  cl->fun(cif, rvalue, raw, cl->user_data);
+}
+
+template <class Closure, class Fun>
+ffi_status prep_raw(Closure *cl, ffi_cif *cif, void (*translate)(ffi_cif *, void *, void **, void *), Fun fun,
+                    void *user_data, void *codeloc) {
+  static_assert(offsetof(Closure, translate_args) == offsetof(ffi_closure, fun));
+  static_assert(offsetof(Closure, this_closure) == offsetof(ffi_closure, user_data));
+  ffi_status s = ffi_prep_closure_loc(reinterpret_cast<ffi_closure *>(cl), cif, translate, cl, codeloc);
+  if (s == FFI_OK) {
+    cl->fun = fun;
+    cl->user_data = user_data;
+  }
+  return s;
+}
+
+} // namespace
+
+extern "C" {
+
+FFIX_EXPORT ffi_status ffi_prep_raw_closure_loc(ffi_raw_closure *cl, ffi_cif *cif,
+                                                void (*fun)(ffi_cif *, void *, ffi_raw *, void *),
+                                                void *user_data, void *codeloc) {
+  if (!cl) return FFI_BAD_ARGTYPE;
+  return prep_raw(cl, cif, translate_raw, fun, user_data, codeloc);
+}
+
+FFIX_EXPORT ffi_status ffi_prep_raw_closure(ffi_raw_closure *cl, ffi_cif *cif,
+                                            void (*fun)(ffi_cif *, void *, ffi_raw *, void *), void *user_data) {
+  return ffi_prep_raw_closure_loc(cl, cif, fun, user_data, cl);
+}
+
+FFIX_EXPORT ffi_status ffi_prep_java_raw_closure_loc(ffi_java_raw_closure *cl, ffi_cif *cif,
+                                                     void (*fun)(ffi_cif *, void *, ffi_java_raw *, void *),
+                                                     void *user_data, void *codeloc) {
+  if (!cl) return FFI_BAD_ARGTYPE;
+  return prep_raw(cl, cif, translate_java_raw, fun, user_data, codeloc);
+}
+
+FFIX_EXPORT ffi_status ffi_prep_java_raw_closure(ffi_java_raw_closure *cl, ffi_cif *cif,
+                                                 void (*fun)(ffi_cif *, void *, ffi_java_raw *, void *),
+                                                 void *user_data) {
+  return ffi_prep_java_raw_closure_loc(cl, cif, fun, user_data, cl);
+}
+
+} // extern "C"

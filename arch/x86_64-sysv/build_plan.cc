@@ -32,8 +32,16 @@ int narrow_kind(unsigned short code) {
 
 struct Builder {
   PlanWriter stack_steps, reg_steps;  // stack steps run first: they use argument registers
-  unsigned gpr = 0, sse = 0, scratch = 0;
+  PlanWriter locates;                 // for closures, one Locate per argument
+  unsigned gpr = 0, sse = 0, scratch = 0, splits = 0;
   size_t stack = 0;
+
+  bool locate(Where where, uint32_t a, uint32_t b = 0, uint32_t c = 0) {
+    auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)));
+    if (!l) return false;
+    *l = Locate{where, {}, a, b, c};
+    return true;
+  }
 
   static bool emit(PlanWriter &to, const void *handler, uint32_t a, uint32_t b) {
     auto *s = static_cast<Step *>(to.append(sizeof(Step)));
@@ -85,18 +93,26 @@ struct Builder {
   }
 
   bool in_registers(uint32_t arg, const ffi_type *t, const Classified &c) {
+    uint32_t saved[2] = {SAVE_GPR, SAVE_GPR};  // where each eightbyte lands in a closure's save area
     for (unsigned i = 0; i < c.words; i++) {
       bool ok = true;
       if (c.cls[i] == Cls::Integer) {
+        saved[i] = SAVE_GPR + 8 * gpr;
         ok = integer_eightbyte(arg, t, i);
       } else if (c.cls[i] == Cls::Sse) {
         bool whole = i + 1 < c.words && c.cls[i + 1] == Cls::SseUp;
+        saved[i] = SAVE_XMM + 16 * sse;
         ok = sse_eightbyte(arg, t, i, whole);
-        i += whole;
-      }  // NO_CLASS: padding, no register
+        if (whole) saved[++i] = saved[0] + 8;
+      } else if (i == 1) {
+        saved[1] = saved[0] + 8;  // NO_CLASS (padding): no register, any bytes do
+      }
       if (!ok) return false;
     }
-    return true;
+    // One eightbyte, or two that sit side by side in the save area (two
+    // GPRs, or one whole XMM register): point at them.  Otherwise copy.
+    if (c.words == 1 || saved[1] == saved[0] + 8) return locate(Where::Saved, saved[0]);
+    return locate(Where::Split, saved[0], saved[1], 16 * splits++);
   }
 
   // Stack slots are eightbytes; an argument is aligned to its alignment,
@@ -107,6 +123,7 @@ struct Builder {
     if (stack + t->size > kMaxStackBytes) return false;
     uint32_t dst = static_cast<uint32_t>(stack);
     stack += align_up(t->size, 8);
+    if (!locate(Where::Stack, dst)) return false;
     int narrow = narrow_kind(t->type);
     int kind = narrow >= 0 ? narrow : t->size == 8 ? STACK_WORD : t->size == 16 ? STACK_QUAD : -1;
     if (kind >= 0) return emit(stack_steps, ffix_sysv_stack_ops[kind], arg, dst);
@@ -118,7 +135,17 @@ struct Builder {
 struct Return {
   int kind;
   bool in_memory;
+  // How a closure hands the value back: the same registers, read from the
+  // whole eightbytes the handler wrote (no PART kinds), or rax = the hidden
+  // pointer.
+  int closure_kind() const {
+    if (in_memory) return RET_MEMORY;
+    return kind >= RET_PART_RAX ? kPartToWhole[kind - RET_PART_RAX] : kind;
+  }
+  static constexpr int kPartToWhole[] = {RET_RAX, RET_XMM0, RET_RAX_RDX, RET_RAX_XMM0, RET_XMM0_RAX,
+                                         RET_XMM0_XMM1};
 };
+static_assert(RET_PART_XMM0_XMM1 - RET_PART_RAX + 1 == sizeof Return::kPartToWhole / sizeof(int));
 
 // §3.2.3 "Returning of Values": which registers carry the value back.
 ffi_status plan_return(const ffi_type *t, Return &r) {
@@ -198,7 +225,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls diff
     bool regs = !c.memory && c.cls[0] != Cls::X87 && c.cls[0] != Cls::ComplexX87 &&
                 b.gpr + c.ngpr <= kGprs && b.sse + c.nsse <= kSses;
     if (!(regs ? b.in_registers(i, t, c) : b.on_stack(i, t))) {
-      bool oom = b.stack_steps.failed || b.reg_steps.failed;
+      bool oom = b.stack_steps.failed || b.reg_steps.failed || b.locates.failed;
       return oom ? (w.failed = true, FFI_OK) : FFI_BAD_TYPEDEF;  // out of memory, or too much stack
     }
   }
@@ -207,14 +234,22 @@ ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls diff
   auto *h = static_cast<Header *>(w.append(sizeof(Header)));
   size_t steps = w.len;
   if (!h || !w.append(b.stack_steps.len + b.reg_steps.len)) return FFI_OK;
-  h = w.at<Header>(0);
-  uint32_t stack = static_cast<uint32_t>(align_up(b.stack, 8));
-  h->frame = align_up(stack + 8 * b.scratch, 16);
-  h->discard = align_up(rsize > 32 ? rsize : 32, 16);
   memcpy(w.buf + steps, b.stack_steps.buf, b.stack_steps.len);
   memcpy(w.buf + steps + b.stack_steps.len, b.reg_steps.buf, b.reg_steps.len);
+  uint32_t stack = static_cast<uint32_t>(align_up(b.stack, 8));
   if (b.scratch) place_scratch(w, steps, stack);
   if (!Builder::emit(w, ffix_sysv_call_ops[ret.kind], b.sse, static_cast<uint32_t>(rsize))) return FFI_OK;
+  size_t locates = w.len;
+  if (!w.append(b.locates.len)) return FFI_OK;
+  memcpy(w.buf + locates, b.locates.buf, b.locates.len);
+
+  h = w.at<Header>(0);
+  h->frame = align_up(stack + 8 * b.scratch, 16);
+  h->discard = align_up(rsize > 32 ? rsize : 32, 16);
+  h->locate = static_cast<uint32_t>(locates);
+  h->split_bytes = 16 * b.splits;
+  h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
+  h->nargs = cif->nargs;
   w.stack_bytes = stack;
   return FFI_OK;
 }

@@ -21,14 +21,38 @@ struct Step {
 };
 static_assert(sizeof(Step) == STEP_SIZE && offsetof(Step, a) == STEP_A && offsetof(Step, b) == STEP_B);
 
+// How a closure finds argument I: ffi_call's placement read backwards.
+enum class Where : uint8_t {
+  Saved,  // at byte A of the register save area
+  Stack,  // at byte A of the caller's stack arguments
+  Split,  // two eightbytes, from save area bytes A and B, copied to byte C of a temporary
+};
+
+struct Locate {
+  Where where;
+  uint8_t unused[3];
+  uint32_t a, b, c;
+};
+static_assert(sizeof(Locate) == 16);
+
 struct Header {
-  uint64_t frame;    // bytes below the saved registers: stack arguments, then scratch slots
-  uint64_t discard;  // room for the result when rvalue is NULL
+  uint64_t frame;        // bytes below the saved registers: stack arguments, then scratch slots
+  uint64_t discard;      // room for the result when rvalue is NULL
+  uint32_t locate;       // offset of the closure's Locate array from the header
+  uint32_t split_bytes;  // temporary bytes a closure needs for Split arguments
+  uint8_t closure_ret;   // RET_* (no PART kinds) or RET_MEMORY
+  uint8_t unused[3];
+  uint32_t nargs;        // Locate entries
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == SYSV_PLAN_FRAME);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == SYSV_PLAN_DISCARD);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
+
+inline const Header *header(const Plan *p) { return reinterpret_cast<const Header *>(p->data); }
+inline const Locate *locate(const Header *h) {
+  return reinterpret_cast<const Locate *>(reinterpret_cast<const unsigned char *>(h) + h->locate);
+}
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 

@@ -8,7 +8,7 @@
 /* Fields of the plan header, relative to the plan.  */
 #define SYSV_PLAN_FRAME (SYSV_PLAN + 0)     /* stack arguments + scratch slots */
 #define SYSV_PLAN_DISCARD (SYSV_PLAN + 8)   /* room for a result nobody wants */
-#define SYSV_PLAN_STEPS (SYSV_PLAN + 16)    /* the first step */
+#define SYSV_PLAN_STEPS (SYSV_PLAN + 32)    /* the first step */
 
 /* A step is 16 bytes: the handler's address, then two 32-bit operands A
    and B.  Wide steps (block copies) take a second 16 bytes: C and D.  */
@@ -75,5 +75,14 @@
 #define RET_PART_XMM0_RAX 21
 #define RET_PART_XMM0_XMM1 22
 #define RET_KINDS 23
+/* Closures only: the result was written through the hidden pointer, which
+   goes back in rax.  */
+#define RET_MEMORY 23
+
+/* A closure's register save area: the six argument GPRs, then the eight
+   argument XMM registers (16 bytes each).  */
+#define SAVE_GPR 0
+#define SAVE_XMM 48
+#define SAVE_SIZE 176
 
 #endif

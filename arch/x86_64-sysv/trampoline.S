@@ -1,0 +1,29 @@
+/* trampoline.S -- the x86-64 static trampoline page (see src/tramp.h).
+
+   Each 16-byte stub, at the same place in every mapped copy of this page:
+       endbr64                  the caller reaches it by an indirect call
+       lea  4085(%rip), %r10    r10 = this stub + 4096: its data slot
+       jmp  *(%r10)             to the slot's target (r10 still the slot)
+       (two bytes of padding)
+   Every register but r10 is as the caller left it, %al included.  */
+
+#include "../../src/tramp.h"
+
+	.section .text.ffix_tramp,"ax",@progbits
+	.p2align 12
+	.globl	ffix_tramp_page
+	.hidden	ffix_tramp_page
+	.type	ffix_tramp_page, @object
+ffix_tramp_page:
+	.rept	FFIX_TRAMP_COUNT
+	endbr64
+	leaq	(FFIX_TRAMP_PAGE - 11)(%rip), %r10
+	jmp	*FFIX_SLOT_TARGET(%r10)
+	.byte	0x66, 0x90
+	.endr
+	.size	ffix_tramp_page, . - ffix_tramp_page
+	.if (. - ffix_tramp_page) != FFIX_TRAMP_PAGE
+	.error "the trampoline page must be exactly one page of stubs"
+	.endif
+
+#include "../../src/asm_notes.h"
