@@ -16,9 +16,9 @@ void fatal(const char *message) {
   abort();
 }
 
-void bad_cif(void) { fatal("ffi_call on a cif that ffi_prep_cif did not prepare successfully"); }
-
 } // namespace ffix
+
+void ffix_bad_cif(void) { ffix::fatal("a cif that ffi_prep_cif did not prepare successfully was used"); }
 
 using namespace ffix;
 

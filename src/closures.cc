@@ -3,12 +3,13 @@
 //
 // Every closure from ffi_closure_alloc owns one static trampoline slot
 // (tramp.h).  The writable ffi_closure itself is ordinary heap memory; a
-// table from closure to slot, under one lock, serves free and prep.
-// Calling a closure takes no lock and allocates nothing.
+// table from closure to slot, under one short spin lock, serves free and
+// prep.  Calling a closure takes no lock and allocates nothing.
 #include "ffix.h"
 #include "tramp.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 extern "C" {
@@ -26,7 +27,14 @@ namespace ffix {
 
 namespace {
 
-pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+// The allocator's lock: held for a few dozen instructions at a time.
+int locked;
+void lock() {
+  while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&locked, __ATOMIC_RELAXED)) sched_yield();
+}
+void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
+
 pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;
 Slot *free_slots;  // linked through Slot::closure
 
@@ -95,8 +103,7 @@ void push_free(Slot *slot) {
 // Keep the allocator usable in a child of fork(): never fork with the
 // lock held by another thread.
 void install_fork_handlers() {
-  pthread_atfork([] { pthread_mutex_lock(&lock); }, [] { pthread_mutex_unlock(&lock); },
-                 [] { pthread_mutex_unlock(&lock); });
+  pthread_atfork(lock, unlock, unlock);
 }
 
 // The backend and plan of a cif that closures can use, or nullptr.
@@ -118,10 +125,10 @@ extern "C" {
 FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   if (!code) return nullptr;
   if (size < sizeof(ffi_closure)) size = sizeof(ffi_closure);
-  void *mem = calloc(1, size);
+  void *mem = malloc(size);
   if (!mem) return nullptr;
   pthread_once(&fork_handlers, install_fork_handlers);
-  pthread_mutex_lock(&lock);
+  lock();
   if (!free_slots) {
     if (Slot *page = map_trampolines()) {
       for (int i = FFIX_TRAMP_COUNT - 1; i >= 0; i--) push_free(&page[i]);
@@ -129,14 +136,14 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   }
   Slot *slot = free_slots;
   if (!slot || !insert(mem, slot)) {
-    pthread_mutex_unlock(&lock);
+    unlock();
     free(mem);
     return nullptr;
   }
   free_slots = static_cast<Slot *>(slot->closure);
   slot->closure = mem;
   set_target(slot, reinterpret_cast<const void *>(ffix_closure_unprepared));
-  pthread_mutex_unlock(&lock);
+  unlock();
   *code = slot_code(slot);
   static_cast<ffi_closure *>(mem)->ftramp = *code;
   return mem;
@@ -144,16 +151,16 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
 
 FFIX_EXPORT void ffi_closure_free(void *ptr) {
   if (!ptr) return;
-  pthread_mutex_lock(&lock);
+  lock();
   Entry *e = find(ptr);
   if (!e) {
-    pthread_mutex_unlock(&lock);
+    unlock();
     fatal("ffi_closure_free: not a closure from ffi_closure_alloc, or freed twice");
   }
   Slot *slot = e->slot;
   e->key = kErased;
   push_free(slot);
-  pthread_mutex_unlock(&lock);
+  unlock();
   free(ptr);
 }
 
@@ -166,16 +173,16 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   closure->cif = cif;
   closure->fun = fun;
   closure->user_data = user_data;
-  pthread_mutex_lock(&lock);
+  lock();
   Entry *e = find(closure);
   Slot *slot = e ? e->slot : nullptr;
   if (slot && slot_code(slot) == codeloc) {
     set_target(slot, b->slot_entry);
-    pthread_mutex_unlock(&lock);
+    unlock();
   } else {
     // Memory of the program's own (codeloc is the closure): write a
     // trampoline into closure->tramp, as libffi does.
-    pthread_mutex_unlock(&lock);
+    unlock();
     write_legacy_trampoline(closure->tramp, closure, b->closure_entry);
   }
   return FFI_OK;

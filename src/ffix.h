@@ -100,26 +100,33 @@ FFIX_HIDDEN size_t scalar_size(unsigned short code);
 // out of memory.
 FFIX_HIDDEN uint32_t intern_plan(const Backend *backend, const PlanWriter &w);
 
-// The plan table: append-only, two levels so that a lookup is two loads.
-inline constexpr unsigned kChunkBits = 12;
-inline constexpr uint32_t kChunkSize = 1u << kChunkBits;
-inline constexpr uint32_t kMaxChunks = 4096;
-extern FFIX_HIDDEN const Plan **plan_chunks[kMaxChunks];
+// The plan table: append-only, one flat array reserved once (untouched
+// pages cost nothing), so that a lookup is a compare and a load.
+} // namespace ffix
+// C names: assembly looks plans up too.
+extern "C" {
+extern FFIX_HIDDEN const ffix::Plan **ffix_plan_table;
+extern FFIX_HIDDEN uint32_t ffix_plan_capacity;
+[[noreturn]] FFIX_HIDDEN void ffix_bad_cif(void);
+}
+namespace ffix {
 
-[[noreturn]] FFIX_HIDDEN void bad_cif(void);
-
-// The plan with INDEX.  Index 0 is never handed out, so a zeroed cif (one
-// that was never prepared, or whose preparation failed) is caught here.
-inline const Plan *plan_at(uint32_t index) {
-  uint32_t c = index >> kChunkBits;
-  const Plan **chunk = c < kMaxChunks ? __atomic_load_n(&plan_chunks[c], __ATOMIC_RELAXED) : nullptr;
-  const Plan *plan = chunk ? __atomic_load_n(&chunk[index & (kChunkSize - 1)], __ATOMIC_RELAXED) : nullptr;
-  if (__builtin_expect(plan == nullptr, 0)) bad_cif();
-  return plan;
+// The plan with INDEX, or nullptr (for checking a cif).  Index 0 is never
+// handed out, so a zeroed cif (never prepared, or its preparation failed)
+// finds nothing.
+inline const Plan *find_plan(uint32_t index) {
+  return index < __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)
+             ? __atomic_load_n(&__atomic_load_n(&ffix_plan_table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED)
+             : nullptr;
 }
 
-// The plan with INDEX, or nullptr (no abort: for checking a cif).
-FFIX_HIDDEN const Plan *find_plan(uint32_t index);
+// The plan with INDEX, for calls: a cif that was never prepared
+// successfully stops the program with a message.
+inline const Plan *plan_at(uint32_t index) {
+  const Plan *plan = find_plan(index);
+  if (__builtin_expect(plan == nullptr, 0)) ffix_bad_cif();
+  return plan;
+}
 
 // Write the target's legacy trampoline (FFI_TRAMPOLINE_SIZE bytes) at
 // TRAMP: it enters ENTRY with CLOSURE in the static chain register.

@@ -10,10 +10,16 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+namespace {
+const ffix::Plan *no_plans[1];
+}
+
+const ffix::Plan **ffix_plan_table = no_plans;
+uint32_t ffix_plan_capacity = 1;
 
 namespace ffix {
-
-const Plan **plan_chunks[kMaxChunks];
 
 namespace {
 
@@ -47,26 +53,32 @@ Node *find(Node *head, const Backend *backend, uint64_t hash, const PlanWriter &
   return nullptr;
 }
 
+// Reserve the table on first use: as large as the address space allows,
+// pages committed only as plans arrive.  Called with no plan published.
+bool reserve_table() {
+  static int lock;
+  while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
+  }
+  bool ok = __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) > 1;
+  for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
+    size_t bytes = sizeof(Plan *) << bits;
+    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) continue;
+    __atomic_store_n(&ffix_plan_table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
+    __atomic_store_n(&ffix_plan_capacity, uint32_t{1} << bits, __ATOMIC_RELEASE);
+    ok = true;
+  }
+  __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+  return ok;
+}
+
 // Publish PLAN at a fresh index; false when out of memory or indices.
 bool publish(Plan *plan) {
+  if (__atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) == 1 && !reserve_table()) return false;
   uint32_t index = __atomic_fetch_add(&next_index, 1, __ATOMIC_RELAXED);
-  uint32_t c = index >> kChunkBits;
-  if (c >= kMaxChunks) return false;
-  const Plan **chunk = __atomic_load_n(&plan_chunks[c], __ATOMIC_ACQUIRE);
-  if (!chunk) {
-    auto *fresh = static_cast<const Plan **>(calloc(kChunkSize, sizeof(Plan *)));
-    if (!fresh) return false;
-    const Plan **expected = nullptr;
-    if (__atomic_compare_exchange_n(&plan_chunks[c], &expected, fresh, false, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
-      chunk = fresh;
-    } else {
-      free(fresh);
-      chunk = expected;
-    }
-  }
+  if (index >= __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)) return false;
   plan->index = index;
-  __atomic_store_n(&chunk[index & (kChunkSize - 1)], plan, __ATOMIC_RELEASE);
+  __atomic_store_n(&ffix_plan_table[index], plan, __ATOMIC_RELEASE);
   return true;
 }
 
@@ -96,12 +108,6 @@ uint32_t intern_plan(const Backend *backend, const PlanWriter &w) {
     if (Node *hit = find(node->next, backend, hash, w)) return hit->plan.index;
   }
   return node->plan.index;
-}
-
-const Plan *find_plan(uint32_t index) {
-  uint32_t c = index >> kChunkBits;
-  const Plan **chunk = c < kMaxChunks ? __atomic_load_n(&plan_chunks[c], __ATOMIC_ACQUIRE) : nullptr;
-  return chunk ? __atomic_load_n(&chunk[index & (kChunkSize - 1)], __ATOMIC_ACQUIRE) : nullptr;
 }
 
 PlanWriter::~PlanWriter() {

@@ -32,14 +32,14 @@ int narrow_kind(unsigned short code) {
 
 struct Builder {
   PlanWriter stack_steps, reg_steps;  // stack steps run first: they use argument registers
-  PlanWriter locates;                 // for closures, one Locate per argument
-  unsigned gpr = 0, sse = 0, scratch = 0, splits = 0;
+  PlanWriter locates, joins;          // for closures: one Locate per argument, and Joins
+  unsigned gpr = 0, sse = 0, scratch = 0;
   size_t stack = 0;
 
-  bool locate(Where where, uint32_t a, uint32_t b = 0, uint32_t c = 0) {
+  bool locate(uint32_t area, uint32_t off) {
     auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)));
     if (!l) return false;
-    *l = Locate{where, {}, a, b, c};
+    *l = Locate{area, off};
     return true;
   }
 
@@ -111,8 +111,12 @@ struct Builder {
     }
     // One eightbyte, or two that sit side by side in the save area (two
     // GPRs, or one whole XMM register): point at them.  Otherwise copy.
-    if (c.words == 1 || saved[1] == saved[0] + 8) return locate(Where::Saved, saved[0]);
-    return locate(Where::Split, saved[0], saved[1], 16 * splits++);
+    if (c.words == 1 || saved[1] == saved[0] + 8) return locate(kSaved, saved[0]);
+    uint32_t to = static_cast<uint32_t>(joins.len);  // 16 joined bytes per 16-byte Join record
+    auto *j = static_cast<Join *>(joins.append(sizeof(Join)));
+    if (!j) return false;
+    *j = Join{saved[0], saved[1], to, 0};
+    return locate(kJoined, to);
   }
 
   // Stack slots are eightbytes; an argument is aligned to its alignment,
@@ -123,7 +127,7 @@ struct Builder {
     if (stack + t->size > kMaxStackBytes) return false;
     uint32_t dst = static_cast<uint32_t>(stack);
     stack += align_up(t->size, 8);
-    if (!locate(Where::Stack, dst)) return false;
+    if (!locate(kStack, dst)) return false;
     int narrow = narrow_kind(t->type);
     int kind = narrow >= 0 ? narrow : t->size == 8 ? STACK_WORD : t->size == 16 ? STACK_QUAD : -1;
     if (kind >= 0) return emit(stack_steps, ffix_sysv_stack_ops[kind], arg, dst);
@@ -225,7 +229,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls diff
     bool regs = !c.memory && c.cls[0] != Cls::X87 && c.cls[0] != Cls::ComplexX87 &&
                 b.gpr + c.ngpr <= kGprs && b.sse + c.nsse <= kSses;
     if (!(regs ? b.in_registers(i, t, c) : b.on_stack(i, t))) {
-      bool oom = b.stack_steps.failed || b.reg_steps.failed || b.locates.failed;
+      bool oom = b.stack_steps.failed || b.reg_steps.failed || b.locates.failed || b.joins.failed;
       return oom ? (w.failed = true, FFI_OK) : FFI_BAD_TYPEDEF;  // out of memory, or too much stack
     }
   }
@@ -240,16 +244,18 @@ ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls diff
   if (b.scratch) place_scratch(w, steps, stack);
   if (!Builder::emit(w, ffix_sysv_call_ops[ret.kind], b.sse, static_cast<uint32_t>(rsize))) return FFI_OK;
   size_t locates = w.len;
-  if (!w.append(b.locates.len)) return FFI_OK;
+  if (!w.append(b.locates.len + b.joins.len)) return FFI_OK;  // locates.len is a multiple of 8
   memcpy(w.buf + locates, b.locates.buf, b.locates.len);
+  memcpy(w.buf + locates + b.locates.len, b.joins.buf, b.joins.len);
 
   h = w.at<Header>(0);
   h->frame = align_up(stack + 8 * b.scratch, 16);
   h->discard = align_up(rsize > 32 ? rsize : 32, 16);
   h->locate = static_cast<uint32_t>(locates);
-  h->split_bytes = 16 * b.splits;
+  h->joins = static_cast<uint32_t>(b.joins.len / sizeof(Join));
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
   h->nargs = cif->nargs;
+  h->nsse = static_cast<uint8_t>(b.sse);
   w.stack_bytes = stack;
   return FFI_OK;
 }

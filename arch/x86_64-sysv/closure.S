@@ -1,23 +1,32 @@
-/* closure.S -- closure entries for System V x86-64.
+/* closure.S -- closures for System V x86-64.
 
    ffix_sysv_closure_slot   from a static trampoline: r10 = its data slot
    ffix_sysv_closure        r10 = the ffi_closure (legacy trampolines)
    ffix_sysv_go_closure     r10 = the ffi_go_closure (the static chain)
 
-   Each saves the argument registers, lets ffix_sysv_closure_inner decode
-   the arguments with the cif's plan and run the user's function, then
-   loads the result into the return registers as the kind it returns says.
+   Each saves the argument registers, finds the cif's plan, builds the
+   avalue array from the plan's Locate table (plan.h: each argument is at
+   an offset in the save area, the caller's stack arguments, or a joined
+   copy of two registers), calls the user's function
+       fun(cif, rvalue, avalue, user_data)
+   and loads its result into the return registers as the plan says.
 
-   Frame: rbp; below it, at rsp: the save area (six GPRs, eight XMM
-   registers: SAVE_*), then a 32-byte result buffer.  The caller's stack
-   arguments start at rbp+16.  */
+   Frame, from rbp down:
+     -8          the closure return kind
+     -48..-16    the result buffer (32 bytes)
+     -224..-48   the save area: six GPRs, then eight XMM registers (SAVE_*)
+     -256..-232  the three area bases: save area, stack arguments, joined
+   then avalue[nargs] and the joined area, sized per plan.  */
 
 #include "sysv_asm.h"
 #include "../../src/tramp.h"
 
 #define ENDBR endbr64
-#define RESULT SAVE_SIZE
-#define FRAME (SAVE_SIZE + 32)
+#define KIND -8
+#define RESULT -48
+#define SAVE -224
+#define BASES -256
+#define FRAME 256
 
 	.text
 
@@ -25,30 +34,6 @@
 	.globl	\name
 	.hidden	\name
 	.type	\name, @function
-	.endm
-
-	/* The frame, with the argument registers saved. */
-	.macro SAVE_ARGS
-	pushq	%rbp
-	.cfi_def_cfa_offset 16
-	.cfi_offset %rbp, -16
-	movq	%rsp, %rbp
-	.cfi_def_cfa_register %rbp
-	subq	$FRAME, %rsp
-	movq	%rdi, SAVE_GPR+0(%rsp)
-	movq	%rsi, SAVE_GPR+8(%rsp)
-	movq	%rdx, SAVE_GPR+16(%rsp)
-	movq	%rcx, SAVE_GPR+24(%rsp)
-	movq	%r8, SAVE_GPR+32(%rsp)
-	movq	%r9, SAVE_GPR+40(%rsp)
-	movaps	%xmm0, SAVE_XMM+0*16(%rsp)
-	movaps	%xmm1, SAVE_XMM+1*16(%rsp)
-	movaps	%xmm2, SAVE_XMM+2*16(%rsp)
-	movaps	%xmm3, SAVE_XMM+3*16(%rsp)
-	movaps	%xmm4, SAVE_XMM+4*16(%rsp)
-	movaps	%xmm5, SAVE_XMM+5*16(%rsp)
-	movaps	%xmm6, SAVE_XMM+6*16(%rsp)
-	movaps	%xmm7, SAVE_XMM+7*16(%rsp)
 	.endm
 
 	.p2align 4
@@ -65,12 +50,11 @@ ffix_sysv_closure_slot:
 ffix_sysv_closure:
 	.cfi_startproc
 	ENDBR
-1:	SAVE_ARGS
 	/* ffi_closure: tramp[32], cif, fun, user_data */
-	movq	32(%r10), %rdi
-	movq	40(%r10), %rsi
-	movq	48(%r10), %rdx
-	jmp	.Linner
+1:	movq	32(%r10), %r11
+	pushq	48(%r10)
+	pushq	40(%r10)
+	jmp	.Lcommon
 	.cfi_endproc
 
 	.p2align 4
@@ -78,30 +62,130 @@ ffix_sysv_closure:
 ffix_sysv_go_closure:
 	.cfi_startproc
 	ENDBR
-	SAVE_ARGS
 	/* ffi_go_closure: tramp, cif, fun; the closure is the user data */
-	movq	8(%r10), %rdi
-	movq	16(%r10), %rsi
-	movq	%r10, %rdx
-.Linner:
-	movq	%rsp, %rcx
-	leaq	16(%rbp), %r8
-	leaq	RESULT(%rsp), %r9
-	call	ffix_sysv_closure_inner
+	movq	8(%r10), %r11
+	pushq	%r10
+	pushq	16(%r10)
+	/* Here: r11 = cif, (rsp) = fun, 8(rsp) = user data, 16(rsp) = return address. */
+.Lcommon:
+	.cfi_adjust_cfa_offset 16
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rbp
+	.cfi_def_cfa %rbp, 32
+	.cfi_offset %rbp, -32
+	/* fun is at rbp+8 and the user data at rbp+16, the return address at
+	   rbp+24.  */
+	subq	$FRAME, %rsp
+	movq	%rdi, SAVE+SAVE_GPR+0(%rbp)
+	movq	%rsi, SAVE+SAVE_GPR+8(%rbp)
+	movq	%rdx, SAVE+SAVE_GPR+16(%rbp)
+	movq	%rcx, SAVE+SAVE_GPR+24(%rbp)
+	movq	%r8, SAVE+SAVE_GPR+32(%rbp)
+	movq	%r9, SAVE+SAVE_GPR+40(%rbp)
+	/* The plan: ffix_plan_table[cif->flags], as plan_at() does.  */
+	movl	28(%r11), %eax
+	cmpl	ffix_plan_capacity(%rip), %eax
+	jae	.Lbad_cif
+	movq	ffix_plan_table(%rip), %rcx
+	movq	(%rcx,%rax,8), %rdi
+	testq	%rdi, %rdi
+	jz	.Lbad_cif
+	movzbl	SYSV_PLAN_CLOSURE_RET(%rdi), %eax
+	movq	%rax, KIND(%rbp)
+	cmpb	$0, SYSV_PLAN_NSSE(%rdi)
+	jne	.Lsave_xmm
+.Lsaved:
+
+	/* avalue: nargs pointers, 16-aligned.  */
+	movl	SYSV_PLAN_NARGS(%rdi), %ecx
+	leaq	15(,%rcx,8), %rax
+	andq	$-16, %rax
+	subq	%rax, %rsp
+	movq	%rsp, %rdx
+	leaq	SAVE(%rbp), %rax
+	movq	%rax, BASES+0(%rbp)
+	leaq	32(%rbp), %rax			/* the caller's stack arguments */
+	movq	%rax, BASES+8(%rbp)
+	movl	SYSV_PLAN_LOCATE(%rdi), %esi
+	leaq	SYSV_PLAN(%rdi,%rsi), %rsi	/* Locate array */
+	movl	SYSV_PLAN_JOINS(%rdi), %r8d
+	testl	%r8d, %r8d
+	jnz	.Ljoin
+.Llocate:
+	testl	%ecx, %ecx
+	jz	.Lcall
+	movq	%rdx, %r9
+1:	movl	(%rsi), %eax			/* area */
+	movl	4(%rsi), %r8d			/* offset */
+	addq	BASES(%rbp,%rax,8), %r8
+	movq	%r8, (%r9)
+	addq	$8, %rsi
+	addq	$8, %r9
+	decl	%ecx
+	jnz	1b
+.Lcall:
+	/* fun(cif, rvalue, avalue, user_data) */
+	leaq	RESULT(%rbp), %rsi
+	cmpq	$RET_MEMORY, KIND(%rbp)
+	cmove	SAVE+SAVE_GPR(%rbp), %rsi	/* the hidden result pointer */
+	movq	%r11, %rdi
+	movq	16(%rbp), %rcx
+	call	*8(%rbp)
+	movq	KIND(%rbp), %rax
 	leaq	.Lret_table(%rip), %r11
 	movslq	(%r11,%rax,4), %rax
 	addq	%r11, %rax
 	jmp	*%rax
+
+/* Arguments split between registers that are not side by side: copy
+   their two eightbytes together (r8d Join records after the Locate
+   array), into an area below avalue.  */
+.Ljoin:
+	movq	%r8, %rax
+	shlq	$4, %rax
+	subq	%rax, %rsp
+	movq	%rsp, BASES+16(%rbp)
+	leaq	(%rsi,%rcx,8), %r9		/* the Join records */
+2:	movl	0(%r9), %eax
+	movq	SAVE(%rbp,%rax), %r10
+	movl	8(%r9), %eax
+	movq	%r10, (%rsp,%rax)
+	movl	4(%r9), %r10d
+	movq	SAVE(%rbp,%r10), %r10
+	movq	%r10, 8(%rsp,%rax)
+	addq	$16, %r9
+	decl	%r8d
+	jnz	2b
+	jmp	.Llocate
+
+.Lsave_xmm:
+	movaps	%xmm0, SAVE+SAVE_XMM+0*16(%rbp)
+	movaps	%xmm1, SAVE+SAVE_XMM+1*16(%rbp)
+	movaps	%xmm2, SAVE+SAVE_XMM+2*16(%rbp)
+	movaps	%xmm3, SAVE+SAVE_XMM+3*16(%rbp)
+	movaps	%xmm4, SAVE+SAVE_XMM+4*16(%rbp)
+	movaps	%xmm5, SAVE+SAVE_XMM+5*16(%rbp)
+	movaps	%xmm6, SAVE+SAVE_XMM+6*16(%rbp)
+	movaps	%xmm7, SAVE+SAVE_XMM+7*16(%rbp)
+	jmp	.Lsaved
+
+.Lbad_cif:
+	call	ffix_bad_cif
 
 	.macro RET_OP name
 	.p2align 3
 .Lret_\name:
 	ENDBR
 	.endm
+	/* Pop the frame, then the fun and user data words below the return
+	   address.  */
 	.macro DONE
 	.cfi_remember_state
 	leave
-	.cfi_def_cfa %rsp, 8
+	.cfi_def_cfa %rsp, 24
+	addq	$16, %rsp
+	.cfi_def_cfa_offset 8
 	ret
 	.cfi_restore_state
 	.endm
@@ -109,60 +193,60 @@ ffix_sysv_go_closure:
 	RET_OP void
 	DONE
 	RET_OP sint8
-	movsbq	RESULT(%rsp), %rax
+	movsbq	RESULT(%rbp), %rax
 	DONE
 	RET_OP uint8
-	movzbl	RESULT(%rsp), %eax
+	movzbl	RESULT(%rbp), %eax
 	DONE
 	RET_OP sint16
-	movswq	RESULT(%rsp), %rax
+	movswq	RESULT(%rbp), %rax
 	DONE
 	RET_OP uint16
-	movzwl	RESULT(%rsp), %eax
+	movzwl	RESULT(%rbp), %eax
 	DONE
 	RET_OP sint32
-	movslq	RESULT(%rsp), %rax
+	movslq	RESULT(%rbp), %rax
 	DONE
 	RET_OP uint32
-	movl	RESULT(%rsp), %eax
+	movl	RESULT(%rbp), %eax
 	DONE
 	RET_OP rax
-	movq	RESULT(%rsp), %rax
+	movq	RESULT(%rbp), %rax
 	DONE
 	RET_OP float
-	movss	RESULT(%rsp), %xmm0
+	movss	RESULT(%rbp), %xmm0
 	DONE
 	RET_OP xmm0
-	movsd	RESULT(%rsp), %xmm0
+	movsd	RESULT(%rbp), %xmm0
 	DONE
 	RET_OP x87
-	fldt	RESULT(%rsp)
+	fldt	RESULT(%rbp)
 	DONE
 	RET_OP x87_2
-	fldt	RESULT+16(%rsp)
-	fldt	RESULT(%rsp)
+	fldt	RESULT+16(%rbp)
+	fldt	RESULT(%rbp)
 	DONE
 	RET_OP rax_rdx
-	movq	RESULT(%rsp), %rax
-	movq	RESULT+8(%rsp), %rdx
+	movq	RESULT(%rbp), %rax
+	movq	RESULT+8(%rbp), %rdx
 	DONE
 	RET_OP rax_xmm0
-	movq	RESULT(%rsp), %rax
-	movsd	RESULT+8(%rsp), %xmm0
+	movq	RESULT(%rbp), %rax
+	movsd	RESULT+8(%rbp), %xmm0
 	DONE
 	RET_OP xmm0_rax
-	movsd	RESULT(%rsp), %xmm0
-	movq	RESULT+8(%rsp), %rax
+	movsd	RESULT(%rbp), %xmm0
+	movq	RESULT+8(%rbp), %rax
 	DONE
 	RET_OP xmm0_xmm1
-	movsd	RESULT(%rsp), %xmm0
-	movsd	RESULT+8(%rsp), %xmm1
+	movsd	RESULT(%rbp), %xmm0
+	movsd	RESULT+8(%rbp), %xmm1
 	DONE
 	RET_OP xmm0_full
-	movups	RESULT(%rsp), %xmm0
+	movups	RESULT(%rbp), %xmm0
 	DONE
 	RET_OP memory
-	movq	SAVE_GPR(%rsp), %rax	/* the hidden pointer, as the psABI asks */
+	movq	SAVE+SAVE_GPR(%rbp), %rax	/* the hidden pointer, as the psABI asks */
 	DONE
 	.cfi_endproc
 	.size	ffix_sysv_go_closure, . - ffix_sysv_go_closure

@@ -22,36 +22,50 @@ struct Step {
 static_assert(sizeof(Step) == STEP_SIZE && offsetof(Step, a) == STEP_A && offsetof(Step, b) == STEP_B);
 
 // How a closure finds argument I: ffi_call's placement read backwards.
-enum class Where : uint8_t {
-  Saved,  // at byte A of the register save area
-  Stack,  // at byte A of the caller's stack arguments
-  Split,  // two eightbytes, from save area bytes A and B, copied to byte C of a temporary
-};
+// Each argument is at byte OFF of one of three areas; an argument split
+// between two registers that are not side by side in the save area is
+// first copied together into the third.  closure.S reads these.
+enum Area : uint32_t { kSaved, kStack, kJoined };
 
 struct Locate {
-  Where where;
-  uint8_t unused[3];
-  uint32_t a, b, c;
+  uint32_t area, off;
 };
-static_assert(sizeof(Locate) == 16);
+static_assert(sizeof(Locate) == 8);
+
+// Copy save-area bytes LO and HI (8 each) to byte TO of the joined area.
+struct Join {
+  uint32_t lo, hi, to, unused;
+};
+static_assert(sizeof(Join) == 16);
 
 struct Header {
   uint64_t frame;        // bytes below the saved registers: stack arguments, then scratch slots
   uint64_t discard;      // room for the result when rvalue is NULL
-  uint32_t locate;       // offset of the closure's Locate array from the header
-  uint32_t split_bytes;  // temporary bytes a closure needs for Split arguments
+  uint32_t locate;       // offset of the closure's Locate array (nargs entries) from the header
+  uint32_t joins;        // Join entries, after the Locate array
   uint8_t closure_ret;   // RET_* (no PART kinds) or RET_MEMORY
-  uint8_t unused[3];
-  uint32_t nargs;        // Locate entries
+  uint8_t nsse;          // XMM registers the arguments use (a closure saves only those)
+  uint8_t unused[2];
+  uint32_t nargs;
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == SYSV_PLAN_FRAME);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == SYSV_PLAN_DISCARD);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == SYSV_PLAN_LOCATE);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, joins) == SYSV_PLAN_JOINS);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == SYSV_PLAN_CLOSURE_RET);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == SYSV_PLAN_NARGS);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, nsse) == SYSV_PLAN_NSSE);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
+static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
+static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
 
 inline const Header *header(const Plan *p) { return reinterpret_cast<const Header *>(p->data); }
 inline const Locate *locate(const Header *h) {
   return reinterpret_cast<const Locate *>(reinterpret_cast<const unsigned char *>(h) + h->locate);
+}
+inline const Join *joins(const Header *h) {
+  return reinterpret_cast<const Join *>(locate(h) + h->nargs);
 }
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);

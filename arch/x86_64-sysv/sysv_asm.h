@@ -8,6 +8,11 @@
 /* Fields of the plan header, relative to the plan.  */
 #define SYSV_PLAN_FRAME (SYSV_PLAN + 0)     /* stack arguments + scratch slots */
 #define SYSV_PLAN_DISCARD (SYSV_PLAN + 8)   /* room for a result nobody wants */
+#define SYSV_PLAN_LOCATE (SYSV_PLAN + 16)   /* u32: the closure's Locate array, from SYSV_PLAN */
+#define SYSV_PLAN_JOINS (SYSV_PLAN + 20)    /* u32: Join records after it */
+#define SYSV_PLAN_CLOSURE_RET (SYSV_PLAN + 24) /* u8: RET_* for closures */
+#define SYSV_PLAN_NSSE (SYSV_PLAN + 25)     /* u8: XMM registers the arguments use */
+#define SYSV_PLAN_NARGS (SYSV_PLAN + 28)    /* u32 */
 #define SYSV_PLAN_STEPS (SYSV_PLAN + 32)    /* the first step */
 
 /* A step is 16 bytes: the handler's address, then two 32-bit operands A

@@ -150,6 +150,35 @@ Test(closures, split_struct_argument)
   ffi_closure_free(cl);
 }
 
+/* Several arguments each joined from two XMM registers (not side by
+   side in the save area): each gets its own copy.  */
+static void sum_floats(ffi_cif *cif, void *ret, void **args, void *user)
+{
+  (void)user;
+  float s = 0;
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    struct three_floats *t = args[i];
+    s += t->a * (float)(i + 1) + t->b * 10 * (float)(i + 1) + t->c * 100 * (float)(i + 1);
+  }
+  *(float *)ret = s;
+}
+
+Test(closures, several_joined_arguments)
+{
+  static ffi_type *e[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, NULL};
+  static ffi_type st = {0, 0, FFI_TYPE_STRUCT, e};
+  static ffi_type *a[] = {&st, &st, &st};
+  static ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 3, &ffi_type_float, a), FFI_OK);
+  void *code;
+  ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+  cr_assert_eq(ffi_prep_closure_loc(cl, &cif, sum_floats, NULL, code), FFI_OK);
+  float (*f)(struct three_floats, struct three_floats, struct three_floats) = code;
+  struct three_floats x = {1, 2, 3}, y = {4, 5, 6}, z = {7, 8, 9};
+  cr_assert_eq(f(x, y, z), 321.0f + 2 * 654.0f + 3 * 987.0f);
+  ffi_closure_free(cl);
+}
+
 static void sum_var(ffi_cif *cif, void *ret, void **args, void *user)
 {
   (void)user;
