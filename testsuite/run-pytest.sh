@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run ffix's pytest suites (ABI checks, differential tests) against the
 # library named by FFIX_INCLUDE and FFIX_LIBDIR.  Arguments select suites
-# (abi, diff); none means all.
+# (abi, diff, consumers); none means all.
 srcdir=${FFIX_SRCDIR:-$(dirname "$0")/..}
 py=${PYTHON3:-python3}
 if ! "$py" -c 'import pytest' 2>/dev/null; then
@@ -10,7 +10,7 @@ if ! "$py" -c 'import pytest' 2>/dev/null; then
   done
 fi
 "$py" -c 'import pytest' 2>/dev/null || { echo "pytest is missing (apt-get install python3-pytest)"; exit 99; }
-suites=${*:-abi diff}
+suites=${*:-abi diff consumers}
 paths=
 for s in $suites; do paths="$paths $srcdir/testsuite/$s"; done
 exec "$py" -m pytest -q -p no:cacheprovider $paths
