@@ -10,9 +10,11 @@
 //   complex float                                       -> SSE (both halves in one eightbyte)
 //   complex double                                      -> SSE, SSE
 //   complex long double                                 -> COMPLEX_X87
-// Vectors smaller than 8 bytes go as INTEGER: that is what GCC and Clang
-// do (the psABI is silent); vectors over 16 bytes (__m256 and up) are
-// refused, as libffi refuses them.
+// The psABI is silent on other vector sizes; ffix does what GCC does:
+// vectors of integers smaller than 8 bytes go as INTEGER; a vector of one
+// float or one double (which GCC has no vector mode for) goes in MEMORY;
+// vectors over 16 bytes (__m256 and up) are refused, as libffi refuses
+// them.
 //
 // Aggregates (§3.2.3, "Classification", rule 1-5):
 //   1. larger than 16 bytes (the only larger register aggregates are
@@ -82,15 +84,20 @@ struct Walker {
       put(offset, Cls::Integer);
       put(offset + 8, Cls::Integer);
       return FFI_OK;
-    case FFI_TYPE_VECTOR:
+    case FFI_TYPE_VECTOR: {
       if (t->size > 16) return FFI_BAD_TYPEDEF;
-      if (t->size < 8) {
+      unsigned short lane = t->elements[0]->type;
+      bool one_lane = t->elements[1] == nullptr;
+      if (one_lane && (lane == FFI_TYPE_FLOAT || lane == FFI_TYPE_DOUBLE)) {
+        put(offset, Cls::Memory);
+      } else if (t->size < 8) {
         put(offset, Cls::Integer);
       } else {
         put(offset, Cls::Sse);
         if (t->size == 16) put(offset + 8, Cls::SseUp);
       }
       return FFI_OK;
+    }
     default:  // the integer types and pointers
       put(offset, Cls::Integer);
       if ((offset % 8) + t->size > 8) put(offset + 8, Cls::Integer);

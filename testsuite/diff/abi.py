@@ -1,0 +1,171 @@
+"""System V x86-64 psABI classification of gen.py's types, for messages only.
+
+The verdicts never depend on this module (the compiler's direct call is the ground truth); it
+says where each argument should travel, so that a failure message can print it, and it names the
+known libffi bugs among the oracle's disagreements.
+"""
+
+import gen
+
+NO, INTEGER, SSE, SSEUP, X87, X87UP, COMPLEX_X87, MEMORY = (
+    'NO', 'INTEGER', 'SSE', 'SSEUP', 'X87', 'X87UP', 'COMPLEX_X87', 'MEMORY')
+
+GPRS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8', 'r9']
+
+
+def _pieces(t, off):
+    """(offset, class) of every eightbyte-sized piece of a scalar or vector at offset off."""
+    if isinstance(t, gen.Vector):
+        return [(off, SSE)] if t.size == 8 else [(off, SSE), (off + 8, SSEUP)]
+    k = t.kind
+    if k == 'int':
+        return [(off, INTEGER), (off + 8, INTEGER)] if t.size == 16 else [(off, INTEGER)]
+    if k in ('f32', 'f64'):
+        return [(off, SSE)]
+    if k == 'f80':
+        return [(off, X87), (off + 8, X87UP)]
+    if k == 'cf32':
+        return [(off, SSE), (off + 4, SSE)]
+    if k == 'cf64':
+        return [(off, SSE), (off + 8, SSE)]
+    return [(off, COMPLEX_X87)]          # cf80
+
+
+def _merge(a, b):
+    # psABI 3.2.3, rule 4 of the aggregate classification
+    if a == b:
+        return a
+    if a == NO:
+        return b
+    if b == NO:
+        return a
+    if MEMORY in (a, b):
+        return MEMORY
+    if INTEGER in (a, b):
+        return INTEGER
+    if any(c in (X87, X87UP, COMPLEX_X87) for c in (a, b)):
+        return MEMORY
+    return SSE
+
+
+def _flatten(t, off, out):
+    if isinstance(t, gen.Struct):
+        o = 0
+        for _, ft, cnt in t.fields:
+            o = (o + ft.align - 1) // ft.align * ft.align
+            for k in range(cnt or 1):
+                _flatten(ft, off + o + k * ft.size, out)
+            o += ft.size * (cnt or 1)
+    else:
+        out += _pieces(t, off)
+
+
+def classify(t):
+    """List of eightbyte classes, or [MEMORY]."""
+    if not isinstance(t, gen.Struct):
+        if isinstance(t, gen.Scalar) and t.kind == 'cf80':
+            return [COMPLEX_X87]
+        if isinstance(t, gen.Scalar) and t.kind == 'cf32':
+            return [SSE]
+        return [c for _, c in _pieces(t, 0)]
+    if t.size > 16:
+        return [MEMORY]
+    cls = [NO] * ((t.size + 7) // 8)
+    pieces = []
+    _flatten(t, 0, pieces)
+    for off, c in pieces:
+        cls[off // 8] = _merge(cls[off // 8], c)
+    if MEMORY in cls:
+        return [MEMORY]
+    for i, c in enumerate(cls):
+        if c == X87UP and (i == 0 or cls[i - 1] != X87):
+            return [MEMORY]
+        if c == SSEUP and (i == 0 or cls[i - 1] not in (SSE, SSEUP)):
+            cls[i] = SSE
+    return cls
+
+
+def arg_locations(sig):
+    """Where each argument goes: e.g. 'rdi', 'xmm0', 'rdx+xmm1', 'stack'."""
+    # a result returned in memory takes rdi for its address (psABI 3.2.3, returning)
+    gp = 1 if sig.ret is not None and classify(sig.ret)[0] == MEMORY else 0
+    sse = 0
+    out = []
+    for t in sig.args:
+        cls = classify(t)
+        if cls[0] in (MEMORY, X87, COMPLEX_X87) or X87 in cls:
+            out.append('stack')
+            continue
+        ng = cls.count(INTEGER)
+        ns = cls.count(SSE)
+        if gp + ng > 6 or sse + ns > 8:
+            out.append('stack')
+            continue
+        locs = []
+        for c in cls:
+            if c == INTEGER:
+                locs.append(GPRS[gp])
+                gp += 1
+            elif c == SSE:
+                locs.append('xmm%d' % sse)
+                sse += 1
+        out.append('+'.join(locs))
+    return out
+
+
+def ret_location(sig):
+    t = sig.ret
+    if t is None:
+        return 'void'
+    cls = classify(t)
+    if cls[0] == MEMORY:
+        return 'memory (hidden pointer in rdi)'
+    if cls[0] == COMPLEX_X87:
+        return 'st0+st1'
+    gi, si, locs = 0, 0, []
+    for i, c in enumerate(cls):
+        if c == INTEGER:
+            locs.append(['rax', 'rdx'][gi])
+            gi += 1
+        elif c == SSE:
+            locs.append(['xmm0', 'xmm1'][si])
+            si += 1
+        elif c == X87:
+            locs.append('st0')
+    return '+'.join(locs)
+
+
+def describe(sig):
+    a = arg_locations(sig)
+    return 'psABI: %s; return in %s' % (
+        ', '.join('a%d %s' % (i, x) for i, x in enumerate(a)) or 'no arguments',
+        ret_location(sig))
+
+
+def known_libffi_bugs(sig, tag):
+    """Names of the known libffi 3.4.4 bugs that explain an oracle disagreement tagged `tag`
+    (see runner.classify), or [] if none does."""
+    parts = set(tag.split('+'))
+    names = []
+    locs = arg_locations(sig)
+    # libffi 3.4.4 copies all the remaining bytes of a struct into the slot of its INTEGER
+    # eightbyte: from r9 that spills into the saved xmm0 (an earlier SSE argument)
+    r9 = any('r9+xmm' in x for x in locs)
+    x87_struct_ret = (isinstance(sig.ret, gen.Struct) and classify(sig.ret)[:1] == [X87])
+    x87_ret = sig.ret is not None and (x87_struct_ret or (
+        isinstance(sig.ret, gen.Scalar) and sig.ret.kind in ('f80', 'cf80')))
+    big_struct_arg = any(isinstance(t, gen.Struct) and t.size > 16 for t in sig.args)
+    explained = set()
+    if r9 and parts & {'args', 'return'}:
+        names.append('r9-mixed-struct')
+        explained |= {'args', 'return'}
+    if x87_struct_ret and 'return' in parts:
+        names.append('x87-struct-return')
+        explained |= {'return', 'X87-STACK-NOT-EMPTY'}
+    if x87_ret and 'X87-STACK-NOT-EMPTY' in parts:
+        names.append('x87-not-popped')
+        explained.add('X87-STACK-NOT-EMPTY')
+    if big_struct_arg and 'AVALUE-MODIFIED' in parts:
+        names.append('avalue-rewritten')
+        explained.add('AVALUE-MODIFIED')
+    return names if parts <= explained else []

@@ -1,0 +1,1308 @@
+#!/usr/bin/env python3
+"""Random C signatures for the ffix differential tests, and the C sources that exercise them.
+
+Every signature is a pure function of (seed, id): its types come from a PRNG seeded with
+"ffix-diff:<seed>:<id>" and its argument values from a C PRNG seeded with (seed, id).  A batch of
+signatures becomes three files:
+
+  batch.h    shared types: vector typedefs, struct definitions, prototypes
+  callees.c  one callee per signature (no ffi.h): it logs the significant bytes of every
+             argument, derives a return value from them, and leaves junk in the return
+             registers it does not use
+  caller.c   (includes ffi.h) builds the ffi_types, fills arguments, calls each callee through
+             ffi_call and directly, and prints both results
+
+Command line (debugging): python3 gen.py --seed S --count N --out DIR [--ids 3,17] writes the
+sources and a build.sh per batch; see README.md.
+"""
+
+import argparse
+import os
+import random
+import sys
+
+DEFAULT_SEED = 20240611
+DEFAULT_BATCH = 200
+
+# Features that Debian's libffi 3.4.4 lacks; signatures using them need the matching
+# FFIX_EXT_* macro in the caller build and are only checked against the direct call.
+FEATURE_MACROS = {'int128': 'FFIX_EXT_INT128', 'vector': 'FFIX_EXT_VECTOR'}
+
+
+def _round_up(n, a):
+    return (n + a - 1) // a * a
+
+
+# --------------------------------------------------------------------------------------------
+# Type model
+
+
+class Type:
+    """A C type: its spelling, layout, ffi_type expression and how to log and fill it."""
+    needs = frozenset()
+
+    def decl(self, name):
+        return '%s %s' % (self.c, name)
+
+
+class Scalar(Type):
+    # kind: int (incl. int128 and pointers), f32, f64, f80, cf32, cf64, cf80
+    def __init__(self, code, c, size, align, ffi, kind, signed=None, needs=()):
+        self.code, self.c, self.size, self.align, self.ffi = code, c, size, align, ffi
+        self.kind, self.signed, self.needs = kind, signed, frozenset(needs)
+
+    def is_narrow_int(self):
+        return self.kind == 'int' and self.size < 8
+
+    def log(self, e):
+        if self.kind == 'f80':
+            return ['lg_bytes(&(%s), 10);' % e]
+        if self.kind == 'cf80':
+            return ['lg_bytes(&(%s), 10);' % e, 'lg_bytes((const char *)&(%s) + 16, 10);' % e]
+        return ['lg_bytes(&(%s), %d);' % (e, self.size)]
+
+    def fill(self, e):
+        k = self.kind
+        if k == 'int':
+            return ['fz_int(&(%s), %d, r);' % (e, self.size)]
+        if k in ('f32', 'f64', 'f80'):
+            return ['fz_%s(&(%s), r);' % (k, e)]
+        part = {'cf32': ('f32', 4), 'cf64': ('f64', 8), 'cf80': ('f80', 16)}[k]
+        return ['fz_%s(&(%s), r);' % (part[0], e),
+                'fz_%s((char *)&(%s) + %d, r);' % (part[0], e, part[1])]
+
+    def __repr__(self):
+        return self.code
+
+
+def _scalars():
+    s = {}
+
+    def add(*a, **kw):
+        s[a[0]] = Scalar(*a, **kw)
+    add('i8', 'int8_t', 1, 1, '&ffi_type_sint8', 'int', True)
+    add('u8', 'uint8_t', 1, 1, '&ffi_type_uint8', 'int', False)
+    add('i16', 'int16_t', 2, 2, '&ffi_type_sint16', 'int', True)
+    add('u16', 'uint16_t', 2, 2, '&ffi_type_uint16', 'int', False)
+    add('i32', 'int32_t', 4, 4, '&ffi_type_sint32', 'int', True)
+    add('u32', 'uint32_t', 4, 4, '&ffi_type_uint32', 'int', False)
+    add('i64', 'int64_t', 8, 8, '&ffi_type_sint64', 'int', True)
+    add('u64', 'uint64_t', 8, 8, '&ffi_type_uint64', 'int', False)
+    add('ptr', 'void *', 8, 8, '&ffi_type_pointer', 'int', False)
+    add('f32', 'float', 4, 4, '&ffi_type_float', 'f32')
+    add('f64', 'double', 8, 8, '&ffi_type_double', 'f64')
+    add('f80', 'long double', 16, 16, '&ffi_type_longdouble', 'f80')
+    add('cf32', '_Complex float', 8, 4, '&ffi_type_complex_float', 'cf32')
+    add('cf64', '_Complex double', 16, 8, '&ffi_type_complex_double', 'cf64')
+    add('cf80', '_Complex long double', 32, 16, '&ffi_type_complex_longdouble', 'cf80')
+    add('i128', '__int128', 16, 16, '&ffi_type_sint128', 'int', True, needs=('int128',))
+    add('u128', 'unsigned __int128', 16, 16, '&ffi_type_uint128', 'int', False,
+        needs=('int128',))
+    return s
+
+
+SCALARS = _scalars()
+
+
+class Vector(Type):
+    """GCC vector_size(8|16) of a float/double/integer lane: FFI_TYPE_VECTOR, size/alignment 0."""
+    needs = frozenset(['vector'])
+
+    def __init__(self, size, lane):
+        self.size = self.align = size
+        self.lane = SCALARS[lane]
+        self.n = size // self.lane.size
+        self.code = self.c = 'v%d_%s' % (size, lane)
+        self.ffi = '&vt_%s' % self.c
+
+    def log(self, e):
+        return ['lg_bytes(&(%s), %d);' % (e, self.size)]
+
+    def fill(self, e):
+        out = []
+        for k in range(self.n):
+            out += self.lane.fill('*(%s *)((char *)&(%s) + %d)' % (self.lane.c, e, k * self.lane.size))
+        return out
+
+    def typedef(self):
+        return 'typedef %s %s __attribute__((vector_size(%d)));' % (self.lane.c, self.c, self.size)
+
+    def ffi_def(self):
+        els = ', '.join([self.lane.ffi] * self.n)
+        return ('static ffi_type *vt_%s_el[] = { %s, NULL };\n'
+                'static ffi_type vt_%s = { 0, 0, FFI_TYPE_VECTOR, vt_%s_el };'
+                % (self.c, els, self.c, self.c))
+
+    def __repr__(self):
+        return self.code
+
+
+VECTORS = {}
+for _size, _lanes in ((8, ('i8', 'u8', 'i16', 'i32', 'i64', 'f32', 'f64')),
+                      (16, ('i8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64'))):
+    for _lane in _lanes:
+        _v = Vector(_size, _lane)
+        VECTORS[_v.code] = _v
+
+
+class Struct(Type):
+    """A struct; fields are (name, type, count) with count None for a plain member, else an
+    array length.  In the ffi_type an array is its element type repeated count times."""
+
+    def __init__(self, name, fields):
+        self.name = self.c = self.code = name
+        self.fields = fields
+        self.ffi = '&t%s' % name
+        off, align = 0, 1
+        needs = set()
+        for _, t, cnt in fields:
+            off = _round_up(off, t.align) + t.size * (cnt or 1)
+            align = max(align, t.align)
+            needs |= t.needs
+        self.size, self.align = _round_up(off, align), align
+        self.needs = frozenset(needs)
+
+    def members(self):
+        """(C lvalue suffix, type) of every ffi element, arrays expanded."""
+        for fname, t, cnt in self.fields:
+            if cnt is None:
+                yield fname, t
+            else:
+                for k in range(cnt):
+                    yield '%s[%d]' % (fname, k), t
+
+    def log(self, e):
+        return ['log_%s(&(%s));' % (self.name, e)]
+
+    def fill(self, e):
+        return ['fill_%s(&(%s), r);' % (self.name, e)]
+
+    def definition(self):
+        body = ''.join('  %s%s;\n' % (t.decl(f), '' if cnt is None else '[%d]' % cnt)
+                       for f, t, cnt in self.fields)
+        return 'typedef struct %s {\n%s} %s; /* size %d, align %d */' % (
+            self.name, body, self.name, self.size, self.align)
+
+    def log_func(self):
+        out = ['void log_%s(const %s *p)' % (self.name, self.name), '{', '  lg_str("{");']
+        for i, (f, t, cnt) in enumerate(self.fields):
+            if i:
+                out.append('  lg_str(",");')
+            if cnt is None:
+                out += ['  ' + s for s in t.log('p->' + f)]
+            else:
+                out.append('  lg_str("[");')
+                for k in range(cnt):
+                    if k:
+                        out.append('  lg_str(",");')
+                    out += ['  ' + s for s in t.log('p->%s[%d]' % (f, k))]
+                out.append('  lg_str("]");')
+        out += ['  lg_str("}");', '}']
+        return '\n'.join(out)
+
+    def fill_func(self):
+        out = ['void fill_%s(%s *p, rng_t *r)' % (self.name, self.name), '{']
+        for m, t in self.members():
+            out += ['  ' + s for s in t.fill('p->' + m)]
+        out.append('}')
+        return '\n'.join(out)
+
+    def ffi_elements(self):
+        return [t.ffi for _, t in self.members()]
+
+    def __repr__(self):
+        return 'struct{%s}' % ', '.join(
+            repr(t) + ('' if c is None else '[%d]' % c) for _, t, c in self.fields)
+
+
+# --------------------------------------------------------------------------------------------
+# Signatures
+
+
+class Sig:
+    def __init__(self, sid, ret, args, nfixed=None, note=''):
+        self.sid, self.ret, self.args, self.nfixed = sid, ret, list(args), nfixed
+        self.structs = []   # every struct type used, dependencies first
+        for t in self.args + ([ret] if ret else []):
+            self._collect(t)
+        self.note = note
+        needs = set()
+        for t in self.args + ([ret] if ret else []):
+            needs |= t.needs
+        self.needs = frozenset(needs)
+        self.fname = 'f%d' % sid
+
+    def _collect(self, t):
+        if isinstance(t, Struct) and t not in self.structs:
+            for _, ft, _ in t.fields:
+                self._collect(ft)
+            self.structs.append(t)
+
+    def vectors(self):
+        seen = []
+
+        def walk(t):
+            if isinstance(t, Vector) and t not in seen:
+                seen.append(t)
+            elif isinstance(t, Struct):
+                for _, ft, _ in t.fields:
+                    walk(ft)
+        for t in self.args + ([self.ret] if self.ret else []):
+            walk(t)
+        return seen
+
+    def variadic(self):
+        return self.nfixed is not None
+
+    def guard(self):
+        return ' && '.join(FEATURE_MACROS[f] for f in sorted(self.needs)) or '1'
+
+    def prototype(self, names=False):
+        params = []
+        nfix = self.nfixed if self.variadic() else len(self.args)
+        for i, t in enumerate(self.args[:nfix]):
+            params.append(t.decl('a%d' % i) if names else t.c)
+        if self.variadic():
+            params.append('...')
+        rc = self.ret.c if self.ret else 'void'
+        return '%s %s(%s)' % (rc, self.fname, ', '.join(params) or 'void')
+
+    def c_text(self):
+        """The signature as C: the types it uses and its prototype (with the variadic tail
+        as a comment)."""
+        out = []
+        for v in self.vectors():
+            out.append(v.typedef())
+        for s in self.structs:
+            out.append(s.definition())
+        p = self.prototype() + ';'
+        if self.variadic():
+            p += '  /* called with variadic tail: (%s) */' % (', '.join(
+                t.c for t in self.args[self.nfixed:]) or 'none')
+        if self.note:
+            out.append('/* %s */' % self.note)
+        out.append(p)
+        return '\n'.join(out)
+
+
+class Generator:
+    """Draws one random signature.  ext: features this signature may use (subset of
+    FEATURE_MACROS)."""
+
+    SCALAR_W = [('i8', 3), ('u8', 3), ('i16', 3), ('u16', 3), ('i32', 5), ('u32', 4),
+                ('i64', 5), ('u64', 4), ('ptr', 3), ('f32', 7), ('f64', 7), ('f80', 3),
+                ('cf32', 1.5), ('cf64', 1.5), ('cf80', 1)]
+    VARARG_OK = ('i32', 'u32', 'i64', 'u64', 'ptr', 'f64', 'f80', 'cf32', 'cf64', 'cf80',
+                 'i128', 'u128')
+
+    def __init__(self, rng, sid, ext):
+        self.rng, self.sid, self.ext = rng, sid, frozenset(ext)
+        self.structs = []
+
+    def pick(self, weighted):
+        total = sum(w for _, w in weighted)
+        x = self.rng.random() * total
+        for v, w in weighted:
+            x -= w
+            if x < 0:
+                return v
+        return weighted[-1][0]
+
+    def scalar(self, vararg=False):
+        w = list(self.SCALAR_W)
+        if 'int128' in self.ext:
+            w += [('i128', 4), ('u128', 4)]
+        if 'vector' in self.ext:
+            w += [('vec', 8)]
+        if vararg:
+            w = [(c, x) for c, x in w if c in self.VARARG_OK or c == 'vec']
+        c = self.pick(w)
+        if c == 'vec':
+            return VECTORS[self.rng.choice(sorted(VECTORS))]
+        return SCALARS[c]
+
+    def new_struct(self, fields):
+        s = Struct('s%d_%d' % (self.sid, len(self.structs)), fields)
+        self.structs.append(s)
+        return s
+
+    def fields_of(self, types):
+        return [('f%d' % i, t, c) for i, (t, c) in enumerate(types)]
+
+    def struct(self, depth=1):
+        """A struct type at nesting depth `depth` (1 = outermost)."""
+        rng = self.rng
+        if self.structs and rng.random() < 0.12:
+            cand = [s for s in self.structs if self._depth(s) + depth - 1 <= 3]
+            if cand:
+                return rng.choice(cand)
+        for _ in range(50):
+            kind = self.pick([('small', 5), ('mixed', 4), ('fp', 3), ('ld', 1), ('large', 3),
+                              ('nested', 3 if depth < 3 else 0), ('random', 6)])
+            types = getattr(self, '_st_' + kind)(depth)
+            if not types:
+                continue
+            s = Struct('tmp', self.fields_of(types))
+            if 0 < s.size <= 512:
+                return self.new_struct(self.fields_of(types))
+        return self.new_struct(self.fields_of([(SCALARS['i32'], None)]))
+
+    def _depth(self, s):
+        d = 0
+        for _, t, _ in s.fields:
+            if isinstance(t, Struct):
+                d = max(d, self._depth(t))
+        return d + 1
+
+    def _arr(self, t, p=0.2, maxn=4):
+        if self.rng.random() < p:
+            return (t, self.rng.randint(1, maxn))
+        return (t, None)
+
+    def _st_small(self, depth):
+        """Odd sizes 1..7 and 9..15 from 1- and 2-byte members."""
+        rng = self.rng
+        out = []
+        for _ in range(rng.randint(1, 5)):
+            t = SCALARS[rng.choice(['i8', 'u8', 'i16', 'u16', 'i8'])]
+            out.append(self._arr(t, 0.3, 7 if t.size == 1 else 3))
+        s = Struct('tmp', self.fields_of(out))
+        return out if s.size <= 15 else None
+
+    def _st_mixed(self, depth):
+        """A float and an integer sharing one eightbyte, maybe more eightbytes after."""
+        rng = self.rng
+        S = SCALARS
+        first = rng.choice([['f32', 'i32'], ['i32', 'f32'], ['i16', 'i8', 'f32'], ['f32', 'i16'],
+                            ['i8', 'f32'], ['f32', 'u8', 'u8'], ['u16', 'f32'], ['f32', 'u32']])
+        rest = rng.choice([[], [], ['f64'], ['f32', 'f32'], ['i64'], ['f32', 'i32'], ['ptr'],
+                           ['i8'], ['f64', 'f64'], ['i32', 'f32', 'f64'], ['f32']])
+        if rng.random() < 0.5:
+            first, rest = rest, first
+        return [(S[c], None) for c in first + rest]
+
+    def _st_fp(self, depth):
+        rng = self.rng
+        S = SCALARS
+        c = rng.choice([['f32'] * rng.randint(1, 5), ['f64'] * rng.randint(1, 3),
+                        ['f32', 'f64'], ['f64', 'f32'], ['f64', 'f32', 'f32'],
+                        ['f32', 'f32', 'f64'], ['cf32'], ['cf64'], ['f32', 'cf32'],
+                        ['cf32', 'f64']])
+        out = [(S[x], None) for x in c]
+        if rng.random() < 0.25:
+            out = [(S[rng.choice(['f32', 'f64'])], rng.randint(1, 4))]
+        return out
+
+    def _st_ld(self, depth):
+        S = SCALARS
+        c = self.rng.choice([['f80'], ['f80'], ['f80', 'i32'], ['i8', 'f80'], ['f80', 'f64'],
+                             ['f64', 'f80'], ['cf80'], ['f80', 'f80']])
+        return [(S[x], None) for x in c]
+
+    def _st_large(self, depth):
+        out = [self._arr(self.scalar(), 0.15, 3) for _ in range(self.rng.randint(3, 8))]
+        s = Struct('tmp', self.fields_of(out))
+        return out if s.size > 16 else None
+
+    def _st_nested(self, depth):
+        out = []
+        for _ in range(self.rng.randint(1, 4)):
+            if self.rng.random() < 0.5:
+                out.append(self._arr(self.struct(depth + 1), 0.2, 3))
+            else:
+                out.append(self._arr(self.scalar(), 0.15, 3))
+        return out
+
+    def _st_random(self, depth):
+        out = []
+        for _ in range(self.rng.randint(1, 5)):
+            if depth < 3 and self.rng.random() < 0.15:
+                out.append(self._arr(self.struct(depth + 1), 0.15, 3))
+            else:
+                out.append(self._arr(self.scalar(), 0.2, 4))
+        return out
+
+    def arg_type(self, vararg=False, struct_p=0.35):
+        if self.rng.random() < struct_p:
+            return self.struct()
+        return self.scalar(vararg)
+
+    def signature(self):
+        rng = self.rng
+        flavor = self.pick([('random', 60), ('regpressure', 25), ('simple', 15)])
+        if flavor == 'simple':
+            n = rng.randint(0, 4)
+            struct_p = 0.25
+        elif flavor == 'regpressure':
+            n = rng.randint(5, 20)
+            struct_p = 0.2
+        else:
+            n = self.pick([(rng.randint(0, 3), 25), (rng.randint(4, 8), 35),
+                           (rng.randint(9, 14), 25), (rng.randint(15, 20), 15)])
+            struct_p = 0.35
+        nfixed = None
+        if n >= 1 and rng.random() < 0.15:
+            if n == 1 or rng.random() < 0.1:
+                nfixed = n     # no variadic argument at all
+            else:
+                nfixed = rng.randint(1, min(n - 1, 8))
+        args = []
+        for i in range(n):
+            vararg = nfixed is not None and i >= nfixed
+            if flavor == 'regpressure' and rng.random() < 0.6:
+                # plain integer/double arguments that use up registers around structs
+                c = rng.choice(['i64', 'i32', 'f64', 'ptr'] if not vararg else ['i64', 'f64'])
+                if not vararg and rng.random() < 0.2:
+                    c = rng.choice(['f32', 'i8', 'u16'])
+                args.append(SCALARS[c])
+            else:
+                args.append(self.arg_type(vararg, struct_p))
+        r = rng.random()
+        if r < 0.1:
+            ret = None
+        elif r < 0.55:
+            ret = self.scalar()
+        else:
+            ret = self.struct()
+        return Sig(self.sid, ret, args, nfixed, note=flavor)
+
+
+def make_sig(seed, sid):
+    rng = random.Random('ffix-diff:%s:%d' % (seed, sid))
+    x = rng.random()
+    if x < 0.80:
+        ext = ()
+    elif x < 0.87:
+        ext = ('int128',)
+    elif x < 0.94:
+        ext = ('vector',)
+    else:
+        ext = ('int128', 'vector')
+    return Generator(rng, sid, ext).signature()
+
+
+# --------------------------------------------------------------------------------------------
+# Hand-written signatures (libffi bugs from TESTING.md and other corner cases)
+
+
+class _Fixed:
+    """Tiny builder for hand-written signatures: types are scalar codes, vector codes or
+    tuples ('struct', member, member...) where a member is a type or (type, count)."""
+
+    def __init__(self, sid):
+        self.sid = sid
+        self.structs = []
+
+    def t(self, spec):
+        if spec is None:
+            return None
+        if isinstance(spec, str):
+            return SCALARS.get(spec) or VECTORS[spec]
+        assert spec[0] == 'struct'
+        fields = []
+        for i, m in enumerate(spec[1:]):
+            if isinstance(m, list):
+                fields.append(('f%d' % i, self.t(m[0]), m[1]))
+            else:
+                fields.append(('f%d' % i, self.t(m), None))
+        s = Struct('s%d_%d' % (self.sid, len(self.structs)), fields)
+        self.structs.append(s)
+        return s
+
+
+FIXED_BASE = 900000
+
+# (note, return, args, nfixed)
+FIXED_SPECS = [
+    ('libffi 3.4.4 r9 bug: INTEGER part of a mixed struct in r9 clobbers an earlier double',
+     None, ['i64', 'f64', 'i64', 'i64', ('struct', 'i8'), 'i64', ('struct', 'i8', 'f64')], None),
+    ('r9 bug variant with a returned value', 'f64',
+     ['i32', 'i32', 'f64', 'i32', 'i32', 'i32', ('struct', 'i32', 'i32', 'f64'), 'f64'], None),
+    ('r9 bug variant: struct returned in memory takes rdi', ('struct', ['f64', 3]),
+     ['f32', 'i64', 'i64', 'i64', 'i64', ('struct', 'i16', 'f32', 'f32'), 'f32'], None),
+    ('r9 bug variant: SSE part first', 'i64',
+     ['ptr', 'ptr', 'ptr', 'ptr', 'ptr', 'f64', 'f64', ('struct', 'f64', 'i64'), 'f64'], None),
+    ('libffi: struct { long double } returned by ffi_call (psABI: %st0)',
+     ('struct', 'f80'), ['i32'], None),
+    ('struct { long double } argument and return', ('struct', 'f80'),
+     [('struct', 'f80'), 'f80', ('struct', 'f80')], None),
+    ('x87 returns', 'f80', ['f80', 'f80', 'cf80'], None),
+    ('complex long double return (%st0/%st1)', 'cf80', ['cf80', 'i8'], None),
+    ('complex float return packs both parts in xmm0', 'cf32', ['cf32', 'f32', 'cf32'], None),
+    ('complex double return uses xmm0 and xmm1', 'cf64', ['cf64', 'i64'], None),
+    ('struct {float,float,float}: xmm0 (two floats) + xmm1', ('struct', 'f32', 'f32', 'f32'),
+     [('struct', 'f32', 'f32', 'f32'), 'f32'], None),
+    ('mixed eightbyte return: xmm0 + rax', ('struct', 'f64', 'i64'), [('struct', 'i64', 'f64')],
+     None),
+    ('mixed eightbyte return: rax + xmm0', ('struct', 'i32', 'f32', 'f64'),
+     [('struct', 'f32', 'i32')], None),
+    ('odd sized structs', ('struct', ['u8', 3]),
+     [('struct', ['u8', 5]), ('struct', 'i16', ['i8', 9]), ('struct', ['i8', 7]),
+      ('struct', ['u8', 15])], None),
+    ('narrow integer returns are widened to ffi_arg', 'i8', ['i8', 'u8', 'i16', 'u16'], None),
+    ('narrow unsigned return', 'u16', ['u16'], None),
+    ('signed 32-bit return', 'i32', ['i32'], None),
+    ('unsigned 32-bit return', 'u32', ['u32'], None),
+    ('large struct return (memory) and arguments on the stack', ('struct', 'f64', 'i64', 'f80'),
+     ['i64'] * 6 + ['f64'] * 8 + [('struct', ['i32', 9]), 'f64', 'i8', ('struct', 'f32', 'f32')],
+     None),
+    ('struct that no longer fits in the remaining registers goes to the stack',
+     ('struct', 'i64', 'i64'),
+     ['i64', 'i64', 'i64', 'i64', 'i64', ('struct', 'i64', 'i64'), 'i64'], None),
+    ('SSE struct after the eighth SSE register', ('struct', 'f64', 'f64'),
+     ['f64'] * 7 + [('struct', 'f64', 'f64'), 'f64'], None),
+    ('variadic: doubles and structs after the fixed part', 'f64',
+     ['i32', 'f64', 'f64', ('struct', 'f64', 'i32'), 'i64', 'f80', ('struct', ['i8', 3])], 1),
+    ('variadic: fixed floats and variadic long double', ('struct', 'f32', 'f32'),
+     ['f32', 'f32', 'f80', 'cf64', 'i64'], 2),
+    ('variadic: many doubles (al counts vector registers)', 'i64',
+     ['i32'] + ['f64'] * 12, 1),
+    ('many arguments: 20 mixed', ('struct', 'i8', 'f32', 'i16'),
+     ['i8', 'f32', 'u16', 'f64', 'i32', 'f80', 'i64', 'cf32', 'ptr', 'u8',
+      ('struct', 'f32', 'i32'), 'f64', 'i16', ('struct', ['u8', 11]), 'u32', 'f32', 'cf64',
+      'i64', 'f64', 'u64'], None),
+    ('nested three deep with arrays', ('struct', ('struct', ('struct', 'i8', 'f32'), ['i16', 2])),
+     [('struct', ('struct', ('struct', 'f32'), 'f32'), ['i8', 3]), ('struct', 'f64',
+      ('struct', ['f32', 2]))], None),
+    ('__int128 arguments and return', 'i128', ['i128', 'i64', 'u128', 'i128', 'i128', 'u128'],
+     None),
+    ('__int128 split between the last register and the stack', 'u128',
+     ['i64'] * 5 + ['u128', 'i64'], None),
+    ('struct with __int128', ('struct', 'i8', 'i128'), [('struct', 'i128', 'f64'), 'i128'], None),
+    ('vectors of 16 bytes', 'v16_f32', ['v16_f32', 'v16_i32', 'v16_f64', 'f64'], None),
+    ('vectors of 8 bytes', 'v8_f32', ['v8_f32', 'v8_i8', 'v8_i64', 'v8_f64'], None),
+    ('vectors in structs', ('struct', 'v16_i16', 'f32'), [('struct', 'v8_f32', 'f32'),
+                                                           ('struct', 'v16_f64')], None),
+    ('many vectors: past the eighth SSE register', 'v16_i8', ['v16_i8'] * 10, None),
+    ('variadic with __int128 and vector tail', 'i64', ['i32', 'i128', 'v16_f32', 'f64'], 1),
+    ('struct larger than 16 bytes by value: libffi 3.4.4 rewrites avalue[]', None,
+     [('struct', ['i64', 3]), 'i32', ('struct', 'f64', 'f64', 'f64')], None),
+    ('nested struct { struct { long double } } returned', ('struct', ('struct', 'f80')),
+     ['f64', ('struct', ('struct', 'f80'))], None),
+    ('float and int in one eightbyte: INTEGER class', ('struct', 'f32', 'i32'),
+     ['f64', ('struct', 'i32', 'f32'), ('struct', 'cf32', 'i32'), ('struct', 'i8', 'f32')],
+     None),
+    ('one-member structs', ('struct', 'i8'), [('struct', 'f32'), ('struct', 'f64'),
+                                              ('struct', 'u16'), ('struct', 'ptr')], None),
+    ('no arguments, no result', None, [], None),
+    ('variadic without variadic arguments', 'f64', ['f64', 'i32'], 2),
+]
+
+
+def fixed_sigs():
+    out = []
+    for k, (note, ret, args, nfixed) in enumerate(FIXED_SPECS):
+        b = _Fixed(FIXED_BASE + k)
+        rt = b.t(ret)
+        ats = [b.t(a) for a in args]
+        out.append(Sig(FIXED_BASE + k, rt, ats, nfixed, note=note))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# C emission
+
+RUNTIME_H = r'''
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef struct { uint64_t s; } rng_t;
+uint64_t rng_next(rng_t *r);
+void rng_seed(rng_t *r, uint64_t seed, uint64_t id);
+
+/* The log: the callee appends the significant bytes of its arguments as hex. */
+extern char lg_buf[];
+extern size_t lg_len;
+void lg_reset(void);
+void lg_str(const char *s);
+void lg_bytes(const void *p, size_t n);
+uint64_t lg_hash(unsigned id);
+
+extern int fz_specials;   /* 0: no special values (0, -1, min, max, inf...) */
+void fz_int(void *p, unsigned n, rng_t *r);
+void fz_f32(void *p, rng_t *r);
+void fz_f64(void *p, rng_t *r);
+void fz_f80(void *p, rng_t *r);
+
+#define CHECK_STACK_ALIGNMENT() do {                            \
+    uintptr_t sp_;                                              \
+    __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));             \
+    if (sp_ & 15)                                               \
+      lg_str("!MISALIGNED-STACK:");                              \
+  } while (0)
+
+/* Load junk into every return register the compiler is not about to load the result into:
+   the clobbers force the result to be (re)loaded after this point. */
+#define JUNK_RETURN_REGS() __asm__ volatile(                  \
+    "movabsq $0xa5c3e1f00f1e3c5a, %%rax\n\t"                    \
+    "movabsq $0x5a3c1e0ff0e1c3a5, %%rdx\n\t"                    \
+    "movq %%rax, %%xmm0\n\t"                                    \
+    "movq %%rdx, %%xmm1\n\t"                                    \
+    "punpcklqdq %%xmm1, %%xmm0\n\t"                             \
+    "punpcklqdq %%xmm0, %%xmm1\n\t"                             \
+    ::: "rax", "rdx", "xmm0", "xmm1", "memory")
+'''
+
+RUNTIME_C = r'''
+#define LG_CAP (1u << 20)
+char lg_buf[LG_CAP];
+size_t lg_len;
+
+uint64_t rng_next(rng_t *r)
+{
+  uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+void rng_seed(rng_t *r, uint64_t seed, uint64_t id)
+{
+  r->s = seed * 0x2545f4914f6cdd1dull ^ (id + 0x632be59bd9b4e019ull);
+  rng_next(r);
+}
+
+void lg_reset(void) { lg_len = 0; lg_buf[0] = 0; }
+
+static void lg_room(size_t n)
+{
+  if (lg_len + n + 1 > LG_CAP) {
+    static const char m[] = "log overflow\n";
+    (void)!write(2, m, sizeof m - 1);
+    abort();
+  }
+}
+
+void lg_str(const char *s)
+{
+  size_t n = strlen(s);
+  lg_room(n);
+  memcpy(lg_buf + lg_len, s, n + 1);
+  lg_len += n;
+}
+
+void lg_bytes(const void *p, size_t n)
+{
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *b = p;
+  lg_room(2 * n);
+  for (size_t i = 0; i < n; i++) {
+    lg_buf[lg_len++] = hex[b[i] >> 4];
+    lg_buf[lg_len++] = hex[b[i] & 15];
+  }
+  lg_buf[lg_len] = 0;
+}
+
+uint64_t lg_hash(unsigned id)
+{
+  uint64_t h = 0xcbf29ce484222325ull ^ id;
+  for (size_t i = 0; i < lg_len; i++)
+    h = (h ^ (unsigned char)lg_buf[i]) * 0x100000001b3ull;
+  return h;
+}
+
+int fz_specials = 1;
+
+void fz_int(void *p, unsigned n, rng_t *r)
+{
+  unsigned char b[16];
+  uint64_t x = rng_next(r), y = rng_next(r), sel = rng_next(r) % 64 + (fz_specials ? 0 : 64);
+  memcpy(b, &x, 8);
+  memcpy(b + 8, &y, 8);
+  switch (sel) {
+  case 0: memset(b, 0, n); break;                       /* 0 */
+  case 1: memset(b, 0xff, n); break;                    /* -1 / max unsigned */
+  case 2: memset(b, 0, n); b[n - 1] = 0x80; break;      /* min signed */
+  case 3: memset(b, 0xff, n); b[n - 1] = 0x7f; break;   /* max signed */
+  case 4: memset(b, 0, n); b[0] = 1; break;
+  case 5: b[n - 1] |= 0x80; break;                      /* negative */
+  default: break;
+  }
+  memcpy(p, b, n);
+}
+
+void fz_f32(void *p, rng_t *r)
+{
+  uint32_t b = (uint32_t)rng_next(r);
+  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
+  case 0: b = 0; break;
+  case 1: b = 0x80000000u; break;
+  case 2: b = 0x3f800000u; break;          /* 1.0 */
+  case 3: b = 0x7f800000u; break;          /* inf */
+  case 4: b &= 0x807fffffu; break;         /* denormal */
+  default: break;
+  }
+  if (((b >> 23) & 0xff) == 0xff && (b & 0x7fffffu))
+    b ^= 1u << 23;                         /* never a NaN */
+  memcpy(p, &b, 4);
+}
+
+void fz_f64(void *p, rng_t *r)
+{
+  uint64_t b = rng_next(r);
+  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
+  case 0: b = 0; break;
+  case 1: b = 0x8000000000000000ull; break;
+  case 2: b = 0x3ff0000000000000ull; break;
+  case 3: b = 0xfff0000000000000ull; break;  /* -inf */
+  case 4: b &= 0x800fffffffffffffull; break;
+  default: break;
+  }
+  if (((b >> 52) & 0x7ff) == 0x7ff && (b & 0xfffffffffffffull))
+    b ^= 1ull << 52;
+  memcpy(p, &b, 8);
+}
+
+/* x87 extended: 64-bit mantissa with explicit integer bit, 15-bit exponent, sign.  Only
+   canonical encodings (normals, denormals, zeros, infinities); the 6 padding bytes are left
+   alone. */
+void fz_f80(void *p, rng_t *r)
+{
+  uint64_t m = rng_next(r) | (1ull << 63);
+  uint64_t x = rng_next(r);
+  uint16_t se = (uint16_t)(x % 0x7fff) | (uint16_t)((x >> 20) & 0x8000);
+  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
+  case 0: m = 0; se &= 0x8000; break;
+  case 1: m = 1ull << 63; se = 0x3fff; break;
+  case 2: m = 1ull << 63; se = 0xffff; break;          /* -inf */
+  case 3: m &= ~(1ull << 63); se &= 0x8000; break;     /* denormal */
+  default: if ((se & 0x7fff) == 0) se |= 1; break;
+  }
+  memcpy(p, &m, 8);
+  memcpy((char *)p + 8, &se, 2);
+}
+'''
+
+CALLER_PRELUDE = r'''
+#define _GNU_SOURCE
+#include <ffi.h>
+#include <link.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "batch.h"
+
+#ifndef FFIX_EXT_INT128
+#define FFIX_EXT_INT128 0
+#endif
+#ifndef FFIX_EXT_VECTOR
+#define FFIX_EXT_VECTOR 0
+#endif
+#ifndef FFIX_EXT_PLAN
+#define FFIX_EXT_PLAN 0
+#endif
+#if FFIX_EXT_INT128 && defined(FFIX_DECLARE_INT128)
+extern ffi_type ffi_type_sint128;
+extern ffi_type ffi_type_uint128;
+#endif
+#if FFIX_EXT_VECTOR && !defined(FFI_TYPE_VECTOR)
+#define FFI_TYPE_VECTOR 18
+#endif
+
+static char fbuf[1u << 20], dbuf[1u << 20], flags[1u << 16];
+static _Alignas(16) unsigned char rb[8192];
+static void flagf(const char *fmt, ...)
+{
+  size_t n = strlen(flags);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(flags + n, sizeof flags - n, fmt, ap);
+  va_end(ap);
+}
+
+static int print_lib(struct dl_phdr_info *info, size_t size, void *data)
+{
+  (void)size; (void)data;
+  if (info->dlpi_name && strstr(info->dlpi_name, "libffi"))
+    printf("LIB %s\n", info->dlpi_name);
+  return 0;
+}
+
+static void begin(unsigned id)
+{
+  printf("B %u\n", id);
+  fflush(stdout);
+  flags[0] = 0;
+}
+
+static void emit(unsigned id)
+{
+  printf("F %u %s%s\nD %u %s\n", id, fbuf, flags, id, dbuf);
+  if (flags[0] || strcmp(fbuf, dbuf) != 0)
+    printf("X %u\n", id);
+  fflush(stdout);
+}
+
+/* Size, alignment and (for structs) ffi_get_struct_offsets against the compiler's layout. */
+static void chk_layout(const char *name, ffi_type *t, size_t size, size_t align,
+                       const size_t *offs, unsigned nel)
+{
+  if (t->size != size || t->alignment != align)
+    flagf(" !LAYOUT(%s:size=%zu,align=%u;want=%zu,%zu)", name, (size_t)t->size,
+          (unsigned)t->alignment, size, align);
+  if (offs) {
+    size_t got[512];
+    int st;
+    if (nel > 512)
+      return;
+    st = ffi_get_struct_offsets(FFI_DEFAULT_ABI, t, got);
+    if (st != FFI_OK) {
+      flagf(" !OFFSETS(%s:status=%d)", name, st);
+      return;
+    }
+    for (unsigned i = 0; i < nel; i++)
+      if (got[i] != offs[i]) {
+        flagf(" !OFFSETS(%s:el%u=%zu;want=%zu)", name, i, got[i], offs[i]);
+        return;
+      }
+  }
+}
+
+enum { RK_VOID, RK_NARROW, RK_OTHER };
+
+/* The psABI wants the x87 register stack empty at every call and return except for an x87
+   return value, which its receiver pops.  A leaked register turns later x87 loads into NaNs,
+   so check after every call and reset the unit if needed. */
+static int x87_depth(void)
+{
+  static _Alignas(16) unsigned char fx[512];
+  __asm__ volatile("fxsave %0" : "=m"(fx));
+  return __builtin_popcount(fx[4]);
+}
+
+static void x87_check(const char *what)
+{
+  int n = x87_depth();
+  if (n) {
+    if (what)
+      flagf(" !X87-STACK-NOT-EMPTY(%s:%d)", what, n);
+    __asm__ volatile("fninit");
+  }
+}
+
+static unsigned char argsnap[1u << 17];
+static int av_flagged, arg_flagged[64];
+
+static void snap_args(void **av, const size_t *asz, unsigned nargs)
+{
+  size_t off = 0;
+  av_flagged = 0;
+  memset(arg_flagged, 0, sizeof arg_flagged);
+  for (unsigned i = 0; i < nargs; i++) {
+    memcpy(argsnap + off, av[i], asz[i]);
+    off += asz[i];
+  }
+}
+
+/* avalue[] and the argument bytes must be unchanged by ffi_call (each flagged once). */
+static void chk_args(void **av, void **avsnap, const size_t *asz, unsigned nargs)
+{
+  size_t off = 0;
+  if (!av_flagged && memcmp(avsnap, av, nargs * sizeof(void *)) != 0) {
+    flagf(" !AVALUE-MODIFIED");
+    av_flagged = 1;
+  }
+  for (unsigned i = 0; i < nargs; i++) {
+    if (!arg_flagged[i] && memcmp(argsnap + off, avsnap[i], asz[i]) != 0) {
+      flagf(" !ARG%u-MODIFIED", i);
+      arg_flagged[i] = 1;
+    }
+    off += asz[i];
+  }
+}
+
+static const char *nospace(char *s)
+{
+  for (char *p = s; *p; p++)
+    if (*p == ' ')
+      *p = '_';
+  return s;
+}
+
+/* ffi_call with every check: the result and callee log go to fbuf, anomalies to flags. */
+static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
+                   unsigned nargs, size_t rsize, int rkind, void (*logret)(const void *))
+{
+  void *avsnap[64];
+  size_t rs = rsize < 8 ? 8 : rsize, calllen;
+  unsigned i;
+
+  memcpy(avsnap, av, nargs * sizeof(void *));
+  snap_args(av, asz, nargs);
+  memset(rb, 0xee, rs + 64);
+
+  x87_check(NULL);
+  lg_reset();
+  ffi_call(cif, fn, rb, av);
+  x87_check("ffi_call");
+  calllen = lg_len;
+  lg_str(" R ");
+  if (rkind == RK_VOID)
+    lg_str("void");
+  else if (rkind == RK_NARROW)
+    lg_bytes(rb, 8);
+  else
+    logret(rb);
+  memcpy(fbuf, lg_buf, lg_len + 1);
+
+  for (i = rs; i < rs + 64; i++)
+    if (rb[i] != 0xee) {
+      flagf(" !RVALUE-OVERRUN(byte_%u_of_a_%zu-byte_result)", i, rsize);
+      break;
+    }
+  chk_args(av, avsnap, asz, nargs);
+
+  if (rkind != RK_VOID) {
+    /* rvalue NULL: the result is discarded, the callee must see the same arguments. */
+    memcpy(av, avsnap, nargs * sizeof(void *));
+    lg_reset();
+    ffi_call(cif, fn, NULL, av);
+    x87_check("ffi_call-null-rvalue");
+    if (lg_len != calllen || memcmp(lg_buf, fbuf, calllen) != 0)
+      flagf(" !NULL-RVALUE{%s}", nospace(lg_buf));
+    chk_args(av, avsnap, asz, nargs);
+  }
+
+#if FFIX_EXT_PLAN
+  {
+    ffi_call_plan *plan = ffi_call_plan_alloc(cif);
+    if (!plan)
+      flagf(" !PLAN-ALLOC-FAILED");
+    else {
+      memcpy(av, avsnap, nargs * sizeof(void *));
+      memset(rb, 0xee, rs + 64);
+      lg_reset();
+      ffi_call_plan_invoke(plan, fn, rb, av);
+      x87_check("ffi_call_plan_invoke");
+      lg_str(" R ");
+      if (rkind == RK_VOID)
+        lg_str("void");
+      else if (rkind == RK_NARROW)
+        lg_bytes(rb, 8);
+      else
+        logret(rb);
+      if (strcmp(lg_buf, fbuf) != 0)
+        flagf(" !PLAN{%s}", nospace(lg_buf));
+      chk_args(av, avsnap, asz, nargs);
+      ffi_call_plan_free(plan);
+    }
+  }
+#endif
+  memcpy(av, avsnap, nargs * sizeof(void *));
+}
+
+static const uint64_t SEED = SEED_VALUE;
+'''
+
+
+def _ret_kind(t):
+    if t is None:
+        return 'RK_VOID'
+    if isinstance(t, Scalar) and t.is_narrow_int():
+        return 'RK_NARROW'
+    return 'RK_OTHER'
+
+
+# A narrow integer result is defined only in its low 8/16/32 bits of %rax (psABI 3.2.3); GCC
+# zero- or sign-extends anyway, so a thunk puts junk in the upper bits: the caller (ffi_call,
+# or the compiler at the direct call) has to do the widening itself.  The thunk pops the
+# return address, so the callee sees the very same stack (arguments and alignment), and jumps
+# back through a saved copy.
+NARROW_THUNK = r"""__asm__(".pushsection .text\n"
+        ".globl %(f)s\n"
+        ".type %(f)s, @function\n"
+        "%(f)s:\n"
+        "  popq %%r11\n"
+        "  movq %%r11, %(f)s_ra(%%rip)\n"
+        "  call %(f)s_impl\n"
+        "  %(ext)s\n"
+        "  movabsq $%(junk)s, %%r11\n"
+        "  orq %%r11, %%rax\n"
+        "  jmp *%(f)s_ra(%%rip)\n"
+        ".size %(f)s, .-%(f)s\n"
+        ".popsection\n");
+__attribute__((visibility("hidden"), used)) uint64_t %(f)s_ra;"""
+
+_NARROW = {1: ('movzbl %%al, %%eax', '0xa5c3e1f00f1e3c00'),
+           2: ('movzwl %%ax, %%eax', '0xa5c3e1f00f1e0000'),
+           4: ('movl %%eax, %%eax', '0xa5c3e1f000000000')}
+
+
+def emit_callee(sig):
+    narrow = sig.ret is not None and isinstance(sig.ret, Scalar) and sig.ret.is_narrow_int()
+    head = sig.prototype(names=True)
+    pre = []
+    if narrow:
+        head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
+        ext, junk = _NARROW[sig.ret.size]
+        pre = [head + ';', NARROW_THUNK % {'f': sig.fname, 'ext': ext.replace('%%', '%'),
+                                           'junk': junk}]
+        head = '__attribute__((used)) ' + head
+    out = pre + [head, '{']
+    # The body calls functions, so GCC keeps %rsp 16-byte aligned in it, assuming the caller
+    # aligned the stack (psABI 3.2.2): a misaligned entry shows here.
+    out.append('  CHECK_STACK_ALIGNMENT();')
+    n = len(sig.args)
+    if sig.variadic():
+        out.append('  va_list ap;')
+        out.append('  va_start(ap, a%d);' % (sig.nfixed - 1))
+        for i in range(sig.nfixed, n):
+            t = sig.args[i]
+            out.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
+        out.append('  va_end(ap);')
+    for i, t in enumerate(sig.args):
+        if i:
+            out.append('  lg_str(" ");')
+        out += ['  ' + s for s in t.log('a%d' % i)]
+    if sig.ret is None:
+        out.append('  JUNK_RETURN_REGS();')
+    else:
+        out.append('  {')
+        out.append('    static %s;' % sig.ret.decl('ret'))
+        out.append('    rng_t rr, *r = &rr;')
+        out.append('    rr.s = lg_hash(%d);' % sig.sid)
+        out.append('    memset(&ret, 0x77, sizeof ret);')
+        out += ['    ' + s for s in sig.ret.fill('ret')]
+        out.append('    JUNK_RETURN_REGS();')
+        out.append('    return ret;')
+        out.append('  }')
+    out.append('}')
+    return '\n'.join(out)
+
+
+def emit_caller_sig(sig):
+    sid = sig.sid
+    n = len(sig.args)
+    out = ['/* ---- signature %d ---- */' % sid, '#if ' + sig.guard()]
+    for s in sig.structs:
+        out.append('static ffi_type *t%s_el[] = { %s, NULL };'
+                   % (s.name, ', '.join(s.ffi_elements())))
+        out.append('static ffi_type t%s = { 0, 0, FFI_TYPE_STRUCT, t%s_el };' % (s.name, s.name))
+        offs = ['offsetof(%s, %s)' % (s.name, m) for m, _ in s.members()]
+        out.append('static const size_t o%s[] = { %s };' % (s.name, ', '.join(offs)))
+    if sig.ret is not None and _ret_kind(sig.ret) == 'RK_OTHER':
+        out.append('static void lr%d(const void *p)' % sid)
+        out.append('{')
+        out += ['  ' + s for s in sig.ret.log('*(const %s *)p' % sig.ret.c)]
+        out.append('}')
+    out.append('static void run%d(void)' % sid)
+    out.append('{')
+    for i, t in enumerate(sig.args):
+        out.append('  static %s;' % t.decl('a%d' % i))
+    out.append('  rng_t rr, *r = &rr;')
+    out.append('  ffi_cif cif;')
+    out.append('  int st;')
+    at = ', '.join([t.ffi for t in sig.args] + ['NULL'])
+    av = ', '.join(['&a%d' % i for i in range(n)] + ['NULL'])
+    asz = ', '.join(['sizeof a%d' % i for i in range(n)] + ['0'])
+    out.append('  ffi_type *at[] = { %s };' % at)
+    out.append('  void *av[] = { %s };' % av)
+    out.append('  const size_t asz[] = { %s };' % asz)
+    out.append('  rng_seed(r, SEED, %d);' % sid)
+    if sid >= FIXED_BASE:
+        # hand-written signatures exist to catch one bug each: no special values, which
+        # could make two arguments equal and hide it
+        out.append('  fz_specials = 0;')
+    for i, t in enumerate(sig.args):
+        out.append('  memset(&a%d, 0xa7, sizeof a%d);' % (i, i))
+        out += ['  ' + s for s in t.fill('a%d' % i)]
+    out.append('  fz_specials = 1;')
+    out.append('  begin(%d);' % sid)
+    # -DDIFF_DIRECT_ONLY (harness debugging): run only the callees and the direct calls
+    out.append('#ifdef DIFF_DIRECT_ONLY')
+    out.append('  strcpy(fbuf, "DIRECT-ONLY");')
+    out.append('  (void)cif; (void)st; (void)at; (void)av; (void)asz;')
+    out.append('#else')
+    rt = sig.ret.ffi if sig.ret else '&ffi_type_void'
+    if sig.variadic():
+        out.append('  st = ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, %d, %d, %s, at);'
+                   % (sig.nfixed, n, rt))
+    else:
+        out.append('  st = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, %d, %s, at);' % (n, rt))
+    out.append('  if (st != FFI_OK) {')
+    out.append('    sprintf(fbuf, "PREP-FAILED(status=%d)", st);')
+    out.append('  } else {')
+    for s in sig.structs:
+        out.append('    chk_layout("%s", &t%s, sizeof(%s), _Alignof(%s), o%s, %d);'
+                   % (s.name, s.name, s.name, s.name, s.name, len(s.ffi_elements())))
+    for v in sig.vectors():
+        out.append('    chk_layout("%s", &vt_%s, sizeof(%s), _Alignof(%s), NULL, 0);'
+                   % (v.c, v.c, v.c, v.c))
+    rsize = 'sizeof(%s)' % sig.ret.c if sig.ret else '0'
+    lr = 'lr%d' % sid if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
+    out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s);'
+               % (sig.fname, n, rsize, _ret_kind(sig.ret), lr))
+    out.append('  }')
+    out.append('#endif')
+    # the direct call: the compiler's calling convention is the ground truth
+    call = '%s(%s)' % (sig.fname, ', '.join('a%d' % i for i in range(n)))
+    out.append('  lg_reset();')
+    if sig.ret is None:
+        out.append('  %s;' % call)
+        out.append('  x87_check(NULL);')
+        out.append('  lg_str(" R void");')
+    else:
+        out.append('  {')
+        out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
+        out.append('    x87_check(NULL);')
+        out.append('    lg_str(" R ");')
+        if _ret_kind(sig.ret) == 'RK_NARROW':
+            if sig.ret.signed:
+                out.append('    uint64_t w = (uint64_t)(int64_t)rv;')
+            else:
+                out.append('    uint64_t w = (uint64_t)rv;')
+            out.append('    lg_bytes(&w, 8);')
+        else:
+            out += ['    ' + s for s in sig.ret.log('rv')]
+        out.append('  }')
+    out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
+    out.append('  emit(%d);' % sid)
+    out.append('}')
+    out.append('#endif')
+    return '\n'.join(out)
+
+
+def batch_sources(sigs, seed):
+    """Return {filename: text} for one batch."""
+    vectors = []
+    for s in sigs:
+        for v in s.vectors():
+            if v not in vectors:
+                vectors.append(v)
+    h = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
+         '#ifndef DIFF_BATCH_H', '#define DIFF_BATCH_H', RUNTIME_H]
+    for v in sorted(VECTORS.values(), key=lambda v: v.c):
+        h.append(v.typedef())
+    h.append('')
+    for s in sigs:
+        h.append('/* signature %d (%s) */' % (s.sid, s.note))
+        for st in s.structs:
+            h.append(st.definition())
+            h.append('void log_%s(const %s *p);' % (st.name, st.name))
+            h.append('void fill_%s(%s *p, rng_t *r);' % (st.name, st.name))
+        h.append(s.prototype() + ';')
+    h.append('#endif')
+
+    c = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
+         '#include <stdarg.h>', '#include <stdlib.h>', '#include <unistd.h>',
+         '#include "batch.h"', RUNTIME_C]
+    for s in sigs:
+        for st in s.structs:
+            c.append(st.log_func())
+            c.append(st.fill_func())
+        c.append('/* signature %d (%s) */' % (s.sid, s.note))
+        c.append(emit_callee(s))
+        c.append('')
+
+    k = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
+         '#define SEED_VALUE 0x%xull' % _seed_num(seed),
+         CALLER_PRELUDE]
+    k.append('#if FFIX_EXT_VECTOR')
+    for v in vectors:
+        k.append(v.ffi_def())
+    k.append('#endif')
+    for s in sigs:
+        k.append(emit_caller_sig(s))
+    k.append('int main(int argc, char **argv)')
+    k.append('{')
+    k.append('  unsigned long start = argc > 1 ? strtoul(argv[1], NULL, 0) : 0; /* index of the first signature to run */')
+    k.append('  dl_iterate_phdr(print_lib, NULL);')
+    for idx, s in enumerate(sigs):
+        k.append('#if ' + s.guard())
+        k.append('  if (%dul >= start) run%d();' % (idx, s.sid))
+        k.append('#else')
+        k.append('  if (%dul >= start) printf("S %d\\n");' % (idx, s.sid))
+        k.append('#endif')
+    k.append('  printf("END\\n");')
+    k.append('  return 0;')
+    k.append('}')
+    return {'batch.h': '\n'.join(h) + '\n', 'callees.c': '\n'.join(c) + '\n',
+            'caller.c': '\n'.join(k) + '\n'}
+
+
+def _seed_num(seed):
+    if str(seed).isdigit():
+        return int(seed) & (2**64 - 1)
+    n = 0
+    for ch in str(seed).encode():
+        n = (n * 131 + ch) & (2**64 - 1)
+    return n
+
+
+BUILD_SH = r'''#!/bin/sh
+# Build and run this batch against ffix and against the oracle (Debian's libffi).
+# Needs FFIX_INCLUDE and FFIX_LIBDIR (see testsuite/diff/README.md).
+set -e
+cd "$(dirname "$0")"
+CC=${FFIX_DIFF_CC:-gcc}
+: "${FFIX_INCLUDE:?set FFIX_INCLUDE}" "${FFIX_LIBDIR:?set FFIX_LIBDIR}"
+ORACLE_INC=${FFIX_DIFF_ORACLE_INCLUDE:-/usr/include/x86_64-linux-gnu}
+ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/x86_64-linux-gnu}
+# int128/vector signatures need e.g. FFIX_DIFF_EXT="-DFFIX_EXT_INT128=1 -DFFIX_EXT_VECTOR=1"
+EXT=${FFIX_DIFF_EXT:-}
+INC=$(echo "$FFIX_INCLUDE" | sed 's/^/-I/; s/:/ -I/g')
+$CC %(callee_flags)s -c callees.c -o callees.o
+$CC %(caller_flags)s $INC $EXT caller.c callees.o -o caller-ffix \
+  -L"$FFIX_LIBDIR" -lffi -Wl,--disable-new-dtags,-rpath,"$FFIX_LIBDIR"
+$CC %(caller_flags)s -I"$ORACLE_INC" caller.c callees.o -o caller-oracle \
+  -L"$ORACLE_LIB" -lffi -Wl,--disable-new-dtags,-rpath,"$ORACLE_LIB"
+env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-ffix > out-ffix.txt || echo "caller-ffix: exit $?"
+env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-oracle > out-oracle.txt || echo "caller-oracle: exit $?"
+echo "ffix:   $(grep -c '^X ' out-ffix.txt) mismatches with the direct call (lines 'X <id>')"
+echo "oracle: $(grep -c '^X ' out-oracle.txt) mismatches with the direct call"
+'''
+
+CALLEE_FLAGS = ['-O1', '-w', '-Wno-psabi']
+CALLER_FLAGS = ['-O0', '-w', '-Wno-psabi']
+
+
+def write_batch(sigs, seed, outdir):
+    os.makedirs(outdir, exist_ok=True)
+    files = batch_sources(sigs, seed)
+    files['sigs.txt'] = '\n\n'.join('/* ---- signature %d ---- */\n%s' % (s.sid, s.c_text())
+                                    for s in sigs) + '\n'
+    files['build.sh'] = BUILD_SH % {'callee_flags': ' '.join(CALLEE_FLAGS),
+                                    'caller_flags': ' '.join(CALLER_FLAGS)}
+    for name, text in files.items():
+        with open(os.path.join(outdir, name), 'w') as f:
+            f.write(text)
+    os.chmod(os.path.join(outdir, 'build.sh'), 0o755)
+    return outdir
+
+
+def sigs_for_ids(seed, ids):
+    return [fixed_sigs()[i - FIXED_BASE] if i >= FIXED_BASE else make_sig(seed, i) for i in ids]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--seed', default=str(DEFAULT_SEED))
+    ap.add_argument('--count', type=int, default=2000)
+    ap.add_argument('--batch-size', type=int, default=DEFAULT_BATCH)
+    ap.add_argument('--ids', help='comma-separated signature ids (overrides --count); '
+                    'ids >= %d are the hand-written signatures' % FIXED_BASE)
+    ap.add_argument('--fixed', action='store_true', help='write the hand-written signatures')
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--print', action='store_true', help='print the signatures as C')
+    a = ap.parse_args(argv)
+    if a.fixed:
+        ids = [FIXED_BASE + k for k in range(len(FIXED_SPECS))]
+    elif a.ids:
+        ids = [int(x) for x in a.ids.split(',') if x.strip()]
+    else:
+        ids = list(range(a.count))
+    sigs = sigs_for_ids(a.seed, ids)
+    for b in range(0, len(sigs), a.batch_size):
+        d = write_batch(sigs[b:b + a.batch_size], a.seed,
+                        os.path.join(a.out, 'b%04d' % (b // a.batch_size)))
+        print(d)
+    if a.print:
+        for s in sigs:
+            print('/* ---- signature %d ---- */\n%s\n' % (s.sid, s.c_text()))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

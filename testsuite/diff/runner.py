@@ -1,0 +1,665 @@
+#!/usr/bin/env python3
+"""Build, run and compare one batch of generated signatures: ffix vs direct call vs libffi.
+
+Used by test_diff.py; also a command line to reproduce signatures by id:
+
+  FFIX_INCLUDE=... FFIX_LIBDIR=... python3 runner.py --seed S --ids 17,42 [--keep DIR]
+"""
+
+import argparse
+import concurrent.futures
+import hashlib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import abi  # noqa: E402
+import gen  # noqa: E402
+
+ORACLE_INCLUDE = '/usr/include/x86_64-linux-gnu'
+ORACLE_LIBDIR = '/usr/lib/x86_64-linux-gnu'
+RUN_TIMEOUT = 120
+MAX_RESTARTS = 50
+
+
+class ConfigError(Exception):
+    """The suite cannot run here (missing variables or oracle): tests skip with this text."""
+
+
+def _env(name, default=None):
+    v = os.environ.get(name)
+    return v if v not in (None, '') else default
+
+
+class Config:
+    def __init__(self):
+        inc, lib = _env('FFIX_INCLUDE'), _env('FFIX_LIBDIR')
+        if not inc or not lib:
+            raise ConfigError(
+                'FFIX_INCLUDE and FFIX_LIBDIR are not set: point them at the directory holding '
+                "ffix's ffi.h/ffitarget.h and the one holding its libffi.so.8 and libffi.so "
+                '(to test the harness against the system libffi itself: FFIX_INCLUDE=%s '
+                'FFIX_LIBDIR=%s)' % (ORACLE_INCLUDE, ORACLE_LIBDIR))
+        # a colon-separated list is accepted too (e.g. ffi.h and ffitarget.h in a build tree)
+        self.ffix_include = ':'.join(os.path.abspath(d) for d in inc.split(':') if d)
+        self.ffix_libdir = os.path.abspath(lib)
+        for h in ('ffi.h', 'ffitarget.h'):
+            if not any(os.path.isfile(os.path.join(d, h)) for d in self.ffix_include.split(':')):
+                raise ConfigError('FFIX_INCLUDE=%s has no %s' % (inc, h))
+        if not os.path.exists(os.path.join(self.ffix_libdir, 'libffi.so.8')):
+            raise ConfigError('FFIX_LIBDIR=%s has no libffi.so.8' % lib)
+        self.oracle_include = _env('FFIX_DIFF_ORACLE_INCLUDE', ORACLE_INCLUDE)
+        self.oracle_libdir = _env('FFIX_DIFF_ORACLE_LIBDIR', ORACLE_LIBDIR)
+        if not (os.path.isfile(os.path.join(self.oracle_include, 'ffi.h')) and
+                os.path.exists(os.path.join(self.oracle_libdir, 'libffi.so'))):
+            raise ConfigError('the oracle (Debian libffi-dev: %s/ffi.h, %s/libffi.so) is not '
+                              'installed: apt-get install -y libffi-dev'
+                              % (self.oracle_include, self.oracle_libdir))
+        self.cc = _env('FFIX_DIFF_CC', 'gcc')
+        self.seed = _env('FFIX_DIFF_SEED', str(gen.DEFAULT_SEED))
+        self.count = int(_env('FFIX_DIFF_COUNT', '2000'))
+        self.batch_size = int(_env('FFIX_DIFF_BATCH', str(gen.DEFAULT_BATCH)))
+        self.jobs = int(_env('FFIX_DIFF_JOBS', '2'))
+        self.keep = _env('FFIX_DIFF_KEEP', '0') == '1'
+        wd = _env('FFIX_DIFF_WORKDIR')
+        self.own_workdir = wd is None
+        self.workdir = os.path.abspath(wd) if wd else tempfile.mkdtemp(prefix='ffix-diff-')
+        os.makedirs(self.workdir, exist_ok=True)
+        self.ffix_lib = os.path.realpath(os.path.join(self.ffix_libdir, 'libffi.so.8'))
+        self.oracle_lib = os.path.realpath(os.path.join(self.oracle_libdir, 'libffi.so.8'))
+        # "self mode": the library under test is the oracle (harness development).  Then
+        # ffix reproduces libffi's own bugs, which are tolerated rather than failed.
+        self.self_mode = _sha256(self.ffix_lib) == _sha256(self.oracle_lib)
+        self.features = None
+        self.ffix_defines = []
+
+    def nbatches(self):
+        return (self.count + self.batch_size - 1) // self.batch_size
+
+    def batch_ids(self, b):
+        return list(range(b * self.batch_size, min(self.count, (b + 1) * self.batch_size)))
+
+    def run_env(self):
+        env = dict(os.environ)
+        for k in ('LD_LIBRARY_PATH', 'LD_PRELOAD'):
+            env.pop(k, None)
+        return env
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _cc(cfg, args, cwd):
+    p = subprocess.run([cfg.cc] + args, cwd=cwd, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    return p.returncode, p.stdout
+
+
+def _inc_ffix(cfg):
+    return ['-I' + d for d in cfg.ffix_include.split(':')]
+
+
+def _link_ffix(cfg):
+    return ['-L' + cfg.ffix_libdir, '-lffi', '-Wl,--disable-new-dtags,-rpath,' + cfg.ffix_libdir]
+
+
+def _link_oracle(cfg):
+    return ['-L' + cfg.oracle_libdir, '-lffi',
+            '-Wl,--disable-new-dtags,-rpath,' + cfg.oracle_libdir]
+
+
+PROBE_INT128 = r'''
+#include <ffi.h>
+#ifdef FFIX_DECLARE_INT128
+extern ffi_type ffi_type_sint128, ffi_type_uint128;
+#endif
+int main(void)
+{
+  return !(ffi_type_sint128.size == 16 && ffi_type_uint128.size == 16);
+}
+'''
+
+PROBE_VECTOR = r'''
+#include <ffi.h>
+#ifndef FFI_TYPE_VECTOR
+#error no FFI_TYPE_VECTOR
+#endif
+int main(void) { return FFI_TYPE_VECTOR != 18; }
+'''
+
+PROBE_PLAN = r'''
+#include <ffi.h>
+static int f(int x) { return x + 1; }
+int main(void)
+{
+  ffi_cif cif;
+  ffi_type *at[] = { &ffi_type_sint };
+  int x = 41;
+  void *av[] = { &x };
+  ffi_arg r = 0;
+  ffi_call_plan *p;
+  if (ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_sint, at) != FFI_OK)
+    return 1;
+  p = ffi_call_plan_alloc(&cif);
+  if (!p)
+    return 1;
+  ffi_call_plan_invoke(p, FFI_FN(f), &r, av);
+  ffi_call_plan_free(p);
+  return (int)r != 42;
+}
+'''
+
+
+def probe(cfg):
+    """Which libffi 3.6+ features the library under test offers, decided by small programs
+    built against its header and library.  FFIX_DIFF_FEATURES=int128,vector,plan (or none)
+    overrides."""
+    d = os.path.join(cfg.workdir, 'probe')
+    os.makedirs(d, exist_ok=True)
+    notes = []
+
+    def try_prog(name, src, extra=()):
+        with open(os.path.join(d, name + '.c'), 'w') as f:
+            f.write(src)
+        rc, out = _cc(cfg, ['-w'] + _inc_ffix(cfg) + list(extra) +
+                      [name + '.c', '-o', name] + _link_ffix(cfg), d)
+        if rc != 0:
+            return False
+        p = subprocess.run(['./' + name], cwd=d, env=cfg.run_env(), stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30)
+        return p.returncode == 0
+
+    feats = set()
+    defines = []
+    forced = _env('FFIX_DIFF_FEATURES')
+    if forced is not None:
+        feats = set(x for x in forced.split(',') if x and x != 'none')
+        if 'int128' in feats and not try_prog('int128', PROBE_INT128):
+            defines.append('-DFFIX_DECLARE_INT128')
+    else:
+        if try_prog('int128', PROBE_INT128):
+            feats.add('int128')
+        elif try_prog('int128d', PROBE_INT128, ['-DFFIX_DECLARE_INT128']):
+            feats.add('int128')
+            defines.append('-DFFIX_DECLARE_INT128')
+            notes.append("ffix's ffi.h does not declare ffi_type_sint128/uint128")
+        if try_prog('vector', PROBE_VECTOR):
+            feats.add('vector')
+        if try_prog('plan', PROBE_PLAN):
+            feats.add('plan')
+    macros = {'int128': 'FFIX_EXT_INT128', 'vector': 'FFIX_EXT_VECTOR', 'plan': 'FFIX_EXT_PLAN'}
+    defines += ['-D%s=1' % macros[f] for f in sorted(feats) if f in macros]
+    cfg.features = feats
+    cfg.ffix_defines = defines
+    cfg.probe_notes = notes
+    return feats
+
+
+# --------------------------------------------------------------------------------------------
+# Running one program
+
+
+class ProgResult:
+    def __init__(self):
+        self.F, self.D, self.skipped, self.crash = {}, {}, set(), {}
+        self.libs = []
+        self.errors = []
+
+
+def run_prog(cfg, exe, ids):
+    """Run exe until it has reported every id; a crash or hang in one signature is recorded
+    and the program restarted after it."""
+    res = ProgResult()
+    start = 0   # index (in ids) of the first signature to run
+    order = {sid: k for k, sid in enumerate(ids)}
+    for _ in range(MAX_RESTARTS):
+        try:
+            p = subprocess.run([exe, str(start)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=cfg.run_env(), timeout=RUN_TIMEOUT, cwd=os.path.dirname(exe))
+            out, err, rc = p.stdout, p.stderr, p.returncode
+        except subprocess.TimeoutExpired as e:
+            out, err, rc = e.stdout or b'', e.stderr or b'', 'timeout'
+        out = out.decode('utf-8', 'replace')
+        err = err.decode('utf-8', 'replace')
+        with open(exe.replace('caller-', 'out-') + '.txt', 'a') as f:
+            f.write(out)
+            if rc != 0:
+                f.write('#### %s: rc %s, stderr: %s\n' % (os.path.basename(exe), rc, err))
+        last_b, ended = None, False
+        for line in out.splitlines():
+            tag, _, rest = line.partition(' ')
+            if tag == 'LIB':
+                if rest not in res.libs:
+                    res.libs.append(rest)
+            elif tag == 'END':
+                ended = True
+            elif tag in ('B', 'F', 'D', 'S', 'X'):
+                sid_s, _, text = rest.partition(' ')
+                sid = int(sid_s)
+                if tag == 'B':
+                    last_b = sid
+                elif tag == 'F':
+                    res.F[sid] = text
+                elif tag == 'D':
+                    res.D[sid] = text
+                elif tag == 'S':
+                    res.skipped.add(sid)
+        if ended and rc == 0:
+            return res
+        what = ('timeout' if rc == 'timeout' else
+                'killed by signal %d' % -rc if isinstance(rc, int) and rc < 0 else
+                'exit status %s' % rc)
+        if last_b is None or last_b in res.D:
+            res.errors.append('%s: %s outside any signature; stderr: %s'
+                              % (os.path.basename(exe), what, err.strip()[-2000:]))
+            return res
+        res.crash[last_b] = '%s; stderr: %s' % (what, err.strip()[-1000:])
+        start = order.get(last_b, len(ids)) + 1
+        if start >= len(ids):
+            return res
+    res.errors.append('%s: too many crashes' % os.path.basename(exe))
+    return res
+
+
+# --------------------------------------------------------------------------------------------
+# Comparing
+
+
+def split_line(sig, text):
+    """F/D line text -> (list of argument logs, return log, flags)."""
+    if text is None:
+        return None
+    callee, sep, rest = text.partition(' R ')
+    if not sep:
+        return [], None, [text]
+    args = callee.split(' ') if callee else []
+    parts = rest.split(' ')
+    return args, parts[0], parts[1:]
+
+
+def explain(sig, f, d):
+    """Human-readable difference between the ffi_call line f and the direct call line d."""
+    out = []
+    sf, sd = split_line(sig, f), split_line(sig, d)
+    if sf is None or sd is None:
+        return ['ffi:    %s' % f, 'direct: %s' % d]
+    fa, fr, ff = sf
+    da, dr, _ = sd
+    if fr is None:
+        out.append('ffi_call side: %s' % ' '.join(ff))
+        return out
+    if len(fa) != len(da):
+        out.append('callee log through ffi_call: %s' % ' '.join(fa))
+        out.append('callee log, direct call:     %s' % ' '.join(da))
+    for i, (x, y) in enumerate(zip(fa, da)):
+        if x != y:
+            t = sig.args[i].c if i < len(sig.args) else '?'
+            out.append('arg %d (%s): ffi_call passed %s, direct call passed %s' % (i, t, x, y))
+    if fr != dr:
+        t = sig.ret.c if sig.ret else 'void'
+        out.append('return (%s): ffi_call gave %s, direct call gave %s' % (t, fr, dr))
+    for fl in ff:
+        out.append('check failed: %s' % fl)
+    return out
+
+
+def classify(sig, f, d, crash=None):
+    """Short tag for a disagreement: crash, prep, args, return, or the flag names."""
+    if crash:
+        return 'crash'
+    sf, sd = split_line(sig, f), split_line(sig, d)
+    if sf is None:
+        return 'missing'
+    fa, fr, ff = sf
+    if fr is None:
+        return 'prep-failed'
+    tags = []
+    if fa != sd[0]:
+        tags.append('args')
+    if fr != sd[1]:
+        tags.append('return')
+    for fl in sorted(fl.lstrip('!').split('(')[0].split('{')[0] for fl in ff):
+        if fl not in tags:
+            tags.append(fl)
+    return '+'.join(tags) or 'other'
+
+
+class Failure:
+    def __init__(self, sig, kind, lines):
+        self.sig, self.kind, self.lines = sig, kind, lines
+
+    def render(self, cfg):
+        s = ['signature %d: %s' % (self.sig.sid, self.kind),
+             self.sig.c_text(), '/* %s */' % abi.describe(self.sig)]
+        s += ['  ' + x for x in self.lines]
+        s.append('reproduce: FFIX_INCLUDE=%s FFIX_LIBDIR=%s python3 testsuite/diff/runner.py '
+                 '--seed %s --ids %d' % (cfg.ffix_include, cfg.ffix_libdir, cfg.seed,
+                                         self.sig.sid))
+        return '\n'.join(s)
+
+
+class BatchResult:
+    def __init__(self, name):
+        self.name = name
+        self.failures = []           # Failure
+        self.oracle_disagreements = []  # (sig, tag, lines, known libffi bug names)
+        self.tolerated = []          # (sig, tag): ffix == oracle bug in self mode
+        self.checked = 0
+        self.ext_only = 0            # signatures only checked against the direct call
+        self.ffix_skipped = 0        # library under test lacks a feature
+        self.errors = []
+        self.dir = None
+
+    def failure_kinds(self):
+        if getattr(self, '_kinds', None) is None:
+            kinds = {}
+            for f in self.failures:
+                kinds[f.kind] = kinds.get(f.kind, 0) + 1
+            return kinds
+        return self._kinds
+
+    def nfailures(self):
+        return sum(self.failure_kinds().values())
+
+    def trim_failures(self, keep=50):
+        """Keep the first failure of each kind and the first `keep` ones (counts stay)."""
+        self._kinds = self.failure_kinds()
+        seen, kept = set(), []
+        for k, f in enumerate(self.failures):
+            if k < keep or f.kind not in seen:
+                kept.append(f)
+            seen.add(f.kind)
+        self.failures = kept
+
+
+def compare(cfg, sigs, fx, orc, name):
+    br = BatchResult(name)
+    for prog, label, lib in ((fx, 'ffix', cfg.ffix_lib), (orc, 'oracle', cfg.oracle_lib)):
+        br.errors += ['%s: %s' % (label, e) for e in prog.errors]
+        real = [os.path.realpath(x) for x in prog.libs]
+        if real != [lib]:
+            br.errors.append('%s program loaded %s, expected exactly %s'
+                             % (label, prog.libs or 'no libffi', lib))
+    for sig in sigs:
+        sid = sig.sid
+        ff, fd = fx.F.get(sid), fx.D.get(sid)
+        of, od = orc.F.get(sid), orc.D.get(sid)
+        oracle_ran = sid not in orc.skipped
+        oracle_bad = None
+        if oracle_ran:
+            if sid in orc.crash:
+                oracle_bad = 'crash'
+                br.oracle_disagreements.append(
+                    (sig, 'crash', ['oracle crashed: %s' % orc.crash[sid]], []))
+            elif of is None or od is None:
+                br.errors.append('oracle printed no result for signature %d' % sid)
+            elif of != od:
+                oracle_bad = classify(sig, of, od)
+                br.oracle_disagreements.append((sig, oracle_bad, explain(sig, of, od),
+                                                abi.known_libffi_bugs(sig, oracle_bad)))
+        if sid in fx.skipped:
+            br.ffix_skipped += 1
+            continue
+        br.checked += 1
+        if not oracle_ran:
+            br.ext_only += 1
+        if sid in fx.crash:
+            lines = ['ffix program crashed in this signature: %s' % fx.crash[sid]]
+            if oracle_ran:
+                lines.append('oracle: %s' % ('crashed too' if oracle_bad == 'crash' else
+                                              'agrees with the direct call' if not oracle_bad
+                                              else 'disagrees with the direct call'))
+            if cfg.self_mode and oracle_bad == 'crash':
+                br.tolerated.append((sig, 'crash'))
+            else:
+                br.failures.append(Failure(sig, 'crash', lines))
+            continue
+        if ff is None or fd is None:
+            br.failures.append(Failure(sig, 'no output', ['ffix program printed no result']))
+            continue
+        if ff != fd:
+            tag = classify(sig, ff, fd)
+            if cfg.self_mode and oracle_bad and of == ff and od == fd:
+                br.tolerated.append((sig, tag))
+                continue
+            lines = ['ffix disagrees with the direct call (%s):' % tag]
+            lines += ['  ' + x for x in explain(sig, ff, fd)]
+            if oracle_ran and of is not None:
+                if of == od:
+                    lines.append('the oracle (libffi) agrees with the direct call')
+                elif of == ff:
+                    lines.append('the oracle (libffi) gives the same wrong answer: %s'
+                                 % oracle_bad)
+                else:
+                    lines.append('the oracle (libffi) disagrees with the direct call too (%s)'
+                                 % oracle_bad)
+            elif not oracle_ran:
+                lines.append('(not checked against the oracle: libffi 3.4.4 lacks %s)'
+                             % ', '.join(sorted(sig.needs)))
+            lines += ['ffix line:   ' + ff, 'direct line: ' + fd]
+            br.failures.append(Failure(sig, tag, lines))
+            continue
+        if oracle_ran and od is not None and od != fd:
+            br.failures.append(Failure(sig, 'harness', [
+                'the direct calls differ between the two programs (harness bug)',
+                'ffix program:   ' + fd, 'oracle program: ' + od]))
+        elif oracle_ran and of is not None and of == od and of != ff:
+            br.failures.append(Failure(sig, 'vs-oracle', [
+                'ffix disagrees with the oracle, which agrees with the direct call',
+                'ffix:   ' + ff, 'oracle: ' + of]))
+    return br
+
+
+# --------------------------------------------------------------------------------------------
+# One batch, end to end
+
+
+def run_batch(cfg, name, sigs):
+    d = os.path.join(cfg.workdir, name)
+    if os.path.isdir(d):
+        shutil.rmtree(d)
+    gen.write_batch(sigs, cfg.seed, d)
+    br = None
+    steps = [
+        ('callees', gen.CALLEE_FLAGS + ['-c', 'callees.c', '-o', 'callees.o']),
+        ('caller-ffix', gen.CALLER_FLAGS + _inc_ffix(cfg) + cfg.ffix_defines +
+         ['caller.c', 'callees.o', '-o', 'caller-ffix'] + _link_ffix(cfg)),
+        ('caller-oracle', gen.CALLER_FLAGS + ['-I' + cfg.oracle_include] +
+         ['caller.c', 'callees.o', '-o', 'caller-oracle'] + _link_oracle(cfg)),
+    ]
+    with open(os.path.join(d, 'build.sh'), 'w') as f:
+        # the exact commands of this run, to rebuild by hand (e.g. with -g added)
+        f.write('#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n')
+        for _, args in steps:
+            f.write(' '.join(shlex.quote(x) for x in [cfg.cc] + args) + '\n')
+        f.write('env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-ffix > out-ffix.txt || true\n'
+                'env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-oracle > out-oracle.txt || true\n'
+                'grep "^X " out-ffix.txt out-oracle.txt || true\n')
+    for what, args in steps:
+        rc, out = _cc(cfg, args, d)
+        if rc != 0:
+            br = BatchResult(name)
+            br.errors.append('compiling %s failed (%s):\n%s' % (what, d, out[-6000:]))
+            br.dir = d
+            return br
+    ids = [s.sid for s in sigs]
+    fx = run_prog(cfg, os.path.join(d, 'caller-ffix'), ids)
+    orc = run_prog(cfg, os.path.join(d, 'caller-oracle'), ids)
+    br = compare(cfg, sigs, fx, orc, name)
+    if br.failures or br.errors or cfg.keep:
+        br.dir = d
+    else:
+        shutil.rmtree(d, ignore_errors=True)
+    return br
+
+
+class Suite:
+    """All batches of a session, run by a thread pool (the work is in subprocesses)."""
+
+    def __init__(self, cfg):
+        self.cfg = cfg
+        probe(cfg)
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, cfg.jobs))
+        self.lock = threading.Lock()
+        self.futures = {}
+        self.results = {}
+
+    def _submit(self, key):
+        if key in self.futures:
+            return
+        self.futures[key] = self.pool.submit(self._job, key)
+
+    def _job(self, key):
+        # signatures are generated in the worker, and only a summary of each batch is kept,
+        # so that memory stays flat in long runs
+        if key == 'fixed':
+            sigs = gen.fixed_sigs()
+        else:
+            sigs = [gen.make_sig(self.cfg.seed, i) for i in self.cfg.batch_ids(key)]
+        name = key if key == 'fixed' else 'b%04d' % key
+        br = run_batch(self.cfg, name, sigs)
+        if br.oracle_disagreements and not self.cfg.own_workdir:
+            with open(os.path.join(self.cfg.workdir, 'oracle-%s.part' % name), 'w') as f:
+                for sig, tag, expl, known in br.oracle_disagreements:
+                    f.write('==== signature %d: %s [%s]\n%s\n/* %s */\n%s\n\n'
+                            % (sig.sid, tag, ', '.join(known) or 'UNEXPLAINED',
+                               sig.c_text(), abi.describe(sig),
+                               '\n'.join('  ' + x for x in expl)))
+        br.oracle_disagreements = [(sig.sid, tag, None, known)
+                                   for sig, tag, _, known in br.oracle_disagreements]
+        br.tolerated = len(br.tolerated)
+        br.trim_failures()
+        return br
+
+    def start(self, keys=None):
+        """Queue the given batches ('fixed' or a batch index), by default all of them."""
+        if keys is None:
+            keys = ['fixed'] + list(range(self.cfg.nbatches()))
+        with self.lock:
+            for k in keys:
+                self._submit(k)
+
+    def result(self, key):
+        with self.lock:
+            self._submit(key)
+            fut = self.futures[key]
+        br = fut.result()
+        self.results[key] = br
+        return br
+
+    def close(self):
+        # queued batches are dropped; running ones (at most `jobs`) are waited for
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.cfg.own_workdir and not self.cfg.keep:
+            kept = [r for r in self.results.values() if r.dir]
+            if not kept:
+                shutil.rmtree(self.cfg.workdir, ignore_errors=True)
+
+    def summary(self):
+        rs = list(self.results.values())
+        if not rs:
+            return []
+        checked = sum(r.checked for r in rs)
+        fails = sum(r.nfailures() for r in rs)
+        ext = sum(r.ext_only for r in rs)
+        skipped = sum(r.ffix_skipped for r in rs)
+        dis = [x for r in rs for x in r.oracle_disagreements]
+        tags = {}
+        unexplained = []
+        for sid, _, _, known in dis:
+            for k in known:
+                tags[k] = tags.get(k, 0) + 1
+            if not known:
+                unexplained.append(sid)
+        cfg = self.cfg
+        lines = ['ffix differential: %d signatures checked (seed %s, features: %s)%s: '
+                 '%d ffix failures; %d checked against the direct call only (int128/vector)%s'
+                 % (checked, cfg.seed, ','.join(sorted(cfg.features)) or 'none',
+                    ' [self mode: library under test is the oracle]' if cfg.self_mode else '',
+                    fails, ext,
+                    '; %d skipped (library under test lacks the feature)' % skipped
+                    if skipped else ''),
+                 'libffi oracle disagreements with the direct call: %d%s%s'
+                 % (len(dis), ' (known libffi bugs: ' +
+                    ', '.join('%s %d' % kv for kv in sorted(tags.items())) + ')' if tags else '',
+                    '; NOT explained by a known libffi bug: %d (ids %s)'
+                    % (len(unexplained), ', '.join(map(str, unexplained[:20])))
+                    if unexplained else '')]
+        tol = sum(r.tolerated for r in rs)
+        if tol:
+            lines.append('self mode: %d signatures where ffix (= libffi) reproduces a libffi bug '
+                         'were tolerated' % tol)
+        for note in getattr(cfg, 'probe_notes', []):
+            lines.append('note: ' + note)
+        report = os.path.join(cfg.workdir, 'oracle-disagreements.txt')
+        if dis and cfg.own_workdir:
+            lines.append('(set FFIX_DIFF_WORKDIR to keep a report of every disagreement)')
+        elif dis:
+            names = ['fixed'] + ['b%04d' % b for b in sorted(k for k in self.results
+                                                            if k != 'fixed')]
+            try:
+                with open(report, 'w') as out:
+                    for n in names:
+                        part = os.path.join(cfg.workdir, 'oracle-%s.part' % n)
+                        if os.path.exists(part):
+                            with open(part) as f:
+                                shutil.copyfileobj(f, out)
+                            os.unlink(part)
+                lines.append('details: %s' % report)
+            except OSError:
+                pass
+        return lines
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description='reproduce signatures of the differential suite')
+    ap.add_argument('--seed', default=None, help='default: FFIX_DIFF_SEED or %s' % gen.DEFAULT_SEED)
+    ap.add_argument('--ids', required=True,
+                    help='comma-separated ids; ids >= %d are hand-written' % gen.FIXED_BASE)
+    ap.add_argument('--keep', help='build directory to keep (default: a temporary one)')
+    a = ap.parse_args(argv)
+    if a.keep:
+        os.environ['FFIX_DIFF_WORKDIR'] = a.keep
+    os.environ['FFIX_DIFF_KEEP'] = '1'
+    if a.seed is not None:
+        os.environ['FFIX_DIFF_SEED'] = a.seed
+    try:
+        cfg = Config()
+    except ConfigError as e:
+        print('error: %s' % e, file=sys.stderr)
+        return 2
+    probe(cfg)
+    ids = [int(x) for x in a.ids.split(',') if x.strip()]
+    sigs = gen.sigs_for_ids(cfg.seed, ids)
+    br = run_batch(cfg, 'repro', sigs)
+    for s in sigs:
+        print('/* ---- signature %d ---- */\n%s\n' % (s.sid, s.c_text()))
+    for e in br.errors:
+        print('ERROR: ' + e)
+    for sig, tag, expl, known in br.oracle_disagreements:
+        print('oracle (libffi) disagrees with the direct call on signature %d (%s) [%s]:\n%s'
+              % (sig.sid, tag, ', '.join(known) or 'not a known libffi bug',
+                 '\n'.join('  ' + x for x in expl)))
+    for sig, tag in br.tolerated:
+        print('self mode: tolerated libffi bug on signature %d (%s)' % (sig.sid, tag))
+    for f in br.failures:
+        print('FAIL ' + f.render(cfg))
+    print('build directory: %s (out-*.txt are rerun by ./caller-ffix / ./caller-oracle)'
+          % os.path.join(cfg.workdir, 'repro'))
+    ok = not br.failures and not br.errors
+    print('PASS' if ok else 'FAIL')
+    return 0 if ok else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
