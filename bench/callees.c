@@ -58,3 +58,20 @@ int callee_varargs(const char *fmt, ...)
     va_end(ap);
     return (int)acc;
 }
+
+double callee_d8(double a, double b, double c, double d,
+                 double e, double f, double g, double h)
+{
+    /* The closure handler in ffibench.c (handler_d8) evaluates the same
+     * expression in the same order: the results must agree bit for bit. */
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h;
+}
+
+struct bench_l3 callee_ret24(long x, long y)
+{
+    struct bench_l3 r;
+    r.a = x + y;
+    r.b = x - 2 * y;
+    r.c = x * y;
+    return r;
+}

@@ -34,4 +34,12 @@ long callee_struct24(struct bench_l3 s);
 /* fmt lists the variadic arguments: 'i' int, 'd' double, 'l' long. */
 int callee_varargs(const char *fmt, ...);
 
+/* The C equivalents of the closure cases' handlers (callee_int and
+ * callee_struct24 serve too). */
+double callee_d8(double a, double b, double c, double d,
+                 double e, double f, double g, double h);
+
+/* 24-byte struct returned through the hidden pointer (rdi). */
+struct bench_l3 callee_ret24(long x, long y);
+
 #endif

@@ -1,5 +1,5 @@
-/* ffibench: micro-benchmark of ffi_call (and ffi_prep_cif) against a direct
- * C call.
+/* ffibench: micro-benchmark of ffi_call, ffi_prep_cif and closures (calls
+ * through a closure; the alloc/prep/free cycle) against a direct C call.
  *
  * This one source is compiled twice: once against the library under test
  * (ffix) and once against the system libffi.  A process only ever loads one of
@@ -28,15 +28,16 @@
  * status 1 (and a message on stderr) if the library's result differs from the
  * direct call's.
  *
- * Adding a case (for instance a closure case later): write a setup function
- * (return NULL on success or an error message), a check function (same
- * convention), a "lib" loop and, if there is a C equivalent, a "direct" loop,
- * and add a row to `cases[]`.  A closure case would, in setup, allocate the
- * closure with ffi_closure_alloc + ffi_prep_closure_loc; its lib loop calls
- * the closure's code address through a volatile typed function pointer, its
- * direct loop calls the equivalent C function, and its check compares both.
- * Use kind "closure" so the driver reports its own geometric mean.  All loop
- * functions must be NOINLINE and named bench_loop_* (see `run`).
+ * Adding a case: write a setup function (return NULL on success or an error
+ * message), a check function (same convention), a "lib" loop and, if there
+ * is a C equivalent, a "direct" loop, and add a row to `cases[]`.  The
+ * closure cases (cl_*) show the pattern for closures: setup allocates the
+ * closure with ffi_closure_alloc + ffi_prep_closure_loc; one loop function
+ * calls through a volatile typed function pointer, given the closure's code
+ * address (lib) or the equivalent C function (direct); the check compares
+ * both.  The kind ("call", "prep", "closure", "closure-alloc") selects the
+ * geometric mean a case counts in and, for "closure*", the table section.
+ * All loop functions must be NOINLINE and named bench_loop_* (see `run`).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -454,11 +455,372 @@ static const char *check_prep6(void *p)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Closures.                                                               */
+/*                                                                          */
+/* Setup prepares a cif, allocates a closure (ffi_closure_alloc) and        */
+/* prepares it (ffi_prep_closure_loc) with a handler that computes what the */
+/* C callee computes.  Both loops of a case are the *same* function: it     */
+/* calls through a volatile typed function pointer that holds the closure's */
+/* code address (lib) or the C callee (direct), so the two columns differ   */
+/* only in what is called.                                                  */
+
+struct closure_state {
+    ffi_cif cif;
+    ffi_type *atypes[MAXARGS];
+    ffi_closure *cl;
+    void *code;
+    void (*fun)(ffi_cif *, void *, void **, void *);   /* the handler */
+};
+
+static const char *prep_closure(struct closure_state *s,
+                                void (*fun)(ffi_cif *, void *, void **, void *))
+{
+    if (ffi_prep_closure_loc(s->cl, &s->cif, fun, s, s->code) != FFI_OK)
+        return "ffi_prep_closure_loc failed";
+    return NULL;
+}
+
+static const char *make_closure(struct closure_state *s, unsigned nargs,
+                                ffi_type *rtype,
+                                void (*fun)(ffi_cif *, void *, void **, void *))
+{
+    s->fun = fun;
+    if (ffi_prep_cif(&s->cif, FFI_DEFAULT_ABI, nargs, rtype, s->atypes) != FFI_OK)
+        return "ffi_prep_cif failed";
+    if (!s->cl) {
+        s->cl = ffi_closure_alloc(sizeof(ffi_closure), &s->code);
+        if (!s->cl)
+            return "ffi_closure_alloc failed";
+    }
+    return prep_closure(s, fun);
+}
+
+/* The measured handlers do nothing but their computation.  To see that the
+ * library passes the right cif and user_data, the checks first prepare the
+ * same closure with handler_trace (which records both, then calls the real
+ * handler), call it, and then prepare it again with the real handler. */
+static ffi_cif *seen_cif;
+static void *seen_ud;
+
+static void handler_trace(ffi_cif *cif, void *ret, void **args, void *ud)
+{
+    seen_cif = cif;
+    seen_ud = ud;
+    ((struct closure_state *)ud)->fun(cif, ret, args, ud);
+}
+
+static const char *trace_begin(struct closure_state *s)
+{
+    seen_cif = NULL;
+    seen_ud = NULL;
+    return prep_closure(s, handler_trace);
+}
+
+static const char *trace_end(struct closure_state *s)
+{
+    const char *err = prep_closure(s, s->fun);
+    if (err)
+        return err;
+    if (seen_cif != &s->cif || seen_ud != s)
+        return "the handler did not get the closure's cif and user_data";
+    return NULL;
+}
+
+/* --- int f(int) ---------------------------------------------------------- */
+
+static struct closure_state cs_int;
+static int (*volatile clp_int)(int);        /* the closure */
+static int (*volatile cdp_int)(int) = callee_int;
+
+static void handler_int(ffi_cif *cif, void *ret, void **args, void *ud)
+{
+    (void)cif;
+    (void)ud;
+    int x = *(int *)args[0];
+    *(ffi_arg *)ret = (ffi_arg)(x * 3 + 1);          /* = callee_int */
+}
+
+NOINLINE static void bench_loop_closure_int(int (*volatile *fp)(int), long n)
+{
+    for (long i = 0; i < n; i++)
+        sink_int = (*fp)(arg_int);
+}
+
+static const char *setup_cl_int(void *p)
+{
+    (void)p;
+    cs_int.atypes[0] = &ffi_type_sint;
+    const char *err = make_closure(&cs_int, 1, &ffi_type_sint, handler_int);
+    clp_int = (int (*)(int))cs_int.code;
+    return err;
+}
+
+static void lib_cl_int(void *p, long n) { (void)p; bench_loop_closure_int(&clp_int, n); }
+static void direct_cl_int(void *p, long n) { (void)p; bench_loop_closure_int(&cdp_int, n); }
+
+static const char *check_cl_int(void *p)
+{
+    struct closure_state *s = p;
+    int want = cdp_int(arg_int), got;
+    const char *err = trace_begin(s);
+    if (err)
+        return err;
+    got = clp_int(arg_int);
+    if ((err = trace_end(s)))
+        return err;
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    got = clp_int(arg_int);  /* as measured */
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+
+/* --- double f(double x 8) ------------------------------------------------ */
+
+typedef double (*d8_fn)(double, double, double, double,
+                        double, double, double, double);
+static struct closure_state cs_d8;
+static volatile d8_fn clp_d8;
+static volatile d8_fn cdp_d8 = callee_d8;
+static double args_d8[8] = {
+    1.5, -2.25, 3.125, 0.0625, -5.5, 6.75, 1e10, -0.001
+};
+
+static void handler_d8(ffi_cif *cif, void *ret, void **args, void *ud)
+{
+    (void)cif;
+    (void)ud;
+    double a = *(double *)args[0], b = *(double *)args[1];
+    double c = *(double *)args[2], d = *(double *)args[3];
+    double e = *(double *)args[4], f = *(double *)args[5];
+    double g = *(double *)args[6], h = *(double *)args[7];
+    /* = callee_d8, same expression and order */
+    *(double *)ret = a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h;
+}
+
+#define D8_ARGS args_d8[0], args_d8[1], args_d8[2], args_d8[3], \
+                args_d8[4], args_d8[5], args_d8[6], args_d8[7]
+
+NOINLINE static void bench_loop_closure_d8(volatile d8_fn *fp, long n)
+{
+    for (long i = 0; i < n; i++)
+        sink_d = (*fp)(D8_ARGS);
+}
+
+static const char *setup_cl_d8(void *p)
+{
+    (void)p;
+    for (int i = 0; i < 8; i++)
+        cs_d8.atypes[i] = &ffi_type_double;
+    const char *err = make_closure(&cs_d8, 8, &ffi_type_double, handler_d8);
+    clp_d8 = (d8_fn)cs_d8.code;
+    return err;
+}
+
+static void lib_cl_d8(void *p, long n) { (void)p; bench_loop_closure_d8(&clp_d8, n); }
+static void direct_cl_d8(void *p, long n) { (void)p; bench_loop_closure_d8(&cdp_d8, n); }
+
+static const char *check_cl_d8(void *p)
+{
+    struct closure_state *s = p;
+    double want = cdp_d8(D8_ARGS), got;
+    const char *err = trace_begin(s);
+    if (err)
+        return err;
+    got = clp_d8(D8_ARGS);
+    if ((err = trace_end(s)))
+        return err;
+    if (memcmp(&got, &want, sizeof want) != 0)
+        return FAILF("got %.17g, direct call gives %.17g", got, want);
+    got = clp_d8(D8_ARGS);  /* as measured */
+    if (memcmp(&got, &want, sizeof want) != 0)
+        return FAILF("got %.17g, direct call gives %.17g", got, want);
+    return NULL;
+}
+
+/* --- long f(struct {long a, b, c}) --------------------------------------- */
+
+typedef long (*s24_fn)(struct bench_l3);
+static struct closure_state cs_s24;
+static volatile s24_fn clp_s24;
+static volatile s24_fn cdp_s24 = callee_struct24;
+
+static void handler_s24(ffi_cif *cif, void *ret, void **args, void *ud)
+{
+    (void)cif;
+    (void)ud;
+    const struct bench_l3 *s = args[0];
+    *(ffi_arg *)ret = (ffi_arg)(s->a + 2 * s->b + 3 * s->c); /* = callee_struct24 */
+}
+
+NOINLINE static void bench_loop_closure_s24(volatile s24_fn *fp, long n)
+{
+    for (long i = 0; i < n; i++)
+        sink_l = (*fp)(arg_l3);
+}
+
+static const char *setup_cl_s24(void *p)
+{
+    (void)p;
+    cs_s24.atypes[0] = &l3_type;
+    const char *err = make_closure(&cs_s24, 1, &ffi_type_slong, handler_s24);
+    clp_s24 = (s24_fn)cs_s24.code;
+    return err;
+}
+
+static void lib_cl_s24(void *p, long n) { (void)p; bench_loop_closure_s24(&clp_s24, n); }
+static void direct_cl_s24(void *p, long n) { (void)p; bench_loop_closure_s24(&cdp_s24, n); }
+
+static const char *check_cl_s24(void *p)
+{
+    struct closure_state *s = p;
+    long want = cdp_s24(arg_l3), got;
+    const char *err = trace_begin(s);
+    if (err)
+        return err;
+    got = clp_s24(arg_l3);
+    if ((err = trace_end(s)))
+        return err;
+    if (got != want)
+        return FAILF("got %ld, direct call gives %ld", got, want);
+    got = clp_s24(arg_l3);  /* as measured */
+    if (got != want)
+        return FAILF("got %ld, direct call gives %ld", got, want);
+    if (l3_type.size != 24)
+        return FAILF("struct size computed as %zu, want 24", l3_type.size);
+    return NULL;
+}
+
+/* --- struct {long a, b, c} f(long, long): returned via hidden pointer ----- */
+
+typedef struct bench_l3 (*ret24_fn)(long, long);
+static struct closure_state cs_ret24;
+static volatile ret24_fn clp_ret24;
+static volatile ret24_fn cdp_ret24 = callee_ret24;
+static long ret24_x = 3000000000L, ret24_y = -77;
+static volatile struct bench_l3 sink_l3;
+
+static void handler_ret24(ffi_cif *cif, void *ret, void **args, void *ud)
+{
+    (void)cif;
+    (void)ud;
+    long x = *(long *)args[0], y = *(long *)args[1];
+    struct bench_l3 *r = ret;                        /* = callee_ret24 */
+    r->a = x + y;
+    r->b = x - 2 * y;
+    r->c = x * y;
+}
+
+NOINLINE static void bench_loop_closure_ret24(volatile ret24_fn *fp, long n)
+{
+    for (long i = 0; i < n; i++) {
+        struct bench_l3 r = (*fp)(ret24_x, ret24_y);
+        sink_l3.a = r.a;
+        sink_l3.b = r.b;
+        sink_l3.c = r.c;
+    }
+}
+
+static const char *setup_cl_ret24(void *p)
+{
+    (void)p;
+    cs_ret24.atypes[0] = &ffi_type_slong;
+    cs_ret24.atypes[1] = &ffi_type_slong;
+    const char *err = make_closure(&cs_ret24, 2, &l3_type, handler_ret24);
+    clp_ret24 = (ret24_fn)cs_ret24.code;
+    return err;
+}
+
+static void lib_cl_ret24(void *p, long n) { (void)p; bench_loop_closure_ret24(&clp_ret24, n); }
+static void direct_cl_ret24(void *p, long n) { (void)p; bench_loop_closure_ret24(&cdp_ret24, n); }
+
+static const char *check_cl_ret24(void *p)
+{
+    struct closure_state *s = p;
+    struct bench_l3 want = cdp_ret24(ret24_x, ret24_y), got;
+    const char *err = trace_begin(s);
+    if (err)
+        return err;
+    got = clp_ret24(ret24_x, ret24_y);
+    if ((err = trace_end(s)))
+        return err;
+    if (got.a != want.a || got.b != want.b || got.c != want.c)
+        return FAILF("got {%ld, %ld, %ld}, direct call gives {%ld, %ld, %ld}",
+                     got.a, got.b, got.c, want.a, want.b, want.c);
+    got = clp_ret24(ret24_x, ret24_y);  /* as measured */
+    if (got.a != want.a || got.b != want.b || got.c != want.c)
+        return FAILF("got {%ld, %ld, %ld}, direct call gives {%ld, %ld, %ld}",
+                     got.a, got.b, got.c, want.a, want.b, want.c);
+    if (l3_type.size != 24)
+        return FAILF("struct size computed as %zu, want 24", l3_type.size);
+    return NULL;
+}
+
+/* --- ffi_closure_alloc + ffi_prep_closure_loc + ffi_closure_free ---------- */
+/* (no direct equivalent; uses the int f(int) cif and handler)              */
+
+static struct closure_state cs_cycle;
+
+static const char *setup_cl_cycle(void *p)
+{
+    (void)p;
+    cs_cycle.atypes[0] = &ffi_type_sint;
+    if (ffi_prep_cif(&cs_cycle.cif, FFI_DEFAULT_ABI, 1, &ffi_type_sint,
+                     cs_cycle.atypes) != FFI_OK)
+        return "ffi_prep_cif failed";
+    return NULL;
+}
+
+NOINLINE static void bench_loop_closure_cycle(void *p, long n)
+{
+    struct closure_state *s = p;
+    for (long i = 0; i < n; i++) {
+        void *code;
+        ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+        if (!cl || ffi_prep_closure_loc(cl, &s->cif, handler_int, s, code) != FFI_OK)
+            abort();
+        ffi_closure_free(cl);
+    }
+}
+
+static const char *check_cl_cycle(void *p)
+{
+    struct closure_state *s = p;
+    int want = cdp_int(arg_int);
+    /* A few cycles, calling each closure once (the first ones through
+     * handler_trace): freed closures get reused. */
+    s->fun = handler_int;
+    for (int k = 0; k < 4; k++) {
+        ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &s->code);
+        if (!cl)
+            return "ffi_closure_alloc failed";
+        s->cl = cl;
+        seen_cif = NULL;
+        seen_ud = NULL;
+        const char *err = prep_closure(s, k < 2 ? handler_trace : handler_int);
+        if (err) {
+            ffi_closure_free(cl);
+            s->cl = NULL;
+            return err;
+        }
+        int got = ((int (*)(int))s->code)(arg_int);
+        ffi_closure_free(cl);
+        s->cl = NULL;
+        if (got != want)
+            return FAILF("cycle %d: got %d, direct call gives %d", k, got, want);
+        if (k < 2 && (seen_cif != &s->cif || seen_ud != s))
+            return "the handler did not get the closure's cif and user_data";
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The table of cases.                                                      */
 
 struct bench_case {
     const char *name;
-    const char *kind;        /* "call", "prep", later "closure" */
+    const char *kind;        /* "call", "prep", "closure", "closure-alloc" */
     const char *desc;
     void *state;
     const char *(*setup)(void *state);
@@ -488,6 +850,18 @@ static const struct bench_case cases[] = {
       bench_loop_direct_varargs },
     { "prep_cif6", "prep", "ffi_prep_cif, 6 x int64 -> int64", NULL,
       setup_prep6, check_prep6, bench_loop_prep_cif, NULL },
+    { "cl_int", "closure", "closure int f(int)", &cs_int,
+      setup_cl_int, check_cl_int, lib_cl_int, direct_cl_int },
+    { "cl_d8", "closure", "closure double f(double x8)", &cs_d8,
+      setup_cl_d8, check_cl_d8, lib_cl_d8, direct_cl_d8 },
+    { "cl_s24", "closure", "closure long f(struct{long a,b,c}) (24 bytes by value)",
+      &cs_s24, setup_cl_s24, check_cl_s24, lib_cl_s24, direct_cl_s24 },
+    { "cl_ret24", "closure",
+      "closure struct{long a,b,c} f(long, long) (returned via hidden pointer)",
+      &cs_ret24, setup_cl_ret24, check_cl_ret24, lib_cl_ret24, direct_cl_ret24 },
+    { "cl_cycle", "closure-alloc",
+      "ffi_closure_alloc + ffi_prep_closure_loc + ffi_closure_free of int f(int)",
+      &cs_cycle, setup_cl_cycle, check_cl_cycle, bench_loop_closure_cycle, NULL },
 };
 
 #define NCASES (sizeof cases / sizeof cases[0])

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmark ffix's ffi_call against the system libffi and a direct C call.
+"""Benchmark ffix's ffi_call and closures against the system libffi and a
+direct C call.
 
 Builds bench/ffibench.c twice (against ffix and against the system libffi),
 checks every case, counts instructions per call with callgrind and measures
@@ -294,10 +295,22 @@ def report(cases, instr, timing, libs, args):
     def ratio(a, b):
         return a / b if a is not None and b else None
 
-    lines = []
-    lines.append("| case | ffix instr | libffi instr | direct instr | ffix/libffi "
-                 "| ffix ns | libffi ns | direct ns | ffix/libffi time |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    # One table per section: ffi_call/ffi_prep_cif cases, then closures
+    # (kinds "closure" and "closure-alloc"); a section with no selected case
+    # is left out.  Each kind gets its own geometric mean.
+    def section(kind):
+        return "closures" if kind.startswith("closure") else "calls"
+
+    titles = {
+        "calls": "**ffi_call and ffi_prep_cif**",
+        "closures": "**Closures** (lib = a call through the closure's code "
+                    "address, including the handler; direct = the same call "
+                    "to the equivalent C function)",
+    }
+    header = ["| case | ffix instr | libffi instr | direct instr | ffix/libffi "
+              "| ffix ns | libffi ns | direct ns | ffix/libffi time |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    rows = {}
     by_kind = {}
     for c in cases:
         n = c["name"]
@@ -317,15 +330,25 @@ def report(cases, instr, timing, libs, args):
             dt = statistics.median(pool) if pool else None
         ri, rt = ratio(fi, li), paired_ratio(n)
         by_kind.setdefault(c["kind"], []).append((ri, rt))
-        lines.append(f"| {n} | {fmt_instr(fi)} | {fmt_instr(li)} | "
-                     f"{fmt_instr(di)} | {fmt_ratio(ri)} | {fmt_ns(ft)} | "
-                     f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
+        rows.setdefault(section(c["kind"]), []).append(
+            f"| {n} | {fmt_instr(fi)} | {fmt_instr(li)} | "
+            f"{fmt_instr(di)} | {fmt_ratio(ri)} | {fmt_ns(ft)} | "
+            f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
+    lines = []
+    for sec, rs in rows.items():
+        if lines:
+            lines.append("")
+        lines.append(titles.get(sec, sec))
+        lines.append("")
+        lines.extend(header)
+        lines.extend(rs)
     lines.append("")
     for kind, rs in by_kind.items():
         gi = geomean([r[0] for r in rs])
         gt = geomean([r[1] for r in rs])
         what = {"call": "ffi_call", "prep": "ffi_prep_cif",
-                "closure": "closure"}.get(kind, kind)
+                "closure": "closure-call",
+                "closure-alloc": "closure alloc/prep/free"}.get(kind, kind)
         plural = "case" if len(rs) == 1 else "cases"
         lines.append(f"- Geometric mean of ffix/libffi over {len(rs)} {what} "
                      f"{plural}: instructions **{fmt_ratio(gi)}**, "
@@ -335,7 +358,9 @@ def report(cases, instr, timing, libs, args):
     if instr:
         lines.append("- instr = instructions per iteration of the measuring "
                      "loop, counted by callgrind as (Ir(n=%d) - Ir(n=%d)) / %d: "
-                     "one ffi_call including the callee (and the PLT jump), or "
+                     "one ffi_call including the callee (and the PLT jump), "
+                     "one call of a closure including its handler, one "
+                     "alloc/prep/free cycle (`cl_cycle`), or "
                      "one direct call including the callee; the call site's "
                      "argument set-up and loop control are included on both "
                      "sides (see bench/README.md)"
