@@ -2,15 +2,16 @@
 // closures (ABI-neutral; each backend supplies its entries).
 //
 // Every closure from ffi_closure_alloc owns one static trampoline slot
-// (tramp.h).  The writable ffi_closure itself is ordinary heap memory; a
-// table from closure to slot, under one short spin lock, serves free and
-// prep.  Calling a closure takes no lock and allocates nothing.
+// (tramp.h).  The writable ffi_closure itself is a recycled block of ours
+// (or heap memory when large); a table from closure to slot, under one
+// short spin lock, serves free and prep.  Calling a closure takes no lock and allocates nothing.
 #include "ffix.h"
 #include "tramp.h"
 
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern "C" {
 // Targets of slots that have no prepared closure: calling one stops the
@@ -34,62 +35,91 @@ void lock() {
     while (__atomic_load_n(&locked, __ATOMIC_RELAXED)) sched_yield();
 }
 void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
+bool fork_handlers;
 
-pthread_once_t fork_handlers = PTHREAD_ONCE_INIT;
 Slot *free_slots;  // linked through Slot::closure
 
-// Open addressing: closure pointer -> its slot.
+// Writable closures of up to kBlock bytes (ffi_closure is 56, raw
+// closures 72) come from blocks carved out of large allocations and
+// recycled; larger ones from malloc.
+constexpr size_t kBlock = 128, kBlocksPerChunk = 512;
+struct Block {
+  Block *next;
+};
+Block *free_blocks;
+
+void *take_block() {
+  if (!free_blocks) {
+    auto *chunk = static_cast<unsigned char *>(aligned_alloc(64, kBlock * kBlocksPerChunk));
+    if (!chunk) return nullptr;
+    for (size_t i = kBlocksPerChunk; i-- > 0;) {
+      auto *b = reinterpret_cast<Block *>(chunk + i * kBlock);
+      b->next = free_blocks;
+      free_blocks = b;
+    }
+  }
+  Block *b = free_blocks;
+  free_blocks = b->next;
+  return b;
+}
+
+// Open addressing: closure pointer -> its slot and whether its memory is
+// a block.  Freeing or preparing a pointer looks it up here, so a pointer
+// ffix never handed out, or one freed already, is recognised.
 struct Entry {
   void *key;
   Slot *slot;
+  bool block;
 };
 void *const kErased = reinterpret_cast<void *>(1);
 Entry *table;
-size_t capacity, occupied;  // occupied counts erased entries too
+size_t capacity, used, live;  // used counts erased entries too
 
-size_t hash(void *p) {
-  uint64_t x = reinterpret_cast<uintptr_t>(p);
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  return static_cast<size_t>(x ^ (x >> 33));
+size_t home(const void *p, size_t cap) {
+  return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) * 0x9e3779b97f4a7c15ull) >> 16) & (cap - 1);
 }
 
-Entry *find(void *key) {
+Entry *find(const void *key) {
   if (!table) return nullptr;
-  for (size_t i = hash(key) & (capacity - 1);; i = (i + 1) & (capacity - 1)) {
+  for (size_t i = home(key, capacity);; i = (i + 1) & (capacity - 1)) {
     if (table[i].key == key) return &table[i];
     if (!table[i].key) return nullptr;
   }
 }
 
-bool grow() {
-  size_t cap = capacity ? capacity * 2 : 256;
+// Rehash into a table sized for the live entries, dropping erased ones.
+bool rehash() {
+  size_t cap = 256;
+  while (cap < 4 * (live + 1)) cap *= 2;
   auto *fresh = static_cast<Entry *>(calloc(cap, sizeof(Entry)));
   if (!fresh) return false;
-  Entry *old = table;
-  size_t old_cap = capacity;
-  table = fresh;
-  capacity = cap;
-  occupied = 0;
-  for (size_t i = 0; i < old_cap; i++) {
-    if (old[i].key && old[i].key != kErased) {
-      size_t j = hash(old[i].key) & (cap - 1);
-      while (table[j].key) j = (j + 1) & (cap - 1);
-      table[j] = old[i];
-      occupied++;
+  for (size_t i = 0; i < capacity; i++) {
+    if (table[i].key && table[i].key != kErased) {
+      size_t j = home(table[i].key, cap);
+      while (fresh[j].key) j = (j + 1) & (cap - 1);
+      fresh[j] = table[i];
     }
   }
-  free(old);
+  free(table);
+  table = fresh;
+  capacity = cap;
+  used = live;
   return true;
 }
 
-bool insert(void *key, Slot *slot) {
-  if (2 * (occupied + 1) > capacity && !grow()) return false;
-  size_t i = hash(key) & (capacity - 1);
+bool insert(void *key, Slot *slot, bool block) {
+  if (2 * (used + 1) > capacity && !rehash()) return false;
+  size_t i = home(key, capacity);
   while (table[i].key && table[i].key != kErased) i = (i + 1) & (capacity - 1);
-  if (!table[i].key) occupied++;
-  table[i] = Entry{key, slot};
+  if (!table[i].key) used++;
+  table[i] = Entry{key, slot, block};
+  live++;
   return true;
+}
+
+void erase(Entry *e) {
+  e->key = kErased;
+  live--;
 }
 
 void set_target(Slot *slot, const void *target) { __atomic_store_n(&slot->target, target, __ATOMIC_RELEASE); }
@@ -98,12 +128,6 @@ void push_free(Slot *slot) {
   set_target(slot, reinterpret_cast<const void *>(ffix_closure_freed));
   slot->closure = free_slots;
   free_slots = slot;
-}
-
-// Keep the allocator usable in a child of fork(): never fork with the
-// lock held by another thread.
-void install_fork_handlers() {
-  pthread_atfork(lock, unlock, unlock);
 }
 
 // The backend and plan of a cif that closures can use, or nullptr.
@@ -125,19 +149,30 @@ extern "C" {
 FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   if (!code) return nullptr;
   if (size < sizeof(ffi_closure)) size = sizeof(ffi_closure);
-  void *mem = malloc(size);
-  if (!mem) return nullptr;
-  pthread_once(&fork_handlers, install_fork_handlers);
+  bool block = size <= kBlock;
+  void *mem = block ? nullptr : malloc(size);
+  if (!block && !mem) return nullptr;
   lock();
+  if (!fork_handlers) {
+    // Never fork with the lock held by another thread: the child could not
+    // allocate closures.
+    pthread_atfork(lock, unlock, unlock);
+    fork_handlers = true;
+  }
   if (!free_slots) {
     if (Slot *page = map_trampolines()) {
       for (int i = FFIX_TRAMP_COUNT - 1; i >= 0; i--) push_free(&page[i]);
     }
   }
+  if (block) mem = take_block();
   Slot *slot = free_slots;
-  if (!slot || !insert(mem, slot)) {
+  if (!mem || !slot || !insert(mem, slot, block)) {
+    if (block && mem) {
+      static_cast<Block *>(mem)->next = free_blocks;
+      free_blocks = static_cast<Block *>(mem);
+    }
     unlock();
-    free(mem);
+    if (!block) free(mem);
     return nullptr;
   }
   free_slots = static_cast<Slot *>(slot->closure);
@@ -157,11 +192,15 @@ FFIX_EXPORT void ffi_closure_free(void *ptr) {
     unlock();
     fatal("ffi_closure_free: not a closure from ffi_closure_alloc, or freed twice");
   }
-  Slot *slot = e->slot;
-  e->key = kErased;
-  push_free(slot);
+  bool block = e->block;
+  push_free(e->slot);
+  erase(e);
+  if (block) {
+    static_cast<Block *>(ptr)->next = free_blocks;
+    free_blocks = static_cast<Block *>(ptr);
+  }
   unlock();
-  free(ptr);
+  if (!block) free(ptr);
 }
 
 FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
