@@ -49,8 +49,9 @@ struct Backend {
 struct Plan {
   InvokeFn invoke;  // the backend's invoke, first so that a call is one load
   const Backend *backend;
-  uint32_t bytes;   // size of the backend's part
-  uint32_t index;   // position in the plan table
+  uint32_t bytes;      // size of the backend's part
+  uint32_t index;      // position in the plan table
+  uint32_t cif_bytes;  // what ffi_prep_cif stores in cif->bytes
   alignas(16) unsigned char data[];
 };
 
@@ -93,12 +94,74 @@ FFIX_HIDDEN const Backend *backend_for(ffi_abi abi);
 // the return type.
 FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth = 0);
 
-// Canonical size of a scalar type code; 0 for codes that are not scalars.
-FFIX_HIDDEN size_t scalar_size(unsigned short code);
+inline size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+inline bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
 
-// Intern the plan in W for BACKEND; returns its index (never 0), or 0 when
-// out of memory.
-FFIX_HIDDEN uint32_t intern_plan(const Backend *backend, const PlanWriter &w);
+// Canonical size of a scalar type code; 0 for codes that are not scalars.
+inline size_t scalar_size(unsigned short code) {
+  switch (code) {
+  case FFI_TYPE_VOID: case FFI_TYPE_UINT8: case FFI_TYPE_SINT8: return 1;
+  case FFI_TYPE_UINT16: case FFI_TYPE_SINT16: return 2;
+  case FFI_TYPE_INT: case FFI_TYPE_FLOAT: case FFI_TYPE_UINT32: case FFI_TYPE_SINT32: return 4;
+  case FFI_TYPE_DOUBLE: case FFI_TYPE_UINT64: case FFI_TYPE_SINT64: return 8;
+  case FFI_TYPE_POINTER: return sizeof(void *);
+  case FFI_TYPE_LONGDOUBLE: return sizeof(long double);
+  case FFI_TYPE_UINT128: case FFI_TYPE_SINT128: return 16;
+  default: return 0;  // aggregates and unknown codes
+  }
+}
+
+// A signature's key: everything about a cif that its plan depends on, as
+// 32-bit words (signature.cc).  Plans are interned by key.
+struct Key {
+  uint32_t *words_ = inline_words;
+  unsigned n = 0, cap = sizeof inline_words / sizeof(uint32_t);
+  uint64_t h = 0x9e3779b97f4a7c15ull;  // hashed as the words are put
+  uint32_t inline_words[128];
+
+  Key() = default;
+  ~Key();
+  Key(const Key &) = delete;
+  Key &operator=(const Key &) = delete;
+
+  bool put(uint32_t word) {
+    if (__builtin_expect(n == cap, 0) && !grow()) return false;
+    words_[n++] = word;
+    h = (h ^ word) * 0xff51afd7ed558ccdull;
+    return true;
+  }
+  bool grow();
+  const uint32_t *words() const { return words_; }
+  size_t bytes() const { return n * sizeof(uint32_t); }
+  uint64_t hash() const { return h ^ (h >> 29); }
+  bool equals(const uint32_t *other, size_t other_bytes) const {
+    if (other_bytes != bytes()) return false;
+    for (unsigned i = 0; i < n; i++)
+      if (other[i] != words_[i]) return false;
+    return true;
+  }
+};
+
+// Validate and lay out TYPE (prepare_type) and append its key to KEY.
+FFIX_HIDDEN ffi_status describe_aggregate(ffi_type *type, Key &key);
+inline ffi_status describe_type(ffi_type *type, Key &key) {
+  // The common case inline: a well-formed scalar (a predefined type or a
+  // copy of one) is its code and alignment.
+  if (__builtin_expect(type != nullptr, 1)) {
+    size_t want = scalar_size(type->type);
+    if (type->size == want && type->type != FFI_TYPE_VOID && is_pow2(type->alignment))
+      return key.put(type->type | uint32_t{type->alignment} << 16) ? FFI_OK : FFI_BAD_TYPEDEF;
+  }
+  return describe_aggregate(type, key);
+}
+
+// The interned plan for KEY, or nullptr.
+FFIX_HIDDEN const Plan *find_interned(const Key &key);
+
+// Intern the plan in W for BACKEND under KEY (or find the one another
+// thread interned meanwhile); nullptr when out of memory.
+FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w,
+                                    unsigned cif_bytes);
 
 // The plan table: append-only, one flat array reserved once (untouched
 // pages cost nothing), so that a lookup is a compare and a load.
@@ -134,7 +197,5 @@ FFIX_HIDDEN void write_legacy_trampoline(void *tramp, void *closure, const void 
 
 [[noreturn]] FFIX_HIDDEN void fatal(const char *message);
 
-inline size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
-inline bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
 
 } // namespace ffix

@@ -13,19 +13,6 @@
 
 namespace ffix {
 
-size_t scalar_size(unsigned short code) {
-  switch (code) {
-  case FFI_TYPE_VOID: case FFI_TYPE_UINT8: case FFI_TYPE_SINT8: return 1;
-  case FFI_TYPE_UINT16: case FFI_TYPE_SINT16: return 2;
-  case FFI_TYPE_INT: case FFI_TYPE_FLOAT: case FFI_TYPE_UINT32: case FFI_TYPE_SINT32: return 4;
-  case FFI_TYPE_DOUBLE: case FFI_TYPE_UINT64: case FFI_TYPE_SINT64: return 8;
-  case FFI_TYPE_POINTER: return sizeof(void *);
-  case FFI_TYPE_LONGDOUBLE: return sizeof(long double);
-  case FFI_TYPE_UINT128: case FFI_TYPE_SINT128: return 16;
-  default: return 0;  // aggregates and unknown codes
-  }
-}
-
 namespace {
 
 bool valid_alignment(unsigned short a) { return is_pow2(a); }

@@ -1,11 +1,12 @@
 // plan_table.cc -- interning of call plans.
 //
-// Plans are content-addressed: two cifs whose signatures classify the same
-// way share one plan, so memory grows with the number of distinct
-// signatures, never with the number of ffi_prep_cif calls (CPython's ctypes
-// prepares a cif for every foreign call).  The table is append-only and
-// lock-free: a plan, once published, is never changed or freed, so an index
-// kept in a cif never goes stale, whatever happens to the cif's types.
+// Plans are content-addressed by their signature's key (signature.cc):
+// cifs with the same signature share one plan, found without classifying
+// anything again, so memory grows with the number of distinct signatures,
+// never with the number of ffi_prep_cif calls (CPython's ctypes prepares a
+// cif for every foreign call).  The table is append-only and lock-free: a
+// plan, once published, is never changed or freed, so an index kept in a
+// cif never goes stale, whatever happens to the cif's types.
 #include "ffix.h"
 
 #include <stdlib.h>
@@ -26,32 +27,24 @@ namespace {
 struct Node {
   Node *next;
   uint64_t hash;
-  Plan plan;  // variable size: must stay last
+  uint32_t key_bytes;
+  uint32_t unused;
+  const uint32_t *key;  // after the plan
+  Plan plan;            // variable size: must stay last
 };
 
 constexpr unsigned kBucketBits = 12;
 Node *buckets[1u << kBucketBits];
 uint32_t next_index = 1;  // index 0 means "not prepared"
 
-// Plans are written in 8-byte units (PlanWriter::append rounds up).
-uint64_t hash_words(const Backend *backend, const unsigned char *p, size_t n) {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ reinterpret_cast<uintptr_t>(backend) ^ n;
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t w;
-    memcpy(&w, p + i, 8);
-    h = (h ^ w) * 0xff51afd7ed558ccdull;
-    h ^= h >> 32;
-  }
-  return h;
-}
-
-Node *find(Node *head, const Backend *backend, uint64_t hash, const PlanWriter &w) {
+Node *find(Node *head, uint64_t hash, const Key &key) {
   for (Node *n = head; n; n = __atomic_load_n(&n->next, __ATOMIC_ACQUIRE))
-    if (n->hash == hash && n->plan.backend == backend && n->plan.bytes == w.len &&
-        memcmp(n->plan.data, w.buf, w.len) == 0)
+    if (n->hash == hash && key.equals(n->key, n->key_bytes))
       return n;
   return nullptr;
 }
+
+Node **bucket_of(uint64_t hash) { return &buckets[hash & ((1u << kBucketBits) - 1)]; }
 
 // Reserve the table on first use: as large as the address space allows,
 // pages committed only as plans arrive.  Called with no plan published.
@@ -84,30 +77,41 @@ bool publish(Plan *plan) {
 
 } // namespace
 
-uint32_t intern_plan(const Backend *backend, const PlanWriter &w) {
-  uint64_t hash = hash_words(backend, w.buf, w.len);
-  Node **bucket = &buckets[hash & ((1u << kBucketBits) - 1)];
-  Node *head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
-  if (Node *hit = find(head, backend, hash, w)) return hit->plan.index;
+const Plan *find_interned(const Key &key) {
+  uint64_t hash = key.hash();
+  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, key);
+  return hit ? &hit->plan : nullptr;
+}
 
-  auto *node = static_cast<Node *>(aligned_alloc(16, align_up(sizeof(Node) + w.len, 16)));
-  if (!node) return 0;
+const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w, unsigned cif_bytes) {
+  uint64_t hash = key.hash();
+  Node **bucket = bucket_of(hash);
+  Node *head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
+  if (Node *hit = find(head, hash, key)) return &hit->plan;
+
+  size_t plan_bytes = align_up(sizeof(Node) + w.len, 16);
+  auto *node = static_cast<Node *>(aligned_alloc(16, plan_bytes + align_up(key.bytes(), 16)));
+  if (!node) return nullptr;
   node->hash = hash;
+  node->key_bytes = static_cast<uint32_t>(key.bytes());
+  node->key = reinterpret_cast<const uint32_t *>(reinterpret_cast<unsigned char *>(node) + plan_bytes);
+  memcpy(const_cast<uint32_t *>(node->key), key.words(), key.bytes());
   node->plan.invoke = backend->invoke;
   node->plan.backend = backend;
   node->plan.bytes = static_cast<uint32_t>(w.len);
+  node->plan.cif_bytes = cif_bytes;
   memcpy(node->plan.data, w.buf, w.len);
-  if (!publish(&node->plan)) return 0;  // node stays unreachable: out of memory anyway
+  if (!publish(&node->plan)) return nullptr;  // node stays unreachable: out of memory anyway
 
-  // Push onto the bucket; if another thread interned the same plan
+  // Push onto the bucket; if another thread interned the same signature
   // meanwhile, use its entry.  Ours stays published under its own index
   // (identical content, so harmless) and is never freed.
   node->next = head;
   while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
                                       __ATOMIC_ACQUIRE)) {
-    if (Node *hit = find(node->next, backend, hash, w)) return hit->plan.index;
+    if (Node *hit = find(node->next, hash, key)) return &hit->plan;
   }
-  return node->plan.index;
+  return &node->plan;
 }
 
 PlanWriter::~PlanWriter() {

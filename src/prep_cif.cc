@@ -25,23 +25,32 @@ ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic, unsigned nfixed, unsig
   cif->rtype = rtype;
   cif->bytes = 0;
 
-  if (ffi_status s = prepare_type(rtype); s != FFI_OK) return s;
+  // Validate and lay out every type, and build the signature's key:
+  // a signature seen before has its plan already; otherwise classify it.
+  // Out of memory is reported as FFI_BAD_TYPEDEF: libffi has no better
+  // status.
+  Key key;
+  if (!key.put(abi) || !key.put(ntotal) || !key.put(variadic ? nfixed : ~0u)) return FFI_BAD_TYPEDEF;
+  if (ffi_status s = describe_type(rtype, key); s != FFI_OK) return s;
   if (ntotal && !atypes) return FFI_BAD_TYPEDEF;
   for (unsigned i = 0; i < ntotal; i++)
-    if (ffi_status s = prepare_type(atypes[i]); s != FFI_OK) return s;
+    if (ffi_status s = describe_type(atypes[i], key); s != FFI_OK) return s;
   if (variadic) {
     if (nfixed > ntotal) return FFI_BAD_ARGTYPE;
     for (unsigned i = nfixed; i < ntotal; i++)
       if (bad_variadic_type(atypes[i])) return FFI_BAD_ARGTYPE;
   }
 
-  PlanWriter w;
-  if (ffi_status s = backend->build_plan(cif, nfixed, w); s != FFI_OK) return s;
-  if (w.failed) return FFI_BAD_TYPEDEF;  // out of memory: libffi has no better status
-  uint32_t index = intern_plan(backend, w);
-  if (!index) return FFI_BAD_TYPEDEF;
-  cif->bytes = w.stack_bytes;
-  cif->flags = index;
+  const Plan *plan = find_interned(key);
+  if (!plan) {
+    PlanWriter w;
+    if (ffi_status s = backend->build_plan(cif, nfixed, w); s != FFI_OK) return s;
+    if (w.failed) return FFI_BAD_TYPEDEF;
+    plan = intern_plan(backend, key, w, w.stack_bytes);
+    if (!plan) return FFI_BAD_TYPEDEF;
+  }
+  cif->bytes = plan->cif_bytes;
+  cif->flags = plan->index;
   return FFI_OK;
 }
 
