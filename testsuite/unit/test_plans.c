@@ -1,0 +1,122 @@
+/* test_plans.c -- the call-plan API (libffi 3.7/3.8): a plan invokes
+   exactly as ffi_call does, is shareable, and reports its size.  */
+#include <criterion/criterion.h>
+#include <ffi.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "capture.h"
+
+static void same_as_ffi_call(ffi_cif *cif, void **values)
+{
+  ffi_call_plan *plan = ffi_call_plan_alloc(cif);
+  cr_assert_not_null(plan);
+  struct captured by_call, by_plan;
+  ffi_arg r1[4], r2[4];
+  memset(&ret_regs, 0, sizeof ret_regs);
+  ret_regs.rax = 0x8877665544332211ull;
+  ret_regs.rdx = 0x1122334455667788ull;
+  memset(ret_regs.xmm0, 0x5a, 16);
+  memset(ret_regs.xmm1, 0xa5, 16);
+  memset(&captured, 0xee, sizeof captured);
+  ffi_call(cif, FFI_FN(capture_callee), r1, values);
+  by_call = captured;
+  memset(&captured, 0xee, sizeof captured);
+  ffi_call_plan_invoke(plan, FFI_FN(capture_callee), r2, values);
+  by_plan = captured;
+  cr_assert(memcmp(by_call.gpr, by_plan.gpr, sizeof by_call.gpr) == 0);
+  cr_assert(memcmp(by_call.xmm, by_plan.xmm, sizeof by_call.xmm) == 0);
+  cr_assert(cif->bytes <= sizeof by_call.stack);
+  cr_assert(memcmp(by_call.stack, by_plan.stack, cif->bytes) == 0);
+  cr_assert_eq(by_call.rax & 0xff, by_plan.rax & 0xff);
+  cr_assert(memcmp(r1, r2, cif->rtype->size < sizeof r1 ? (cif->rtype->size > 8 ? cif->rtype->size : 8) : sizeof r1) == 0);
+  ffi_call_plan_free(plan);
+}
+
+Test(plans, registers_stack_and_struct_returns)
+{
+  ffi_type *e[] = {&ffi_type_double, &ffi_type_sint64, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  ffi_type *a[] = {&ffi_type_sint8, &ffi_type_double, &s, &ffi_type_sint64, &ffi_type_sint64,
+                   &ffi_type_sint64, &ffi_type_sint64, &ffi_type_float, &ffi_type_longdouble};
+  unsigned char storage[9][32] __attribute__((aligned(16)));
+  void *values[9];
+  for (int i = 0; i < 9; i++) {
+    for (int j = 0; j < 32; j++) storage[i][j] = (unsigned char)(i * 16 + j);
+    values[i] = storage[i];
+  }
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 9, &s, a), FFI_OK);
+  same_as_ffi_call(&cif, values);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 9, &ffi_type_sint16, a), FFI_OK);
+  same_as_ffi_call(&cif, values);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 2, 7, &ffi_type_double, a), FFI_OK);
+  same_as_ffi_call(&cif, values);
+}
+
+static long gp6(long a, long b, long c, long d, long e, long f) { return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f; }
+
+static ffi_call_plan *shared_plan;
+
+static void *invoke_many(void *arg)
+{
+  long base = (long)(intptr_t)arg;
+  for (long k = 0; k < 5000; k++) {
+    long v[6];
+    void *p[6];
+    for (int i = 0; i < 6; i++) {
+      v[i] = base + k + i;
+      p[i] = &v[i];
+    }
+    ffi_arg r;
+    ffi_call_plan_invoke(shared_plan, FFI_FN(gp6), &r, p);
+    if ((long)r != gp6(v[0], v[1], v[2], v[3], v[4], v[5])) return (void *)1;
+  }
+  return NULL;
+}
+
+Test(plans, shared_across_threads)
+{
+  static ffi_type *a[6] = {&ffi_type_slong, &ffi_type_slong, &ffi_type_slong,
+                           &ffi_type_slong, &ffi_type_slong, &ffi_type_slong};
+  static ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 6, &ffi_type_slong, a), FFI_OK);
+  shared_plan = ffi_call_plan_alloc(&cif);
+  pthread_t t[8];
+  for (long i = 0; i < 8; i++) pthread_create(&t[i], NULL, invoke_many, (void *)(intptr_t)(i * 100000));
+  for (int i = 0; i < 8; i++) {
+    void *r;
+    pthread_join(t[i], &r);
+    cr_assert_null(r);
+  }
+  ffi_call_plan_free(shared_plan);
+}
+
+Test(plans, size_and_free)
+{
+  ffi_cif cif2, cif6;
+  ffi_type *a[6] = {&ffi_type_uint64, &ffi_type_uint64, &ffi_type_uint64,
+                    &ffi_type_uint64, &ffi_type_uint64, &ffi_type_uint64};
+  cr_assert_eq(ffi_prep_cif(&cif2, FFI_DEFAULT_ABI, 2, &ffi_type_uint64, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif6, FFI_DEFAULT_ABI, 6, &ffi_type_uint64, a), FFI_OK);
+  ffi_call_plan *p2 = ffi_call_plan_alloc(&cif2), *p6 = ffi_call_plan_alloc(&cif6);
+  cr_assert(ffi_call_plan_size(p2) > 0);
+  cr_assert(ffi_call_plan_size(p6) >= ffi_call_plan_size(p2));
+  cr_assert_eq(ffi_call_plan_size(NULL), 0);
+  ffi_call_plan_free(p2);
+  ffi_call_plan_free(p6);
+  ffi_call_plan_free(NULL);
+}
+
+Test(plans, plan_of_a_failed_cif_stops_when_invoked, .signal = SIGABRT)
+{
+  ffi_cif cif;
+  ffi_type bad = {3, 4, FFI_TYPE_SINT32, NULL};
+  ffi_type *a[] = {&bad};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  ffi_call_plan *plan = ffi_call_plan_alloc(&cif);
+  cr_assert_not_null(plan, "NULL only when out of memory");
+  ffi_call_plan_invoke(plan, FFI_FN(gp6), NULL, NULL);
+}
