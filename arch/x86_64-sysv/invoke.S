@@ -9,13 +9,13 @@
    The plan's steps are direct-threaded code (plan.h): each is a handler
    address and operands, and each handler ends by jumping to the next one.
    While steps run:
-     r10  the current step           rbx  avalue
-     rax  scratch                    r11  scratch
+     r10  the current step           r11  avalue
+     rax  scratch
      rdi, rsi, rdx, rcx, r8, r9, xmm0-xmm7: being loaded with arguments
-   Stack steps run first and may also use rdi, rsi and rcx.
-   Frame (rbp-relative): -8 saved rbx, -16 rvalue, -24 fn, -32 chain;
-   below: the result scratch when rvalue is NULL, then the plan's frame
-   (stack arguments at rsp, then scratch slots).  */
+   Stack steps run first and may use rdi, rsi, rdx and rcx as scratch.
+   Frame (rbp-relative): -8 rvalue, -16 fn, -24 chain, -32 the result's
+   size (PART returns); below: the result scratch when rvalue is NULL,
+   then the plan's frame (stack arguments at rsp, then scratch slots).  */
 
 #include "sysv_asm.h"
 
@@ -23,7 +23,7 @@
 #define NEXT(n) addq $(n), %r10; jmp *(%r10)
 
 /* The argument a step names: %rax = avalue[A].  */
-#define ARG movl STEP_A(%r10), %eax; movq (%rbx,%rax,8), %rax
+#define ARG movl STEP_A(%r10), %eax; movq (%r11,%rax,8), %rax
 
 	.text
 	.globl	ffix_sysv_invoke
@@ -38,12 +38,11 @@ ffix_sysv_invoke:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%rbx
-	.cfi_offset %rbx, -24
 	pushq	%rdx
 	pushq	%rsi
 	pushq	%r8
-	movq	%rcx, %rbx
+	pushq	%r8		/* room for the result's size; keeps rsp 16-aligned */
+	movq	%rcx, %r11
 	testq	%rdx, %rdx
 	jz	.Lno_rvalue
 .Lsteps:
@@ -52,7 +51,7 @@ ffix_sysv_invoke:
 	jmp	*(%r10)
 .Lno_rvalue:
 	subq	SYSV_PLAN_DISCARD(%rdi), %rsp
-	movq	%rsp, -16(%rbp)
+	movq	%rsp, -8(%rbp)
 	jmp	.Lsteps
 
 /* ---- register steps: one handler per kind and register. */
@@ -91,12 +90,12 @@ xmm_scratch_\n:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %xmm\n; NEXT(S
 	.endr
 
 /* The hidden pointer for a result returned in memory (psABI: in rdi).  */
-retptr:	ENDBR; movq -16(%rbp), %rdi; NEXT(STEP_SIZE)
+retptr:	ENDBR; movq -8(%rbp), %rdi; NEXT(STEP_SIZE)
 
 /* ---- stack steps: A is the argument, B the offset from rsp. */
 
 	.macro STACK_INT name, load
-stack_\name:	ENDBR; ARG; \load (%rax), %rax; movl STEP_B(%r10), %r11d; movq %rax, (%rsp,%r11); NEXT(STEP_SIZE)
+stack_\name:	ENDBR; ARG; \load (%rax), %rax; movl STEP_B(%r10), %edx; movq %rax, (%rsp,%rdx); NEXT(STEP_SIZE)
 	.endm
 	STACK_INT sint8, movsbq
 	STACK_INT uint8, movzbq
@@ -104,8 +103,8 @@ stack_\name:	ENDBR; ARG; \load (%rax), %rax; movl STEP_B(%r10), %r11d; movq %rax
 	STACK_INT uint16, movzwq
 	STACK_INT sint32, movslq
 	STACK_INT word, movq
-stack_uint32:	ENDBR; ARG; movl (%rax), %eax; movl STEP_B(%r10), %r11d; movq %rax, (%rsp,%r11); NEXT(STEP_SIZE)
-stack_quad:	ENDBR; ARG; movups (%rax), %xmm8; movl STEP_B(%r10), %r11d; movups %xmm8, (%rsp,%r11); NEXT(STEP_SIZE)
+stack_uint32:	ENDBR; ARG; movl (%rax), %eax; movl STEP_B(%r10), %edx; movq %rax, (%rsp,%rdx); NEXT(STEP_SIZE)
+stack_quad:	ENDBR; ARG; movups (%rax), %xmm8; movl STEP_B(%r10), %edx; movups %xmm8, (%rsp,%rdx); NEXT(STEP_SIZE)
 
 /* C bytes of the argument to rsp+B (an argument passed in memory).  */
 stack_block:
@@ -140,27 +139,37 @@ stack_part:
 call_\name:
 	ENDBR
 	movzbl	STEP_A(%r10), %eax
-	movl	STEP_B(%r10), %ebx	/* avalue is no longer needed: keep the size */
-	movq	-32(%rbp), %r10
-	call	*-24(%rbp)
-	movq	-16(%rbp), %rcx
+	movq	-24(%rbp), %r10
+	call	*-16(%rbp)
+	movq	-8(%rbp), %rcx
 	.endm
 
 	.macro DONE
-	movq	-8(%rbp), %rbx
 	.cfi_remember_state
 	leave
-	.cfi_restore %rbx
 	.cfi_def_cfa %rsp, 8
 	ret
 	.cfi_restore_state
 	.endm
 
-	/* Copy the first %ebx bytes of the 16 at -16(%rsp) to (%rcx). */
+	/* A PART handler keeps the size before the call.  */
+	.macro CALL_PART_OP name
+	.p2align 3
+call_\name:
+	ENDBR
+	movl	STEP_B(%r10), %eax
+	movq	%rax, -32(%rbp)
+	movzbl	STEP_A(%r10), %eax
+	movq	-24(%rbp), %r10
+	call	*-16(%rbp)
+	movq	-8(%rbp), %rcx
+	.endm
+
+	/* Copy the first -32(%rbp) bytes of the 16 at -16(%rsp) to (%rcx). */
 	.macro PART_DONE
 	leaq	-16(%rsp), %rsi
 	movq	%rcx, %rdi
-	movl	%ebx, %ecx
+	movq	-32(%rbp), %rcx
 	rep movsb
 	DONE
 	.endm
@@ -226,25 +235,25 @@ call_\name:
 	CALL_OP xmm0_full
 	movups	%xmm0, (%rcx)
 	DONE
-	CALL_OP part_rax
+	CALL_PART_OP part_rax
 	movq	%rax, -16(%rsp)
 	PART_DONE
-	CALL_OP part_xmm0
+	CALL_PART_OP part_xmm0
 	movsd	%xmm0, -16(%rsp)
 	PART_DONE
-	CALL_OP part_rax_rdx
+	CALL_PART_OP part_rax_rdx
 	movq	%rax, -16(%rsp)
 	movq	%rdx, -8(%rsp)
 	PART_DONE
-	CALL_OP part_rax_xmm0
+	CALL_PART_OP part_rax_xmm0
 	movq	%rax, -16(%rsp)
 	movsd	%xmm0, -8(%rsp)
 	PART_DONE
-	CALL_OP part_xmm0_rax
+	CALL_PART_OP part_xmm0_rax
 	movsd	%xmm0, -16(%rsp)
 	movq	%rax, -8(%rsp)
 	PART_DONE
-	CALL_OP part_xmm0_xmm1
+	CALL_PART_OP part_xmm0_xmm1
 	movsd	%xmm0, -16(%rsp)
 	movsd	%xmm1, -8(%rsp)
 	PART_DONE
