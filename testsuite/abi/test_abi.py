@@ -211,3 +211,26 @@ def test_binary_built_against_debian_runs_on_ffix(tmp_path):
     assert os.path.realpath(swapped.stderr.strip()) == os.path.realpath(lib()), swapped.stderr
     assert swapped.stdout == native.stdout
     assert swapped.stdout.splitlines() == ["7-1.50-x 8", "-9 -2", "2 1"]
+
+
+# ---------------------------------------------------------------- abidiff
+# Nodes that Debian's libffi 3.4.4 (libffi.so.8.1.2) already has: nothing
+# may be added to them.
+OLD_NODES = {"LIBFFI_BASE_8.0", "LIBFFI_COMPLEX_8.0", "LIBFFI_CLOSURE_8.0", "LIBFFI_GO_CLOSURE_8.0"}
+
+
+def test_abidiff_against_debian_libffi():
+    import shutil
+    debian = pathlib.Path("/usr/lib/x86_64-linux-gnu/libffi.so.8")
+    if not shutil.which("abidiff") or not debian.exists():
+        pytest.skip("abidiff (abigail-tools) or Debian's libffi8 is not installed")
+    r = subprocess.run(["abidiff", str(debian), str(lib())], capture_output=True, text=True)
+    out = r.stdout
+    summary = re.findall(r"(Functions|Variables) changes summary: (\d+) Removed, (\d+) Changed", out)
+    assert len(summary) == 2, out
+    for kind, removed, changed in summary:
+        assert removed == "0" and changed == "0", f"{kind}: {removed} removed, {changed} changed\n{out}"
+    added = re.findall(r"\[A\] .*\{(\w+)@@(LIBFFI_[A-Z0-9_.]+)\}", out)
+    wrong = [(s, n) for s, n in added if n in OLD_NODES]
+    assert not wrong, f"added to a node libffi 3.4.4 already has: {wrong}"
+    assert r.returncode & 8 == 0, f"abidiff reports an incompatible change (status {r.returncode})\n{out}"
