@@ -64,6 +64,7 @@ struct PlanWriter {
   size_t len = 0, cap;
   bool failed = false;
   unsigned stack_bytes = 0;  // set by the backend: becomes cif->bytes
+  InvokeFn invoke = nullptr; // set by the backend for a plan with an invoke of its own
   alignas(16) unsigned char inline_buf[512];
 
   PlanWriter() : buf(inline_buf), cap(sizeof inline_buf) {}

@@ -96,7 +96,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   node->key_bytes = static_cast<uint32_t>(key.bytes());
   node->key = reinterpret_cast<const uint32_t *>(reinterpret_cast<unsigned char *>(node) + plan_bytes);
   memcpy(const_cast<uint32_t *>(node->key), key.words(), key.bytes());
-  node->plan.invoke = backend->invoke;
+  node->plan.invoke = w.invoke ? w.invoke : backend->invoke;
   node->plan.backend = backend;
   node->plan.bytes = static_cast<uint32_t>(w.len);
   node->plan.cif_bytes = cif_bytes;

@@ -110,8 +110,11 @@ struct Builder {
       if (!ok) return false;
     }
     // One eightbyte, or two that sit side by side in the save area (two
-    // GPRs, or one whole XMM register): point at them.  Otherwise copy.
-    if (c.words == 1 || saved[1] == saved[0] + 8) return locate(kSaved, saved[0]);
+    // GPRs, or one whole XMM register): point at them, if that address is
+    // aligned enough for the type (the save area is 16-aligned; an
+    // __int128 in rsi:rdx is not).  Otherwise copy them together.
+    bool adjacent = c.words == 1 || saved[1] == saved[0] + 8;
+    if (adjacent && (t->alignment <= 8 || saved[0] % 16 == 0)) return locate(kSaved, saved[0]);
     uint32_t to = static_cast<uint32_t>(joins.len);  // 16 joined bytes per 16-byte Join record
     auto *j = static_cast<Join *>(joins.append(sizeof(Join)));
     if (!j) return false;
@@ -198,6 +201,29 @@ ffi_status plan_return(const ffi_type *t, Return &r) {
   return FFI_OK;
 }
 
+// The whole-call stub for the smallest signatures (shapes.S), or nullptr.
+int shape_kind(unsigned short code) {
+  switch (code) {
+  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return 0;
+  case FFI_TYPE_UINT32: return 1;
+  case FFI_TYPE_SINT64: case FFI_TYPE_UINT64: case FFI_TYPE_POINTER: return 2;
+  case FFI_TYPE_DOUBLE: return 3;
+  case FFI_TYPE_FLOAT: return 4;
+  default: return -1;
+  }
+}
+
+InvokeFn shape_stub(const ffi_cif *cif, unsigned nfixed) {
+  if (nfixed != cif->nargs || cif->nargs > 2) return nullptr;  // variadic calls set %al: not here
+  int ret = shape_kind(cif->rtype->type);
+  if (cif->rtype->type == FFI_TYPE_VOID) ret = 0;
+  else if (ret >= 0) ret += 1;
+  int k[2] = {5, 5};
+  for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
+  if (ret < 0 || k[0] < 0 || k[1] < 0) return nullptr;
+  return ffix_sysv_shapes[ret][k[0]][k[1]];
+}
+
 // Resolve scratch-relative operands once the stack size is known.
 void place_scratch(PlanWriter &w, size_t from, uint32_t base) {
   for (size_t off = from; off < w.len; off += sizeof(Step)) {
@@ -213,7 +239,7 @@ void place_scratch(PlanWriter &w, size_t from, uint32_t base) {
 
 } // namespace
 
-ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls differ only in %al*/,
+ffi_status build_plan(const ffi_cif *cif, unsigned nfixed,
                       PlanWriter &w) {
   Return ret;
   if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK) return s;
@@ -256,6 +282,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned /*nfixed: variadic calls diff
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
   h->nargs = cif->nargs;
   h->nsse = static_cast<uint8_t>(b.sse);
+  w.invoke = shape_stub(cif, nfixed);
   w.stack_bytes = stack;
   return FFI_OK;
 }

@@ -79,6 +79,7 @@ FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[XMM_KINDS][8];
 FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
+FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[6][6][6];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
                                   void **avalue, void *chain);
 }

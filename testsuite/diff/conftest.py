@@ -33,6 +33,10 @@ def pytest_collection_modifyitems(session, config, items):
             keys.append('fixed')
         elif item.name.startswith('test_random_batch['):
             keys.append(item.callspec.params['batch'])
+        elif item.name == 'test_closure_fixed_signatures':
+            keys.append('cfixed')
+        elif item.name.startswith('test_closure_batch['):
+            keys.append(('closure', item.callspec.params['batch']))
     _state['keys'] = keys
 
 

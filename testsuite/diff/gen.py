@@ -8,9 +8,15 @@ signatures becomes three files:
   batch.h    shared types: vector typedefs, struct definitions, prototypes
   callees.c  one callee per signature (no ffi.h): it logs the significant bytes of every
              argument, derives a return value from them, and leaves junk in the return
-             registers it does not use
+             registers it does not use; for a closure signature also the closure handler,
+             with the same body reading its arguments from avalue
   caller.c   (includes ffi.h) builds the ffi_types, fills arguments, calls each callee through
-             ffi_call and directly, and prints both results
+             ffi_call and directly, and prints both results; for a closure signature it
+             creates the closure and calls its code and the direct function (the callee) from
+             one call site
+
+Closure signatures ('c17') come from the same generator with their own id space and PRNG
+stream; a batch may mix both kinds.
 
 Command line (debugging): python3 gen.py --seed S --count N --out DIR [--ids 3,17] writes the
 sources and a build.sh per batch; see README.md.
@@ -23,6 +29,21 @@ import sys
 
 DEFAULT_SEED = 20240611
 DEFAULT_BATCH = 200
+# the PRNG of a closure signature's argument values is seeded with id + this
+CLOSURE_RNG_OFFSET = 1 << 32
+
+
+def sig_key(sid, closure):
+    """'17' for ffi_call signature 17, 'c17' for closure signature 17."""
+    return ('c%d' if closure else '%d') % sid
+
+
+def parse_key(key):
+    """'17' -> (17, False); 'c17' -> (17, True)."""
+    key = str(key).strip()
+    if key[:1] in ('c', 'C'):
+        return int(key[1:]), True
+    return int(key), False
 
 # Features that Debian's libffi 3.4.4 lacks; signatures using them need the matching
 # FFIX_EXT_* macro in the caller build and are only checked against the direct call.
@@ -220,8 +241,14 @@ class Struct(Type):
 
 
 class Sig:
-    def __init__(self, sid, ret, args, nfixed=None, note=''):
+    """A signature.  closure=False: called through ffi_call; closure=True: implemented by an
+    ffi_closure handler and called from C.  The two kinds have separate id spaces; `key` ('17'
+    or 'c17') names the signature in the output and in C identifiers (f17, fc17, sc17_0...)."""
+
+    def __init__(self, sid, ret, args, nfixed=None, note='', closure=False):
         self.sid, self.ret, self.args, self.nfixed = sid, ret, list(args), nfixed
+        self.closure = closure
+        self.key = sig_key(sid, closure)
         self.structs = []   # every struct type used, dependencies first
         for t in self.args + ([ret] if ret else []):
             self._collect(t)
@@ -230,7 +257,14 @@ class Sig:
         for t in self.args + ([ret] if ret else []):
             needs |= t.needs
         self.needs = frozenset(needs)
-        self.fname = 'f%d' % sid
+        self.fname = 'f' + self.key
+
+    def rng_id(self):
+        """The id the C PRNG for the argument values is seeded with."""
+        return self.sid + (CLOSURE_RNG_OFFSET if self.closure else 0)
+
+    def title(self):
+        return ('closure signature %s' if self.closure else 'signature %s') % self.key
 
     def _collect(self, t):
         if isinstance(t, Struct) and t not in self.structs:
@@ -257,7 +291,8 @@ class Sig:
     def guard(self):
         return ' && '.join(FEATURE_MACROS[f] for f in sorted(self.needs)) or '1'
 
-    def prototype(self, names=False):
+    def prototype(self, names=False, name=None):
+        """The C prototype; name replaces the function name (e.g. '(*fp_t)')."""
         params = []
         nfix = self.nfixed if self.variadic() else len(self.args)
         for i, t in enumerate(self.args[:nfix]):
@@ -265,7 +300,7 @@ class Sig:
         if self.variadic():
             params.append('...')
         rc = self.ret.c if self.ret else 'void'
-        return '%s %s(%s)' % (rc, self.fname, ', '.join(params) or 'void')
+        return '%s %s(%s)' % (rc, name or self.fname, ', '.join(params) or 'void')
 
     def c_text(self):
         """The signature as C: the types it uses and its prototype (with the variadic tail
@@ -281,6 +316,8 @@ class Sig:
                 t.c for t in self.args[self.nfixed:]) or 'none')
         if self.note:
             out.append('/* %s */' % self.note)
+        if self.closure:
+            out.append('/* a closure of this type (ffi_prep_closure_loc), called from C */')
         out.append(p)
         return '\n'.join(out)
 
@@ -295,8 +332,10 @@ class Generator:
     VARARG_OK = ('i32', 'u32', 'i64', 'u64', 'ptr', 'f64', 'f80', 'cf32', 'cf64', 'cf80',
                  'i128', 'u128')
 
-    def __init__(self, rng, sid, ext):
+    def __init__(self, rng, sid, ext, closure=False):
         self.rng, self.sid, self.ext = rng, sid, frozenset(ext)
+        self.closure = closure
+        self.key = sig_key(sid, closure)
         self.structs = []
 
     def pick(self, weighted):
@@ -322,7 +361,7 @@ class Generator:
         return SCALARS[c]
 
     def new_struct(self, fields):
-        s = Struct('s%d_%d' % (self.sid, len(self.structs)), fields)
+        s = Struct('s%s_%d' % (self.key, len(self.structs)), fields)
         self.structs.append(s)
         return s
 
@@ -464,11 +503,13 @@ class Generator:
             ret = self.scalar()
         else:
             ret = self.struct()
-        return Sig(self.sid, ret, args, nfixed, note=flavor)
+        return Sig(self.sid, ret, args, nfixed, note=flavor, closure=self.closure)
 
 
-def make_sig(seed, sid):
-    rng = random.Random('ffix-diff:%s:%d' % (seed, sid))
+def make_sig(seed, sid, closure=False):
+    """Random signature `sid` of the given kind (ffi_call or closure): same type universe and
+    distribution, independent draws."""
+    rng = random.Random('ffix-diff%s:%s:%d' % ('-closure' if closure else '', seed, sid))
     x = rng.random()
     if x < 0.80:
         ext = ()
@@ -478,7 +519,11 @@ def make_sig(seed, sid):
         ext = ('vector',)
     else:
         ext = ('int128', 'vector')
-    return Generator(rng, sid, ext).signature()
+    return Generator(rng, sid, ext, closure).signature()
+
+
+def make_closure_sig(seed, sid):
+    return make_sig(seed, sid, closure=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,8 +534,9 @@ class _Fixed:
     """Tiny builder for hand-written signatures: types are scalar codes, vector codes or
     tuples ('struct', member, member...) where a member is a type or (type, count)."""
 
-    def __init__(self, sid):
+    def __init__(self, sid, closure=False):
         self.sid = sid
+        self.key = sig_key(sid, closure)
         self.structs = []
 
     def t(self, spec):
@@ -505,7 +551,7 @@ class _Fixed:
                 fields.append(('f%d' % i, self.t(m[0]), m[1]))
             else:
                 fields.append(('f%d' % i, self.t(m), None))
-        s = Struct('s%d_%d' % (self.sid, len(self.structs)), fields)
+        s = Struct('s%s_%d' % (self.key, len(self.structs)), fields)
         self.structs.append(s)
         return s
 
@@ -589,14 +635,88 @@ FIXED_SPECS = [
 ]
 
 
+# Hand-written closure signatures, ids c900000...  Every entry of FIXED_SPECS runs as a
+# closure too, as c950000 + its index (c950004 is the closure twin of signature 900004).
+CLOSURE_FIXED_BASE = FIXED_BASE
+CLOSURE_FROM_CALL_BASE = 950000
+CLOSURE_FIXED_SPECS = [
+    ('closure returning struct { long double } (psABI: %st0)', ('struct', 'f80'),
+     ['i32', 'f80'], None),
+    ('closure returning struct { struct { long double } }', ('struct', ('struct', 'f80')),
+     [('struct', ('struct', 'f80')), 'f64'], None),
+    ('closure returning complex long double (%st0/%st1)', 'cf80', ['cf80', 'f64', 'i8'], None),
+    ('closure returning long double', 'f80', ['f80', 'i64', 'f80'], None),
+    ('closure returning a 12-byte struct of floats: xmm0 (two floats) + xmm1',
+     ('struct', 'f32', 'f32', 'f32'), [('struct', 'f32', 'f32', 'f32'), 'f32', 'i32'], None),
+    ('closure returning a struct in memory (hidden pointer in rdi, returned in rax)',
+     ('struct', 'i64', 'i64', 'i64'), ['i32', 'f64', ('struct', ['i8', 5]), 'i64'], None),
+    ('closure returning a struct with long double in memory', ('struct', 'f80', 'i32'),
+     ['f80', ('struct', 'f80', 'i32'), 'i16'], None),
+    ('closure returning int8_t (ffi_arg written by the handler)', 'i8', ['i8', 'i16', 'u8'],
+     None),
+    ('closure returning uint8_t', 'u8', ['u16', 'i8'], None),
+    ('closure returning int16_t', 'i16', ['i16', 'u8'], None),
+    ('closure returning uint16_t', 'u16', ['u8', 'u16', 'i32'], None),
+    ('closure returning int32_t', 'i32', ['i8', 'u32'], None),
+    ('closure returning uint32_t', 'u32', ['i32', 'u16'], None),
+    ('variadic closure: doubles and a struct in the variadic part', 'f64',
+     ['i32', 'f64', 'f64', ('struct', 'f64', 'i32'), 'f64', ('struct', ['i8', 3]), 'f80'], 1),
+    ('variadic closure: fixed floats, variadic struct of doubles', ('struct', 'f32', 'f32'),
+     ['f32', 'f64', ('struct', 'f64', 'f64'), 'f64', 'i64', 'cf64'], 2),
+    ('variadic closure without variadic arguments', 'i64', ['f64', 'i32'], 2),
+    ('closure with many arguments on the stack', 'i64',
+     ['i64'] * 8 + ['f64'] * 10 + [('struct', 'i32', 'f32'), 'f32', 'i8',
+                                   ('struct', ['i64', 3]), 'f80', 'u16', ('struct', 'f64', 'f64')],
+     None),
+    ('closure: struct split between a GPR and an XMM register, both directions',
+     ('struct', 'i64', 'f64'), [('struct', 'i64', 'f64'), ('struct', 'f64', 'i32'), 'f64'],
+     None),
+    ('closure: the mixed struct lands in r9 + xmm (libffi 3.4.4 ffi_call r9 bug, reversed)',
+     ('struct', 'f32', 'i32', 'f64'),
+     ['i64', 'f64', 'i64', 'i64', ('struct', 'i8'), 'i64', ('struct', 'i8', 'f64')], None),
+    ('closure: struct does not fit the remaining registers', ('struct', 'f64', 'f32'),
+     ['i64'] * 5 + [('struct', 'i64', 'i64'), 'i64', 'f64'] * 1 + ['f64'] * 6 +
+     [('struct', 'f64', 'f64'), 'f64'], None),
+    ('closure returning float / with float arguments', 'f32', ['f32', 'f64', 'f32'], None),
+    ('closure returning complex float and complex double', 'cf32', ['cf32', 'cf64'], None),
+    ('closure returning complex double', 'cf64', ['cf64', 'cf32', 'i8'], None),
+    ('closure returning a pointer', 'ptr', ['ptr', 'i32'], None),
+    ('closure returning void, no arguments', None, [], None),
+    ('closure returning an odd-sized struct', ('struct', ['u8', 7]),
+     [('struct', ['u8', 3]), ('struct', 'i16', 'i8')], None),
+    ('closure returning __int128', 'i128', ['i128', 'i64', 'u128'], None),
+    ('closure: __int128 split between the last register and the stack', 'u128',
+     ['i64'] * 5 + ['u128', 'i64'], None),
+    ('closure returning a 16-byte vector', 'v16_f32', ['v16_f32', 'v16_i16', 'v8_f32'], None),
+    ('closure returning a struct of vectors', ('struct', 'v8_f32', 'f32'),
+     [('struct', 'v16_f64'), 'v16_i8'], None),
+]
+
+
+def _build_fixed(sid, spec, closure):
+    note, ret, args, nfixed = spec
+    b = _Fixed(sid, closure)
+    rt = b.t(ret)
+    ats = [b.t(a) for a in args]
+    return Sig(sid, rt, ats, nfixed, note=note, closure=closure)
+
+
 def fixed_sigs():
-    out = []
-    for k, (note, ret, args, nfixed) in enumerate(FIXED_SPECS):
-        b = _Fixed(FIXED_BASE + k)
-        rt = b.t(ret)
-        ats = [b.t(a) for a in args]
-        out.append(Sig(FIXED_BASE + k, rt, ats, nfixed, note=note))
+    return [_build_fixed(FIXED_BASE + k, spec, False) for k, spec in enumerate(FIXED_SPECS)]
+
+
+def closure_fixed_sigs():
+    out = [_build_fixed(CLOSURE_FIXED_BASE + k, spec, True)
+           for k, spec in enumerate(CLOSURE_FIXED_SPECS)]
+    out += [_build_fixed(CLOSURE_FROM_CALL_BASE + k, spec, True)
+            for k, spec in enumerate(FIXED_SPECS)]
     return out
+
+
+def closure_fixed_sig(sid):
+    if sid >= CLOSURE_FROM_CALL_BASE:
+        return _build_fixed(sid, FIXED_SPECS[sid - CLOSURE_FROM_CALL_BASE], True)
+    return _build_fixed(sid, CLOSURE_FIXED_SPECS[sid - CLOSURE_FIXED_BASE], True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -624,6 +744,19 @@ void fz_int(void *p, unsigned n, rng_t *r);
 void fz_f32(void *p, rng_t *r);
 void fz_f64(void *p, rng_t *r);
 void fz_f80(void *p, rng_t *r);
+
+/* Number of x87 registers in use (the psABI wants none at calls and returns, except for an
+   x87 result, which its receiver pops). */
+int x87_depth(void);
+
+/* Closure handlers (callees.c) record anomalies here; the caller appends them to the flags.
+   user_data of every closure points to a cl_ud_t. */
+#define CL_UD_MAGIC 0x7e57c105u
+typedef struct { const void *cif; uint64_t magic; } cl_ud_t;
+extern char hflags[];
+extern unsigned hcalls;
+void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
+             const unsigned char *aalign, unsigned nargs);
 
 #define CHECK_STACK_ALIGNMENT() do {                            \
     uintptr_t sp_;                                              \
@@ -703,6 +836,49 @@ uint64_t lg_hash(unsigned id)
 }
 
 int fz_specials = 1;
+
+int x87_depth(void)
+{
+  static _Alignas(16) unsigned char fx[512];
+  __asm__ volatile("fxsave %0" : "=m"(fx));
+  return __builtin_popcount(fx[4]);
+}
+
+#define HFLAGS_CAP 4096
+char hflags[HFLAGS_CAP];
+unsigned hcalls;
+
+static void hflag(const char *fmt, ...)
+{
+  size_t n = strlen(hflags);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(hflags + n, HFLAGS_CAP - n, fmt, ap);
+  va_end(ap);
+}
+
+/* Checks at the entry of a closure handler: the x87 stack, cif and user_data as given to
+   ffi_prep_closure_loc, and the alignment of the result buffer and of every avalue[i] (a
+   handler may load an argument with an aligned instruction, e.g. a vector). */
+void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
+             const unsigned char *aalign, unsigned nargs)
+{
+  const cl_ud_t *u = ud;
+  int n = x87_depth();
+  hcalls++;
+  if (n)
+    hflag(" !X87-STACK-NOT-EMPTY(handler-entry:%d)", n);
+  if (!u || u->magic != CL_UD_MAGIC || u->cif != cif)
+    hflag(" !HANDLER-BAD-CIF-OR-USER-DATA");
+  if (ralign && (!rv || (uintptr_t)rv % ralign))
+    hflag(" !RVALUE-MISALIGNED(need:%zu,addr%%64:%u)", ralign, (unsigned)((uintptr_t)rv % 64));
+  for (unsigned i = 0; i < nargs; i++)
+    if (!av[i])
+      hflag(" !AVALUE-NULL(arg%u)", i);
+    else if ((uintptr_t)av[i] % aalign[i])
+      hflag(" !AVALUE-MISALIGNED(arg%u:need:%u,addr%%64:%u)", i, aalign[i],
+            (unsigned)((uintptr_t)av[i] % 64));
+}
 
 void fz_int(void *p, unsigned n, rng_t *r)
 {
@@ -820,18 +996,18 @@ static int print_lib(struct dl_phdr_info *info, size_t size, void *data)
   return 0;
 }
 
-static void begin(unsigned id)
+static void begin(const char *id)
 {
-  printf("B %u\n", id);
+  printf("B %s\n", id);
   fflush(stdout);
   flags[0] = 0;
 }
 
-static void emit(unsigned id)
+static void emit(const char *id)
 {
-  printf("F %u %s%s\nD %u %s\n", id, fbuf, flags, id, dbuf);
+  printf("F %s %s%s\nD %s %s\n", id, fbuf, flags, id, dbuf);
   if (flags[0] || strcmp(fbuf, dbuf) != 0)
-    printf("X %u\n", id);
+    printf("X %s\n", id);
   fflush(stdout);
 }
 
@@ -865,13 +1041,6 @@ enum { RK_VOID, RK_NARROW, RK_OTHER };
 /* The psABI wants the x87 register stack empty at every call and return except for an x87
    return value, which its receiver pops.  A leaked register turns later x87 loads into NaNs,
    so check after every call and reset the unit if needed. */
-static int x87_depth(void)
-{
-  static _Alignas(16) unsigned char fx[512];
-  __asm__ volatile("fxsave %0" : "=m"(fx));
-  return __builtin_popcount(fx[4]);
-}
-
 static void x87_check(const char *what)
 {
   int n = x87_depth();
@@ -993,6 +1162,64 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
   memcpy(av, avsnap, nargs * sizeof(void *));
 }
 
+/* A closure returning an 8- or 16-bit integer, called as returning uint64_t: the handler
+   wrote a whole ffi_arg, and clang-compiled callers rely on the low 32 bits of %eax being
+   sign- or zero-extended (GCC does not, and the psABI leaves the upper bits undefined). */
+static void chk_narrow(uint64_t rax, unsigned size, int is_signed)
+{
+  uint32_t lo = (uint32_t)rax, want;
+  if (size == 1)
+    want = is_signed ? (uint32_t)(int32_t)(int8_t)lo : (uint8_t)lo;
+  else
+    want = is_signed ? (uint32_t)(int32_t)(int16_t)lo : (uint16_t)lo;
+  if (lo != want)
+    flagf(" !NARROW-RESULT-NOT-EXTENDED(eax=%08x)", lo);
+}
+
+#ifndef DIFF_DIRECT_ONLY
+/* A closure of type cif whose handler is `handler`, called twice by `callsite` (the generated
+   call site that also makes the direct call): the first call's handler log and result go to
+   fbuf, anomalies to flags.  cl_ud_t user data lets the handler check cif and user_data. */
+static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **, void *),
+                       void (*callsite)(void *fp, const char *what), void (*rawcheck)(void *fp))
+{
+  static cl_ud_t ud;
+  void *code = NULL;
+  ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+  ffi_status st;
+
+  if (!cl || !code) {
+    strcpy(fbuf, "CLOSURE-ALLOC-FAILED");
+    if (cl)
+      ffi_closure_free(cl);
+    return;
+  }
+  ud.cif = cif;
+  ud.magic = CL_UD_MAGIC;
+  st = ffi_prep_closure_loc(cl, cif, handler, &ud, code);
+  if (st != FFI_OK) {
+    sprintf(fbuf, "PREP-CLOSURE-FAILED(status=%d)", (int)st);
+    ffi_closure_free(cl);
+    return;
+  }
+  hflags[0] = 0;
+  hcalls = 0;
+  callsite(code, "closure");
+  memcpy(fbuf, lg_buf, lg_len + 1);
+  if (hcalls != 1)
+    flagf(" !HANDLER-CALLS(%u)", hcalls);
+  flagf("%s", hflags);
+  /* the same closure again: same handler log and result */
+  hcalls = 0;
+  callsite(code, "closure-second-call");
+  if (hcalls != 1 || strcmp(lg_buf, fbuf) != 0)
+    flagf(" !SECOND-CALL(calls=%u){%s}", hcalls, nospace(lg_buf));
+  if (rawcheck)
+    rawcheck(code);
+  ffi_closure_free(cl);
+}
+#endif
+
 static const uint64_t SEED = SEED_VALUE;
 '''
 
@@ -1030,8 +1257,33 @@ _NARROW = {1: ('movzbl %%al, %%eax', '0xa5c3e1f00f1e3c00'),
            4: ('movl %%eax, %%eax', '0xa5c3e1f000000000')}
 
 
+def _body(sig, arg):
+    """Lines shared by a callee and a closure handler: log the significant bytes of every
+    argument (arg(i) is the C lvalue of argument i), then, unless the result is void, declare
+    `static R ret` and fill it from a hash of the log (so the result depends on every
+    argument byte the function saw)."""
+    out = []
+    for i, t in enumerate(sig.args):
+        if i:
+            out.append('lg_str(" ");')
+        out += t.log(arg(i))
+    if sig.ret is not None:
+        out.append('static %s;' % sig.ret.decl('ret'))
+        out.append('rng_t rr, *r = &rr;')
+        out.append('rr.s = lg_hash(%d);' % sig.sid)
+        out.append('memset(&ret, 0x77, sizeof ret);')
+        out += sig.ret.fill('ret')
+    return out
+
+
+def _is_narrow(t):
+    return t is not None and isinstance(t, Scalar) and t.is_narrow_int()
+
+
 def emit_callee(sig):
-    narrow = sig.ret is not None and isinstance(sig.ret, Scalar) and sig.ret.is_narrow_int()
+    """The C function of signature sig: the callee of ffi_call, or for a closure signature
+    the direct function that the closure is compared with."""
+    narrow = _is_narrow(sig.ret)
     head = sig.prototype(names=True)
     pre = []
     if narrow:
@@ -1052,42 +1304,130 @@ def emit_callee(sig):
             t = sig.args[i]
             out.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
         out.append('  va_end(ap);')
-    for i, t in enumerate(sig.args):
-        if i:
-            out.append('  lg_str(" ");')
-        out += ['  ' + s for s in t.log('a%d' % i)]
-    if sig.ret is None:
-        out.append('  JUNK_RETURN_REGS();')
-    else:
-        out.append('  {')
-        out.append('    static %s;' % sig.ret.decl('ret'))
-        out.append('    rng_t rr, *r = &rr;')
-        out.append('    rr.s = lg_hash(%d);' % sig.sid)
-        out.append('    memset(&ret, 0x77, sizeof ret);')
-        out += ['    ' + s for s in sig.ret.fill('ret')]
-        out.append('    JUNK_RETURN_REGS();')
+    out.append('  {')
+    out += ['    ' + s for s in _body(sig, lambda i: 'a%d' % i)]
+    out.append('    JUNK_RETURN_REGS();')
+    if sig.ret is not None:
         out.append('    return ret;')
-        out.append('  }')
+    out.append('  }')
     out.append('}')
     return '\n'.join(out)
 
 
-def emit_caller_sig(sig):
-    sid = sig.sid
+def handler_name(sig):
+    return 'h' + sig.key
+
+
+def handler_prototype(sig):
+    # ABI-compatible with ffi_prep_closure_loc's fun (callees.c does not include ffi.h)
+    return 'void %s(void *cif, void *rv, void **av, void *ud)' % handler_name(sig)
+
+
+def emit_handler(sig):
+    """The closure handler of a closure signature: same body as the direct function (emit_callee),
+    arguments read from avalue; it writes the result into rvalue (a whole ffi_arg for integers
+    narrower than 8 bytes), then leaves junk in the return registers."""
     n = len(sig.args)
-    out = ['/* ---- signature %d ---- */' % sid, '#if ' + sig.guard()]
+    if sig.ret is None:
+        ralign = '0'
+    elif _is_narrow(sig.ret):
+        ralign = '8'     # rvalue points to an ffi_arg
+    else:
+        ralign = '_Alignof(%s)' % sig.ret.c
+    out = [handler_prototype(sig), '{']
+    out.append('  static const unsigned char al[] = { %s };'
+               % ', '.join(['_Alignof(%s)' % t.c for t in sig.args] + ['1']))
+    out.append('  CHECK_STACK_ALIGNMENT();')
+    out.append('  h_enter(cif, rv, ud, %s, av, al, %d);' % (ralign, n))
+    out.append('  {')
+    out += ['    ' + s for s in _body(sig, lambda i: '(*(%s *)av[%d])' % (sig.args[i].c, i))]
+    if _is_narrow(sig.ret):
+        out.append('    uint64_t w = (uint64_t)(%s)ret;' % ('int64_t' if sig.ret.signed
+                                                              else 'uint64_t'))
+        out.append('    memcpy(rv, &w, sizeof w);')
+    elif sig.ret is not None:
+        out.append('    memcpy(rv, &ret, sizeof ret);')
+    out.append('    JUNK_RETURN_REGS();')
+    out.append('  }')
+    out.append('}')
+    return '\n'.join(out)
+
+
+def _ffi_type_defs(sig):
+    out = []
     for s in sig.structs:
         out.append('static ffi_type *t%s_el[] = { %s, NULL };'
                    % (s.name, ', '.join(s.ffi_elements())))
         out.append('static ffi_type t%s = { 0, 0, FFI_TYPE_STRUCT, t%s_el };' % (s.name, s.name))
         offs = ['offsetof(%s, %s)' % (s.name, m) for m, _ in s.members()]
         out.append('static const size_t o%s[] = { %s };' % (s.name, ', '.join(offs)))
+    return out
+
+
+def _fill_args(sig, name):
+    """Seed the value PRNG and fill the arguments (name(i): the C variable of argument i)."""
+    out = ['rng_seed(r, SEED, %dull);' % sig.rng_id()]
+    if sig.sid >= FIXED_BASE:
+        # hand-written signatures exist to catch one bug each: no special values, which
+        # could make two arguments equal and hide it
+        out.append('fz_specials = 0;')
+    for i, t in enumerate(sig.args):
+        out.append('memset(&%s, 0xa7, sizeof %s);' % (name(i), name(i)))
+        out += t.fill(name(i))
+    out.append('fz_specials = 1;')
+    return out
+
+
+def _prep_cif(sig):
+    """ffi_prep_cif(_var) into `cif`/`st` (needs `at`); on failure fbuf says so; on success
+    the layout checks, then the lines of `then` are run."""
+    n = len(sig.args)
+    rt = sig.ret.ffi if sig.ret else '&ffi_type_void'
+    if sig.variadic():
+        out = ['st = ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, %d, %d, %s, at);'
+               % (sig.nfixed, n, rt)]
+    else:
+        out = ['st = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, %d, %s, at);' % (n, rt)]
+    out.append('if (st != FFI_OK) {')
+    out.append('  sprintf(fbuf, "PREP-FAILED(status=%d)", st);')
+    out.append('} else {')
+    for s in sig.structs:
+        out.append('  chk_layout("%s", &t%s, sizeof(%s), _Alignof(%s), o%s, %d);'
+                   % (s.name, s.name, s.name, s.name, s.name, len(s.ffi_elements())))
+    for v in sig.vectors():
+        out.append('  chk_layout("%s", &vt_%s, sizeof(%s), _Alignof(%s), NULL, 0);'
+                   % (v.c, v.c, v.c, v.c))
+    return out
+
+
+def _log_result(sig, rv):
+    """Log ' R ' and the significant bytes of the C result `rv` (the whole ffi_arg-sized
+    value, sign- or zero-extended, for a narrow integer)."""
+    out = ['lg_str(" R ");']
+    if _is_narrow(sig.ret):
+        out.append('{')
+        out.append('  uint64_t w = (uint64_t)(%s)%s;'
+                   % ('int64_t' if sig.ret.signed else 'uint64_t', rv))
+        out.append('  lg_bytes(&w, 8);')
+        out.append('}')
+    else:
+        out += sig.ret.log(rv)
+    return out
+
+
+def emit_caller_sig(sig):
+    if sig.closure:
+        return emit_closure_caller_sig(sig)
+    key = sig.key
+    n = len(sig.args)
+    out = ['/* ---- signature %s ---- */' % key, '#if ' + sig.guard()]
+    out += _ffi_type_defs(sig)
     if sig.ret is not None and _ret_kind(sig.ret) == 'RK_OTHER':
-        out.append('static void lr%d(const void *p)' % sid)
+        out.append('static void lr%s(const void *p)' % key)
         out.append('{')
         out += ['  ' + s for s in sig.ret.log('*(const %s *)p' % sig.ret.c)]
         out.append('}')
-    out.append('static void run%d(void)' % sid)
+    out.append('static void run%s(void)' % key)
     out.append('{')
     for i, t in enumerate(sig.args):
         out.append('  static %s;' % t.decl('a%d' % i))
@@ -1100,38 +1440,16 @@ def emit_caller_sig(sig):
     out.append('  ffi_type *at[] = { %s };' % at)
     out.append('  void *av[] = { %s };' % av)
     out.append('  const size_t asz[] = { %s };' % asz)
-    out.append('  rng_seed(r, SEED, %d);' % sid)
-    if sid >= FIXED_BASE:
-        # hand-written signatures exist to catch one bug each: no special values, which
-        # could make two arguments equal and hide it
-        out.append('  fz_specials = 0;')
-    for i, t in enumerate(sig.args):
-        out.append('  memset(&a%d, 0xa7, sizeof a%d);' % (i, i))
-        out += ['  ' + s for s in t.fill('a%d' % i)]
-    out.append('  fz_specials = 1;')
-    out.append('  begin(%d);' % sid)
+    out += ['  ' + s for s in _fill_args(sig, lambda i: 'a%d' % i)]
+    out.append('  begin("%s");' % key)
     # -DDIFF_DIRECT_ONLY (harness debugging): run only the callees and the direct calls
     out.append('#ifdef DIFF_DIRECT_ONLY')
     out.append('  strcpy(fbuf, "DIRECT-ONLY");')
     out.append('  (void)cif; (void)st; (void)at; (void)av; (void)asz;')
     out.append('#else')
-    rt = sig.ret.ffi if sig.ret else '&ffi_type_void'
-    if sig.variadic():
-        out.append('  st = ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, %d, %d, %s, at);'
-                   % (sig.nfixed, n, rt))
-    else:
-        out.append('  st = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, %d, %s, at);' % (n, rt))
-    out.append('  if (st != FFI_OK) {')
-    out.append('    sprintf(fbuf, "PREP-FAILED(status=%d)", st);')
-    out.append('  } else {')
-    for s in sig.structs:
-        out.append('    chk_layout("%s", &t%s, sizeof(%s), _Alignof(%s), o%s, %d);'
-                   % (s.name, s.name, s.name, s.name, s.name, len(s.ffi_elements())))
-    for v in sig.vectors():
-        out.append('    chk_layout("%s", &vt_%s, sizeof(%s), _Alignof(%s), NULL, 0);'
-                   % (v.c, v.c, v.c, v.c))
+    out += ['  ' + s for s in _prep_cif(sig)]
     rsize = 'sizeof(%s)' % sig.ret.c if sig.ret else '0'
-    lr = 'lr%d' % sid if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
+    lr = 'lr%s' % key if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
     out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s);'
                % (sig.fname, n, rsize, _ret_kind(sig.ret), lr))
     out.append('  }')
@@ -1147,18 +1465,77 @@ def emit_caller_sig(sig):
         out.append('  {')
         out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
         out.append('    x87_check(NULL);')
-        out.append('    lg_str(" R ");')
-        if _ret_kind(sig.ret) == 'RK_NARROW':
-            if sig.ret.signed:
-                out.append('    uint64_t w = (uint64_t)(int64_t)rv;')
-            else:
-                out.append('    uint64_t w = (uint64_t)rv;')
-            out.append('    lg_bytes(&w, 8);')
-        else:
-            out += ['    ' + s for s in sig.ret.log('rv')]
+        out += ['    ' + s for s in _log_result(sig, 'rv')]
         out.append('  }')
     out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
-    out.append('  emit(%d);' % sid)
+    out.append('  emit("%s");' % key)
+    out.append('}')
+    out.append('#endif')
+    return '\n'.join(out)
+
+
+def emit_closure_caller_sig(sig):
+    """A closure signature in caller.c: one call site (call<key>) that calls a function
+    pointer of the exact C type with the arguments; run<key> fills the arguments, runs the
+    call site on the closure's code (do_closure) and then on the direct function."""
+    key = sig.key
+    n = len(sig.args)
+    arg = lambda i: 'a%s_%d' % (key, i)  # noqa: E731
+    out = ['/* ---- closure signature %s ---- */' % key, '#if ' + sig.guard()]
+    out += _ffi_type_defs(sig)
+    for i, t in enumerate(sig.args):
+        out.append('static %s;' % t.decl(arg(i)))
+    out.append('typedef %s;' % sig.prototype(name='(*fp%s_t)' % key))
+    out.append('static void call%s(void *fp, const char *what)' % key)
+    out.append('{')
+    out.append('  x87_check(NULL);')
+    out.append('  lg_reset();')
+    call = '((fp%s_t)fp)(%s)' % (key, ', '.join(arg(i) for i in range(n)))
+    if sig.ret is None:
+        out.append('  %s;' % call)
+        out.append('  x87_check(what);')
+        out.append('  lg_str(" R void");')
+    else:
+        out.append('  {')
+        out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
+        out.append('    x87_check(what);')
+        out += ['    ' + s for s in _log_result(sig, 'rv')]
+        out.append('  }')
+    out.append('}')
+    raw = 'NULL'
+    if _is_narrow(sig.ret) and sig.ret.size < 4:
+        raw = 'raw%s' % key
+        out.append('typedef %s;' % sig.prototype(name='(*fpw%s_t)' % key).replace(
+            sig.ret.c, 'uint64_t', 1))
+        out.append('#ifndef DIFF_DIRECT_ONLY')
+        out.append('static void raw%s(void *fp)' % key)
+        out.append('{')
+        out.append('  uint64_t w = ((fpw%s_t)fp)(%s);' % (key, ', '.join(arg(i) for i in range(n))))
+        out.append('  x87_check("closure-raw");')
+        out.append('  chk_narrow(w, %d, %d);' % (sig.ret.size, 1 if sig.ret.signed else 0))
+        out.append('}')
+        out.append('#endif')
+    out.append('static void run%s(void)' % key)
+    out.append('{')
+    out.append('  rng_t rr, *r = &rr;')
+    out.append('  ffi_cif cif;')
+    out.append('  int st;')
+    out.append('  ffi_type *at[] = { %s };' % ', '.join([t.ffi for t in sig.args] + ['NULL']))
+    out += ['  ' + s for s in _fill_args(sig, arg)]
+    out.append('  begin("%s");' % key)
+    out.append('#ifdef DIFF_DIRECT_ONLY')
+    out.append('  strcpy(fbuf, "DIRECT-ONLY");')
+    out.append('  (void)cif; (void)st; (void)at;')
+    out.append('#else')
+    out += ['  ' + s for s in _prep_cif(sig)]
+    out.append('    do_closure(&cif, (void (*)(ffi_cif *, void *, void **, void *))%s, call%s, %s);'
+               % (handler_name(sig), key, raw))
+    out.append('  }')
+    out.append('#endif')
+    # the direct call, from the same call site: the compiler's convention is the ground truth
+    out.append('  call%s((void *)%s, NULL);' % (key, sig.fname))
+    out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
+    out.append('  emit("%s");' % key)
     out.append('}')
     out.append('#endif')
     return '\n'.join(out)
@@ -1177,23 +1554,28 @@ def batch_sources(sigs, seed):
         h.append(v.typedef())
     h.append('')
     for s in sigs:
-        h.append('/* signature %d (%s) */' % (s.sid, s.note))
+        h.append('/* %s (%s) */' % (s.title(), s.note))
         for st in s.structs:
             h.append(st.definition())
             h.append('void log_%s(const %s *p);' % (st.name, st.name))
             h.append('void fill_%s(%s *p, rng_t *r);' % (st.name, st.name))
         h.append(s.prototype() + ';')
+        if s.closure:
+            h.append(handler_prototype(s) + ';')
     h.append('#endif')
 
     c = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-         '#include <stdarg.h>', '#include <stdlib.h>', '#include <unistd.h>',
+         '#include <stdarg.h>', '#include <stdio.h>', '#include <stdlib.h>',
+         '#include <unistd.h>',
          '#include "batch.h"', RUNTIME_C]
     for s in sigs:
         for st in s.structs:
             c.append(st.log_func())
             c.append(st.fill_func())
-        c.append('/* signature %d (%s) */' % (s.sid, s.note))
+        c.append('/* %s (%s) */' % (s.title(), s.note))
         c.append(emit_callee(s))
+        if s.closure:
+            c.append(emit_handler(s))
         c.append('')
 
     k = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
@@ -1211,9 +1593,9 @@ def batch_sources(sigs, seed):
     k.append('  dl_iterate_phdr(print_lib, NULL);')
     for idx, s in enumerate(sigs):
         k.append('#if ' + s.guard())
-        k.append('  if (%dul >= start) run%d();' % (idx, s.sid))
+        k.append('  if (%dul >= start) run%s();' % (idx, s.key))
         k.append('#else')
-        k.append('  if (%dul >= start) printf("S %d\\n");' % (idx, s.sid))
+        k.append('  if (%dul >= start) printf("S %s\\n");' % (idx, s.key))
         k.append('#endif')
     k.append('  printf("END\\n");')
     k.append('  return 0;')
@@ -1255,15 +1637,23 @@ echo "oracle: $(grep -c '^X ' out-oracle.txt) mismatches with the direct call"
 '''
 
 CALLEE_FLAGS = ['-O1', '-w', '-Wno-psabi']
+# A batch of closure signatures only: callees.c holds a direct function and a handler per
+# signature (twice the code), and nothing in them depends on optimization: -O0 compiles in
+# less than half the time.
+CLOSURE_CALLEE_FLAGS = ['-O0', '-w', '-Wno-psabi']
+
+
+def callee_flags(sigs):
+    return CLOSURE_CALLEE_FLAGS if sigs and all(s.closure for s in sigs) else CALLEE_FLAGS
 CALLER_FLAGS = ['-O0', '-w', '-Wno-psabi']
 
 
 def write_batch(sigs, seed, outdir):
     os.makedirs(outdir, exist_ok=True)
     files = batch_sources(sigs, seed)
-    files['sigs.txt'] = '\n\n'.join('/* ---- signature %d ---- */\n%s' % (s.sid, s.c_text())
+    files['sigs.txt'] = '\n\n'.join('/* ---- %s ---- */\n%s' % (s.title(), s.c_text())
                                     for s in sigs) + '\n'
-    files['build.sh'] = BUILD_SH % {'callee_flags': ' '.join(CALLEE_FLAGS),
+    files['build.sh'] = BUILD_SH % {'callee_flags': ' '.join(callee_flags(sigs)),
                                     'caller_flags': ' '.join(CALLER_FLAGS)}
     for name, text in files.items():
         with open(os.path.join(outdir, name), 'w') as f:
@@ -1272,8 +1662,18 @@ def write_batch(sigs, seed, outdir):
     return outdir
 
 
+def sig_for_key(seed, key):
+    """The signature named key: '17' (ffi_call), 'c17' (closure); hand-written ones are
+    900000+ and c900000+ (c950000+k: FIXED_SPECS[k] as a closure)."""
+    sid, closure = parse_key(key)
+    if closure:
+        return closure_fixed_sig(sid) if sid >= CLOSURE_FIXED_BASE else make_sig(seed, sid, True)
+    return fixed_sigs()[sid - FIXED_BASE] if sid >= FIXED_BASE else make_sig(seed, sid)
+
+
 def sigs_for_ids(seed, ids):
-    return [fixed_sigs()[i - FIXED_BASE] if i >= FIXED_BASE else make_sig(seed, i) for i in ids]
+    """ids: ints (ffi_call signatures) or keys such as 'c17' (closure signatures)."""
+    return [sig_for_key(seed, i) for i in ids]
 
 
 def main(argv=None):
@@ -1281,26 +1681,30 @@ def main(argv=None):
     ap.add_argument('--seed', default=str(DEFAULT_SEED))
     ap.add_argument('--count', type=int, default=2000)
     ap.add_argument('--batch-size', type=int, default=DEFAULT_BATCH)
+    ap.add_argument('--closures', action='store_true',
+                    help='with --count/--fixed: closure signatures instead of ffi_call ones')
     ap.add_argument('--ids', help='comma-separated signature ids (overrides --count); '
-                    'ids >= %d are the hand-written signatures' % FIXED_BASE)
+                    'c17 is closure signature 17; ids >= %d are the hand-written signatures'
+                    % FIXED_BASE)
     ap.add_argument('--fixed', action='store_true', help='write the hand-written signatures')
     ap.add_argument('--out', required=True)
     ap.add_argument('--print', action='store_true', help='print the signatures as C')
     a = ap.parse_args(argv)
     if a.fixed:
-        ids = [FIXED_BASE + k for k in range(len(FIXED_SPECS))]
-    elif a.ids:
-        ids = [int(x) for x in a.ids.split(',') if x.strip()]
+        sigs = closure_fixed_sigs() if a.closures else fixed_sigs()
     else:
-        ids = list(range(a.count))
-    sigs = sigs_for_ids(a.seed, ids)
+        if a.ids:
+            ids = [x.strip() for x in a.ids.split(',') if x.strip()]
+        else:
+            ids = [sig_key(i, a.closures) for i in range(a.count)]
+        sigs = sigs_for_ids(a.seed, ids)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,
                         os.path.join(a.out, 'b%04d' % (b // a.batch_size)))
         print(d)
     if a.print:
         for s in sigs:
-            print('/* ---- signature %d ---- */\n%s\n' % (s.sid, s.c_text()))
+            print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
     return 0
 
 

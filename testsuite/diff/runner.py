@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Build, run and compare one batch of generated signatures: ffix vs direct call vs libffi.
 
-Used by test_diff.py; also a command line to reproduce signatures by id:
+Used by test_diff.py; also a command line to reproduce signatures by id (c17 is closure
+signature 17):
 
-  FFIX_INCLUDE=... FFIX_LIBDIR=... python3 runner.py --seed S --ids 17,42 [--keep DIR]
+  FFIX_INCLUDE=... FFIX_LIBDIR=... python3 runner.py --seed S --ids 17,42,c5 [--keep DIR]
 """
 
 import argparse
@@ -63,6 +64,7 @@ class Config:
         self.cc = _env('FFIX_DIFF_CC', 'gcc')
         self.seed = _env('FFIX_DIFF_SEED', str(gen.DEFAULT_SEED))
         self.count = int(_env('FFIX_DIFF_COUNT', '2000'))
+        self.closure_count = closure_count()
         self.batch_size = int(_env('FFIX_DIFF_BATCH', str(gen.DEFAULT_BATCH)))
         self.jobs = int(_env('FFIX_DIFF_JOBS', '2'))
         self.keep = _env('FFIX_DIFF_KEEP', '0') == '1'
@@ -84,11 +86,27 @@ class Config:
     def batch_ids(self, b):
         return list(range(b * self.batch_size, min(self.count, (b + 1) * self.batch_size)))
 
+    def closure_nbatches(self):
+        return (self.closure_count + self.batch_size - 1) // self.batch_size
+
+    def closure_batch_ids(self, b):
+        return list(range(b * self.batch_size,
+                          min(self.closure_count, (b + 1) * self.batch_size)))
+
     def run_env(self):
         env = dict(os.environ)
         for k in ('LD_LIBRARY_PATH', 'LD_PRELOAD'):
             env.pop(k, None)
         return env
+
+
+def closure_count():
+    """FFIX_DIFF_CLOSURE_COUNT, by default half of FFIX_DIFF_COUNT (1000 by default, 50000
+    in `make check-diff-long`)."""
+    c = _env('FFIX_DIFF_CLOSURE_COUNT')
+    if c is not None:
+        return int(c)
+    return int(_env('FFIX_DIFF_COUNT', '2000')) // 2
 
 
 def _sha256(path):
@@ -217,8 +235,9 @@ class ProgResult:
 
 
 def run_prog(cfg, exe, ids):
-    """Run exe until it has reported every id; a crash or hang in one signature is recorded
-    and the program restarted after it."""
+    """Run exe until it has reported every signature (ids: the keys, '17' or 'c17', in
+    program order); a crash or hang in one signature is recorded and the program restarted
+    after it."""
     res = ProgResult()
     start = 0   # index (in ids) of the first signature to run
     order = {sid: k for k, sid in enumerate(ids)}
@@ -244,8 +263,7 @@ def run_prog(cfg, exe, ids):
             elif tag == 'END':
                 ended = True
             elif tag in ('B', 'F', 'D', 'S', 'X'):
-                sid_s, _, text = rest.partition(' ')
-                sid = int(sid_s)
+                sid, _, text = rest.partition(' ')
                 if tag == 'B':
                     last_b = sid
                 elif tag == 'F':
@@ -288,26 +306,35 @@ def split_line(sig, text):
 
 
 def explain(sig, f, d):
-    """Human-readable difference between the ffi_call line f and the direct call line d."""
+    """Human-readable difference between the F line f (ffi_call, or the closure) and the
+    direct call line d."""
     out = []
     sf, sd = split_line(sig, f), split_line(sig, d)
     if sf is None or sd is None:
         return ['ffi:    %s' % f, 'direct: %s' % d]
     fa, fr, ff = sf
     da, dr, _ = sd
+    if sig.closure:
+        side, log = 'closure', 'closure handler log'
+        saw = 'the handler decoded %s, the direct function received %s'
+        ret = 'return (%s): calling the closure gave %s, the direct function returned %s'
+    else:
+        side, log = 'ffi_call', 'callee log through ffi_call'
+        saw = 'ffi_call passed %s, direct call passed %s'
+        ret = 'return (%s): ffi_call gave %s, direct call gave %s'
     if fr is None:
-        out.append('ffi_call side: %s' % ' '.join(ff))
+        out.append('%s side: %s' % (side, ' '.join(ff)))
         return out
     if len(fa) != len(da):
-        out.append('callee log through ffi_call: %s' % ' '.join(fa))
-        out.append('callee log, direct call:     %s' % ' '.join(da))
+        out.append('%s: %s' % (log, ' '.join(fa)))
+        out.append('callee log, direct call: %s' % ' '.join(da))
     for i, (x, y) in enumerate(zip(fa, da)):
         if x != y:
             t = sig.args[i].c if i < len(sig.args) else '?'
-            out.append('arg %d (%s): ffi_call passed %s, direct call passed %s' % (i, t, x, y))
+            out.append(('arg %d (%s): ' + saw) % (i, t, x, y))
     if fr != dr:
         t = sig.ret.c if sig.ret else 'void'
-        out.append('return (%s): ffi_call gave %s, direct call gave %s' % (t, fr, dr))
+        out.append(ret % (t, fr, dr))
     for fl in ff:
         out.append('check failed: %s' % fl)
     return out
@@ -339,12 +366,12 @@ class Failure:
         self.sig, self.kind, self.lines = sig, kind, lines
 
     def render(self, cfg):
-        s = ['signature %d: %s' % (self.sig.sid, self.kind),
+        s = ['%s: %s' % (self.sig.title(), self.kind),
              self.sig.c_text(), '/* %s */' % abi.describe(self.sig)]
         s += ['  ' + x for x in self.lines]
         s.append('reproduce: FFIX_INCLUDE=%s FFIX_LIBDIR=%s python3 testsuite/diff/runner.py '
-                 '--seed %s --ids %d' % (cfg.ffix_include, cfg.ffix_libdir, cfg.seed,
-                                         self.sig.sid))
+                 '--seed %s --ids %s' % (cfg.ffix_include, cfg.ffix_libdir, cfg.seed,
+                                         self.sig.key))
         return '\n'.join(s)
 
 
@@ -391,7 +418,7 @@ def compare(cfg, sigs, fx, orc, name):
             br.errors.append('%s program loaded %s, expected exactly %s'
                              % (label, prog.libs or 'no libffi', lib))
     for sig in sigs:
-        sid = sig.sid
+        sid = sig.key
         ff, fd = fx.F.get(sid), fx.D.get(sid)
         of, od = orc.F.get(sid), orc.D.get(sid)
         oracle_ran = sid not in orc.skipped
@@ -402,7 +429,7 @@ def compare(cfg, sigs, fx, orc, name):
                 br.oracle_disagreements.append(
                     (sig, 'crash', ['oracle crashed: %s' % orc.crash[sid]], []))
             elif of is None or od is None:
-                br.errors.append('oracle printed no result for signature %d' % sid)
+                br.errors.append('oracle printed no result for %s' % sig.title())
             elif of != od:
                 oracle_bad = classify(sig, of, od)
                 br.oracle_disagreements.append((sig, oracle_bad, explain(sig, of, od),
@@ -432,7 +459,8 @@ def compare(cfg, sigs, fx, orc, name):
             if cfg.self_mode and oracle_bad and of == ff and od == fd:
                 br.tolerated.append((sig, tag))
                 continue
-            lines = ['ffix disagrees with the direct call (%s):' % tag]
+            lines = ['ffix %sdisagrees with the direct call (%s):'
+                     % ('(closure) ' if sig.closure else '', tag)]
             lines += ['  ' + x for x in explain(sig, ff, fd)]
             if oracle_ran and of is not None:
                 if of == od:
@@ -471,7 +499,7 @@ def run_batch(cfg, name, sigs):
     gen.write_batch(sigs, cfg.seed, d)
     br = None
     steps = [
-        ('callees', gen.CALLEE_FLAGS + ['-c', 'callees.c', '-o', 'callees.o']),
+        ('callees', gen.callee_flags(sigs) + ['-c', 'callees.c', '-o', 'callees.o']),
         ('caller-ffix', gen.CALLER_FLAGS + _inc_ffix(cfg) + cfg.ffix_defines +
          ['caller.c', 'callees.o', '-o', 'caller-ffix'] + _link_ffix(cfg)),
         ('caller-oracle', gen.CALLER_FLAGS + ['-I' + cfg.oracle_include] +
@@ -492,7 +520,7 @@ def run_batch(cfg, name, sigs):
             br.errors.append('compiling %s failed (%s):\n%s' % (what, d, out[-6000:]))
             br.dir = d
             return br
-    ids = [s.sid for s in sigs]
+    ids = [s.key for s in sigs]
     fx = run_prog(cfg, os.path.join(d, 'caller-ffix'), ids)
     orc = run_prog(cfg, os.path.join(d, 'caller-oracle'), ids)
     br = compare(cfg, sigs, fx, orc, name)
@@ -501,6 +529,38 @@ def run_batch(cfg, name, sigs):
     else:
         shutil.rmtree(d, ignore_errors=True)
     return br
+
+
+# Batch keys: 'fixed' (gen.FIXED_SPECS), n (ffi_call signatures n*batch...), 'cfixed' (the
+# hand-written closure signatures), ('closure', n) (closure signatures n*batch...).
+
+
+def all_keys(cfg):
+    return (['fixed'] + list(range(cfg.nbatches())) + ['cfixed'] +
+            [('closure', b) for b in range(cfg.closure_nbatches())])
+
+
+def is_closure_key(key):
+    return key == 'cfixed' or isinstance(key, tuple)
+
+
+def batch_name(key):
+    """Name of the batch's build directory: fixed, b0003, cfixed, c0003."""
+    if key in ('fixed', 'cfixed'):
+        return key
+    if isinstance(key, tuple):
+        return 'c%04d' % key[1]
+    return 'b%04d' % key
+
+
+def batch_sigs(cfg, key):
+    if key == 'fixed':
+        return gen.fixed_sigs()
+    if key == 'cfixed':
+        return gen.closure_fixed_sigs()
+    if isinstance(key, tuple):
+        return [gen.make_closure_sig(cfg.seed, i) for i in cfg.closure_batch_ids(key[1])]
+    return [gen.make_sig(cfg.seed, i) for i in cfg.batch_ids(key)]
 
 
 class Suite:
@@ -522,29 +582,27 @@ class Suite:
     def _job(self, key):
         # signatures are generated in the worker, and only a summary of each batch is kept,
         # so that memory stays flat in long runs
-        if key == 'fixed':
-            sigs = gen.fixed_sigs()
-        else:
-            sigs = [gen.make_sig(self.cfg.seed, i) for i in self.cfg.batch_ids(key)]
-        name = key if key == 'fixed' else 'b%04d' % key
+        sigs = batch_sigs(self.cfg, key)
+        name = batch_name(key)
         br = run_batch(self.cfg, name, sigs)
+        br.closure = is_closure_key(key)
         if br.oracle_disagreements and not self.cfg.own_workdir:
             with open(os.path.join(self.cfg.workdir, 'oracle-%s.part' % name), 'w') as f:
                 for sig, tag, expl, known in br.oracle_disagreements:
-                    f.write('==== signature %d: %s [%s]\n%s\n/* %s */\n%s\n\n'
-                            % (sig.sid, tag, ', '.join(known) or 'UNEXPLAINED',
+                    f.write('==== %s: %s [%s]\n%s\n/* %s */\n%s\n\n'
+                            % (sig.title(), tag, ', '.join(known) or 'UNEXPLAINED',
                                sig.c_text(), abi.describe(sig),
                                '\n'.join('  ' + x for x in expl)))
-        br.oracle_disagreements = [(sig.sid, tag, None, known)
+        br.oracle_disagreements = [(sig.key, tag, None, known)
                                    for sig, tag, _, known in br.oracle_disagreements]
         br.tolerated = len(br.tolerated)
         br.trim_failures()
         return br
 
     def start(self, keys=None):
-        """Queue the given batches ('fixed' or a batch index), by default all of them."""
+        """Queue the given batches (see batch_sigs), by default all of them."""
         if keys is None:
-            keys = ['fixed'] + list(range(self.cfg.nbatches()))
+            keys = all_keys(self.cfg)
         with self.lock:
             for k in keys:
                 self._submit(k)
@@ -569,32 +627,12 @@ class Suite:
         rs = list(self.results.values())
         if not rs:
             return []
-        checked = sum(r.checked for r in rs)
-        fails = sum(r.nfailures() for r in rs)
-        ext = sum(r.ext_only for r in rs)
-        skipped = sum(r.ffix_skipped for r in rs)
-        dis = [x for r in rs for x in r.oracle_disagreements]
-        tags = {}
-        unexplained = []
-        for sid, _, _, known in dis:
-            for k in known:
-                tags[k] = tags.get(k, 0) + 1
-            if not known:
-                unexplained.append(sid)
         cfg = self.cfg
-        lines = ['ffix differential: %d signatures checked (seed %s, features: %s)%s: '
-                 '%d ffix failures; %d checked against the direct call only (int128/vector)%s'
-                 % (checked, cfg.seed, ','.join(sorted(cfg.features)) or 'none',
-                    ' [self mode: library under test is the oracle]' if cfg.self_mode else '',
-                    fails, ext,
-                    '; %d skipped (library under test lacks the feature)' % skipped
-                    if skipped else ''),
-                 'libffi oracle disagreements with the direct call: %d%s%s'
-                 % (len(dis), ' (known libffi bugs: ' +
-                    ', '.join('%s %d' % kv for kv in sorted(tags.items())) + ')' if tags else '',
-                    '; NOT explained by a known libffi bug: %d (ids %s)'
-                    % (len(unexplained), ', '.join(map(str, unexplained[:20])))
-                    if unexplained else '')]
+        lines = []
+        for closure in (False, True):
+            part = [r for r in rs if getattr(r, 'closure', False) == closure]
+            if part:
+                lines += self._summary_kind(part, closure)
         tol = sum(r.tolerated for r in rs)
         if tol:
             lines.append('self mode: %d signatures where ffix (= libffi) reproduces a libffi bug '
@@ -602,11 +640,11 @@ class Suite:
         for note in getattr(cfg, 'probe_notes', []):
             lines.append('note: ' + note)
         report = os.path.join(cfg.workdir, 'oracle-disagreements.txt')
+        dis = [x for r in rs for x in r.oracle_disagreements]
         if dis and cfg.own_workdir:
             lines.append('(set FFIX_DIFF_WORKDIR to keep a report of every disagreement)')
         elif dis:
-            names = ['fixed'] + ['b%04d' % b for b in sorted(k for k in self.results
-                                                            if k != 'fixed')]
+            names = [batch_name(k) for k in all_keys(cfg) if k in self.results]
             try:
                 with open(report, 'w') as out:
                     for n in names:
@@ -620,12 +658,42 @@ class Suite:
                 pass
         return lines
 
+    def _summary_kind(self, rs, closure):
+        checked = sum(r.checked for r in rs)
+        fails = sum(r.nfailures() for r in rs)
+        ext = sum(r.ext_only for r in rs)
+        skipped = sum(r.ffix_skipped for r in rs)
+        dis = [x for r in rs for x in r.oracle_disagreements]
+        tags = {}
+        unexplained = []
+        for sid, _, _, known in dis:
+            for k in known:
+                tags[k] = tags.get(k, 0) + 1
+            if not known:
+                unexplained.append(sid)
+        cfg = self.cfg
+        what = 'closure signatures' if closure else 'ffi_call signatures'
+        return ['ffix differential: %d %s checked (seed %s, features: %s)%s: '
+                '%d ffix failures; %d checked against the direct call only (int128/vector)%s'
+                % (checked, what, cfg.seed, ','.join(sorted(cfg.features)) or 'none',
+                   ' [self mode: library under test is the oracle]' if cfg.self_mode else '',
+                   fails, ext,
+                   '; %d skipped (library under test lacks the feature)' % skipped
+                   if skipped else ''),
+                '  libffi oracle disagreements with the direct call (%s): %d%s%s'
+                % ('closures' if closure else 'ffi_call', len(dis), ' (known libffi bugs: ' +
+                   ', '.join('%s %d' % kv for kv in sorted(tags.items())) + ')' if tags else '',
+                   '; NOT explained by a known libffi bug: %d (ids %s)'
+                   % (len(unexplained), ', '.join(map(str, unexplained[:20])))
+                   if unexplained else '')]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description='reproduce signatures of the differential suite')
     ap.add_argument('--seed', default=None, help='default: FFIX_DIFF_SEED or %s' % gen.DEFAULT_SEED)
     ap.add_argument('--ids', required=True,
-                    help='comma-separated ids; ids >= %d are hand-written' % gen.FIXED_BASE)
+                    help='comma-separated ids: 17 (ffi_call signature), c17 (closure signature); '
+                    'ids >= %d are hand-written' % gen.FIXED_BASE)
     ap.add_argument('--keep', help='build directory to keep (default: a temporary one)')
     a = ap.parse_args(argv)
     if a.keep:
@@ -639,19 +707,19 @@ def main(argv=None):
         print('error: %s' % e, file=sys.stderr)
         return 2
     probe(cfg)
-    ids = [int(x) for x in a.ids.split(',') if x.strip()]
+    ids = [x.strip() for x in a.ids.split(',') if x.strip()]
     sigs = gen.sigs_for_ids(cfg.seed, ids)
     br = run_batch(cfg, 'repro', sigs)
     for s in sigs:
-        print('/* ---- signature %d ---- */\n%s\n' % (s.sid, s.c_text()))
+        print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
     for e in br.errors:
         print('ERROR: ' + e)
     for sig, tag, expl, known in br.oracle_disagreements:
-        print('oracle (libffi) disagrees with the direct call on signature %d (%s) [%s]:\n%s'
-              % (sig.sid, tag, ', '.join(known) or 'not a known libffi bug',
+        print('oracle (libffi) disagrees with the direct call on %s (%s) [%s]:\n%s'
+              % (sig.title(), tag, ', '.join(known) or 'not a known libffi bug',
                  '\n'.join('  ' + x for x in expl)))
     for sig, tag in br.tolerated:
-        print('self mode: tolerated libffi bug on signature %d (%s)' % (sig.sid, tag))
+        print('self mode: tolerated libffi bug on %s (%s)' % (sig.title(), tag))
     for f in br.failures:
         print('FAIL ' + f.render(cfg))
     print('build directory: %s (out-*.txt are rerun by ./caller-ffix / ./caller-oracle)'

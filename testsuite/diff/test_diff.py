@@ -1,7 +1,8 @@
 """Differential tests: ffix vs the direct (compiler) call vs Debian's libffi.
 
 One test per batch of generated signatures (FFIX_DIFF_COUNT, FFIX_DIFF_BATCH), plus one for the
-hand-written signatures of gen.FIXED_SPECS.  See README.md.
+hand-written signatures of gen.FIXED_SPECS; the same for closures (FFIX_DIFF_CLOSURE_COUNT,
+gen.CLOSURE_FIXED_SPECS and FIXED_SPECS again as closures).  See README.md.
 """
 
 import os
@@ -10,10 +11,13 @@ import pytest
 
 from conftest import get_suite
 import gen
+import runner
 
 _COUNT = int(os.environ.get('FFIX_DIFF_COUNT') or 2000)
 _BATCH = int(os.environ.get('FFIX_DIFF_BATCH') or gen.DEFAULT_BATCH)
 _NBATCHES = (_COUNT + _BATCH - 1) // _BATCH
+_CLOSURE_COUNT = runner.closure_count()
+_CLOSURE_NBATCHES = (_CLOSURE_COUNT + _BATCH - 1) // _BATCH
 MAX_SHOWN = 3
 
 
@@ -41,7 +45,7 @@ def _check(br, cfg):
         if nrest:
             msg.append('')
             msg.append('... and %d more: %s%s' % (
-                nrest, ', '.join('%d (%s)' % (f.sig.sid, f.kind) for f in rest[:40]),
+                nrest, ', '.join('%s (%s)' % (f.sig.key, f.kind) for f in rest[:40]),
                 ', ...' if nrest > 40 else ''))
     if msg:
         pytest.fail('\n'.join(msg), pytrace=False)
@@ -57,6 +61,18 @@ def test_fixed_signatures():
 def test_random_batch(batch):
     suite = get_suite()
     _check(suite.result(batch), suite.cfg)
+
+
+def test_closure_fixed_signatures():
+    """Hand-written closure signatures (gen.CLOSURE_FIXED_SPECS, then gen.FIXED_SPECS)."""
+    suite = get_suite()
+    _check(suite.result('cfixed'), suite.cfg)
+
+
+@pytest.mark.parametrize('batch', range(_CLOSURE_NBATCHES), ids=lambda b: 'closure%04d' % b)
+def test_closure_batch(batch):
+    suite = get_suite()
+    _check(suite.result(('closure', batch)), suite.cfg)
 
 
 def test_features_present():
