@@ -114,10 +114,22 @@ inline size_t scalar_size(unsigned short code) {
 
 // A signature's key: everything about a cif that its plan depends on, as
 // 32-bit words (signature.cc).  Plans are interned by key.
+// The hash of a key's N words, eight bytes at a time.
+inline uint64_t key_hash(const uint32_t *words, unsigned n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+  unsigned i = 0;
+  for (; i + 2 <= n; i += 2) {
+    uint64_t pair;
+    __builtin_memcpy(&pair, words + i, 8);
+    h = (h ^ pair) * 0xff51afd7ed558ccdull;
+  }
+  if (i < n) h = (h ^ words[i]) * 0xff51afd7ed558ccdull;
+  return h ^ (h >> 29);
+}
+
 struct Key {
   uint32_t *words_ = inline_words;
   unsigned n = 0, cap = sizeof inline_words / sizeof(uint32_t);
-  uint64_t h = 0x9e3779b97f4a7c15ull;  // hashed as the words are put
   uint32_t inline_words[128];
 
   Key() = default;
@@ -128,36 +140,32 @@ struct Key {
   bool put(uint32_t word) {
     if (__builtin_expect(n == cap, 0) && !grow()) return false;
     words_[n++] = word;
-    h = (h ^ word) * 0xff51afd7ed558ccdull;
     return true;
   }
   bool grow();
   const uint32_t *words() const { return words_; }
   size_t bytes() const { return n * sizeof(uint32_t); }
-  uint64_t hash() const { return h ^ (h >> 29); }
-  bool equals(const uint32_t *other, size_t other_bytes) const {
-    if (other_bytes != bytes()) return false;
-    for (unsigned i = 0; i < n; i++)
-      if (other[i] != words_[i]) return false;
-    return true;
-  }
+  uint64_t hash() const { return key_hash(words_, n); }
 };
+
+// A well-formed scalar (a predefined type or a copy of one) is keyed by
+// its code and alignment; 0 for anything else.
+inline uint32_t scalar_key(const ffi_type *type) {
+  if (type && type->size == scalar_size(type->type) && type->type != FFI_TYPE_VOID && is_pow2(type->alignment))
+    return type->type | uint32_t{type->alignment} << 16;
+  return 0;
+}
 
 // Validate and lay out TYPE (prepare_type) and append its key to KEY.
 FFIX_HIDDEN ffi_status describe_aggregate(ffi_type *type, Key &key);
 inline ffi_status describe_type(ffi_type *type, Key &key) {
-  // The common case inline: a well-formed scalar (a predefined type or a
-  // copy of one) is its code and alignment.
-  if (__builtin_expect(type != nullptr, 1)) {
-    size_t want = scalar_size(type->type);
-    if (type->size == want && type->type != FFI_TYPE_VOID && is_pow2(type->alignment))
-      return key.put(type->type | uint32_t{type->alignment} << 16) ? FFI_OK : FFI_BAD_TYPEDEF;
-  }
+  if (uint32_t word = scalar_key(type)) return key.put(word) ? FFI_OK : FFI_BAD_TYPEDEF;
   return describe_aggregate(type, key);
 }
 
-// The interned plan for KEY, or nullptr.
-FFIX_HIDDEN const Plan *find_interned(const Key &key);
+// The interned plan for the key of N WORDS with HASH, or nullptr.
+FFIX_HIDDEN const Plan *find_interned(const uint32_t *words, unsigned n, uint64_t hash);
+inline const Plan *find_interned(const Key &key) { return find_interned(key.words(), key.n, key.hash()); }
 
 // Intern the plan in W for BACKEND under KEY (or find the one another
 // thread interned meanwhile); nullptr when out of memory.

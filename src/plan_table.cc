@@ -37,10 +37,12 @@ constexpr unsigned kBucketBits = 12;
 Node *buckets[1u << kBucketBits];
 uint32_t next_index = 1;  // index 0 means "not prepared"
 
-Node *find(Node *head, uint64_t hash, const Key &key) {
-  for (Node *n = head; n; n = __atomic_load_n(&n->next, __ATOMIC_ACQUIRE))
-    if (n->hash == hash && key.equals(n->key, n->key_bytes))
-      return n;
+Node *find(Node *head, uint64_t hash, const uint32_t *words, unsigned n) {
+  for (Node *node = head; node; node = __atomic_load_n(&node->next, __ATOMIC_ACQUIRE)) {
+    if (node->hash == hash && node->key_bytes == n * sizeof(uint32_t) &&
+        memcmp(node->key, words, n * sizeof(uint32_t)) == 0)
+      return node;
+  }
   return nullptr;
 }
 
@@ -77,9 +79,8 @@ bool publish(Plan *plan) {
 
 } // namespace
 
-const Plan *find_interned(const Key &key) {
-  uint64_t hash = key.hash();
-  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, key);
+const Plan *find_interned(const uint32_t *words, unsigned n, uint64_t hash) {
+  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, words, n);
   return hit ? &hit->plan : nullptr;
 }
 
@@ -87,7 +88,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   uint64_t hash = key.hash();
   Node **bucket = bucket_of(hash);
   Node *head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
-  if (Node *hit = find(head, hash, key)) return &hit->plan;
+  if (Node *hit = find(head, hash, key.words(), key.n)) return &hit->plan;
 
   size_t plan_bytes = align_up(sizeof(Node) + w.len, 16);
   auto *node = static_cast<Node *>(aligned_alloc(16, plan_bytes + align_up(key.bytes(), 16)));
@@ -109,7 +110,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   node->next = head;
   while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
                                       __ATOMIC_ACQUIRE)) {
-    if (Node *hit = find(node->next, hash, key)) return &hit->plan;
+    if (Node *hit = find(node->next, hash, key.words(), key.n)) return &hit->plan;
   }
   return &node->plan;
 }

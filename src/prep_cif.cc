@@ -5,6 +5,8 @@ using namespace ffix;
 
 namespace {
 
+constexpr unsigned kQuickArgs = 32;
+
 // libffi: a variadic argument may not be a float or an integer narrower
 // than int (C's default argument promotions make them impossible).
 bool bad_variadic_type(const ffi_type *t) {
@@ -24,6 +26,41 @@ ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic, unsigned nfixed, unsig
   cif->arg_types = atypes;
   cif->rtype = rtype;
   cif->bytes = 0;
+
+  // The common case first: every type a scalar of its code's size, and
+  // the signature seen before.  The key is built in a local array and the
+  // plan found without classifying anything.  (Alignments are not checked
+  // here: a key with a bad one was never interned, so it misses and the
+  // full path below refuses it.)
+  if (ntotal <= kQuickArgs && atypes) {
+    uint32_t words[kQuickArgs + 4];
+    unsigned n = 0;
+    auto put = [&](uint32_t w) { words[n++] = w; };
+    put(abi);
+    put(ntotal);
+    put(variadic ? nfixed : ~0u);
+    bool scalars = true;
+    auto quick_key = [](const ffi_type *t) -> uint32_t {
+      return t && t->size == scalar_size(t->type) && t->type != FFI_TYPE_VOID
+                 ? t->type | uint32_t{t->alignment} << 16
+                 : 0;
+    };
+    if (uint32_t w = quick_key(rtype)) put(w);
+    else if (rtype && rtype->type == FFI_TYPE_VOID && rtype->size) put(FFI_TYPE_VOID | uint32_t{rtype->alignment} << 16);
+    else scalars = false;
+    for (unsigned i = 0; scalars && i < ntotal; i++) {
+      uint32_t w = quick_key(atypes[i]);
+      if (!w || (variadic && i >= nfixed && bad_variadic_type(atypes[i]))) scalars = false;
+      else put(w);
+    }
+    if (scalars && (!variadic || nfixed <= ntotal)) {
+      if (const Plan *plan = find_interned(words, n, key_hash(words, n))) {
+        cif->bytes = plan->cif_bytes;
+        cif->flags = plan->index;
+        return FFI_OK;
+      }
+    }
+  }
 
   // Validate and lay out every type, and build the signature's key:
   // a signature seen before has its plan already; otherwise classify it.

@@ -87,6 +87,19 @@ Test(errors, unknown_type_codes_and_bad_scalars)
   cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, &zero_void, NULL), FFI_BAD_TYPEDEF);
 }
 
+/* A type with a bad alignment is refused even when a well-formed type of
+   the same code was prepared before (ffi_prep_cif's quick path finds
+   signatures it has seen).  */
+Test(errors, bad_alignment_after_a_good_one)
+{
+  cr_assert_eq(prep1(&ffi_type_sint32), FFI_OK);
+  ffi_type bad = {4, 3, FFI_TYPE_SINT32, NULL};
+  cr_assert_eq(prep1(&bad), FFI_BAD_TYPEDEF);
+  cr_assert_eq(prep1(&bad), FFI_BAD_TYPEDEF);
+  ffi_type big = {8, 4, FFI_TYPE_SINT32, NULL};
+  cr_assert_eq(prep1(&big), FFI_BAD_TYPEDEF);
+}
+
 Test(errors, vectors)
 {
   ffi_type *eight[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float,
