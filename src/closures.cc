@@ -205,7 +205,9 @@ FFIX_EXPORT void ffi_closure_free(void *ptr) {
 
 FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
                                             void (*fun)(ffi_cif *, void *, void **, void *),
-                                            void *user_data, void *codeloc) {
+                                            void *user_data, void * /*codeloc*/) {
+  // codeloc does not decide anything: a closure from ffi_closure_alloc
+  // has its trampoline; any other is the program's own executable memory.
   const Backend *b = closure_backend(cif, &Backend::closure_entry);
   if (!b) return FFI_BAD_ABI;
   if (!closure) return FFI_BAD_ARGTYPE;
@@ -214,9 +216,11 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   closure->user_data = user_data;
   lock();
   Entry *e = find(closure);
-  Slot *slot = e ? e->slot : nullptr;
-  if (slot && slot_code(slot) == codeloc) {
-    set_target(slot, b->slot_entry);
+  if (e) {
+    // A closure from ffi_closure_alloc: its trampoline is the one to arm,
+    // whatever codeloc says (the deprecated ffi_prep_closure passes the
+    // closure itself).
+    set_target(e->slot, b->slot_entry);
     unlock();
   } else {
     // Memory of the program's own (codeloc is the closure): write a

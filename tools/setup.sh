@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 packages="autoconf automake libtool pkg-config make gcc g++ python3 python3-pytest
   libcriterion-dev libffi-dev valgrind binutils dpkg-dev python3.11 libpython3.11-testsuite
-  abigail-tools mandoc clang libclang-rt-14-dev"
+  abigail-tools mandoc man-db groff-base clang libclang-rt-14-dev"
 missing=
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

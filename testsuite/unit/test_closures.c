@@ -22,6 +22,12 @@ static void add_ints(ffi_cif *cif, void *ret, void **args, void *user)
   *(ffi_arg *)ret = (ffi_arg)sum;
 }
 
+static void raw_handler_for_deprecated(ffi_cif *cif, void *ret, ffi_raw *raw, void *user)
+{
+  (void)cif;
+  *(ffi_arg *)ret = raw[0].sint * 10 + raw[1].sint + (long)(intptr_t)user;
+}
+
 static ffi_cif int_cif(unsigned n)
 {
   static ffi_type *ints[16];
@@ -239,6 +245,26 @@ Test(closures, legacy_trampoline_in_program_memory)
   cr_assert_eq(f(10, 20), 37);
   munmap(cl, page);
 }
+
+/* The deprecated ffi_prep_closure (codeloc = the closure) on a closure from
+   ffi_closure_alloc arms that closure's trampoline, as libffi does.  */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+Test(closures, deprecated_prep_on_allocated_closure)
+{
+  static ffi_cif cif;
+  cif = int_cif(2);
+  void *code;
+  ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+  cr_assert_eq(ffi_prep_closure(cl, &cif, add_ints, (void *)5), FFI_OK);
+  cr_assert_eq(((int (*)(int, int))code)(1, 2), 8);
+  ffi_raw_closure *rc = ffi_closure_alloc(sizeof(ffi_raw_closure), &code);
+  cr_assert_eq(ffi_prep_raw_closure(rc, &cif, raw_handler_for_deprecated, (void *)0), FFI_OK);
+  cr_assert_eq(((int (*)(int, int))code)(3, 4), 34);
+  ffi_closure_free(rc);
+  ffi_closure_free(cl);
+}
+#pragma GCC diagnostic pop
 
 /* ---- Go closures: the closure pointer travels in r10. */
 static void go_handler(ffi_cif *cif, void *ret, void **args, void *closure)
