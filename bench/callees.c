@@ -59,6 +59,32 @@ int callee_varargs(const char *fmt, ...)
     return (int)acc;
 }
 
+float callee_ff(float a, float b)
+{
+    return a * b - a;
+}
+
+int callee_small(signed char a, unsigned short b, short c, unsigned char d)
+{
+    return a + 3 * b + 5 * c + 7 * d;
+}
+
+long double callee_ld(long double a, long double b)
+{
+    return a * b + a;
+}
+
+double callee_vad(int n, ...)
+{
+    va_list ap;
+    double acc = n;
+    va_start(ap, n);
+    for (int k = 1; k <= n; k++)
+        acc += k * va_arg(ap, double);
+    va_end(ap);
+    return acc;
+}
+
 double callee_d8(double a, double b, double c, double d,
                  double e, double f, double g, double h)
 {

@@ -34,6 +34,16 @@ long callee_struct24(struct bench_l3 s);
 /* fmt lists the variadic arguments: 'i' int, 'd' double, 'l' long. */
 int callee_varargs(const char *fmt, ...);
 
+float callee_ff(float a, float b);
+
+/* Small integer types: the caller widens them (sign / zero extension). */
+int callee_small(signed char a, unsigned short b, short c, unsigned char d);
+
+long double callee_ld(long double a, long double b);   /* x87, in memory */
+
+/* n, then n doubles (all in xmm registers for n <= 8; %al = n). */
+double callee_vad(int n, ...);
+
 /* The C equivalents of the closure cases' handlers (callee_int and
  * callee_struct24 serve too). */
 double callee_d8(double a, double b, double c, double d,

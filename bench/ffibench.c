@@ -8,25 +8,38 @@
  * them through volatile function pointers.
  *
  * Usage:
- *   ffibench list                      cases: name kind has-direct description
- *   ffibench info                      path of the loaded libffi (via dladdr)
+ *   ffibench list                      cases: name kind has-direct flags
+ *                                      description (flags: "regs" = every
+ *                                      argument travels in a register, or "-")
+ *   ffibench info                      path of the loaded libffi (via dladdr),
+ *                                      and whether the call-plan API is built in
  *   ffibench check [case...]           check each case's result once
- *   ffibench run <case> <n> [lib|direct]
+ *   ffibench run <case> <n> [lib|plan|direct]
  *                                      run one loop n times (for perf/callgrind
  *                                      --toggle-collect=bench_loop_*)
  *   ffibench instr <n> [case...]       under callgrind: for each case, zero the
  *                                      counters, run the lib loop n times, dump
- *                                      ("lib:<case>"); same for the direct loop
- *                                      ("direct:<case>")
+ *                                      ("lib:<case>:<n>"); same for the plan loop
+ *                                      ("plan:...") and the direct loop
+ *                                      ("direct:...")
  *   ffibench time <ms> <batches> [case...]
  *                                      CPU-time: for each case, calibrate n so a
  *                                      batch takes about <ms> ms, then alternate
- *                                      lib / direct batches; prints one line per
- *                                      batch: "time <case> lib|direct <ns/call>"
+ *                                      lib / plan / direct batches; prints one
+ *                                      line per batch:
+ *                                      "time <case> lib|plan|direct <ns/call>"
  *
  * Every mode that measures checks the selected cases first and exits with
  * status 1 (and a message on stderr) if the library's result differs from the
  * direct call's.
+ *
+ * Call plans: when ffi.h declares the call-plan API (libffi 3.7+:
+ * ffi_call_plan_alloc / ffi_call_plan_invoke / ffi_call_plan_free; detected
+ * by FFI_VERSION_NUMBER >= 30700, which libffi 3.4.4's ffi.h lacks), every
+ * case of kind "call" also gets a "plan" loop that calls
+ * ffi_call_plan_invoke through a plan allocated once after the case's setup,
+ * and its result is checked like ffi_call's.  -DFFIBENCH_NO_PLAN leaves the
+ * plan loops out.
  *
  * Adding a case: write a setup function (return NULL on success or an error
  * message), a check function (same convention), a "lib" loop and, if there
@@ -53,6 +66,13 @@
 
 #include "callees.h"
 
+#if defined(FFI_VERSION_NUMBER) && FFI_VERSION_NUMBER >= 30700 && \
+    !defined(FFIBENCH_NO_PLAN)
+#define HAVE_CALL_PLAN 1
+#else
+#define HAVE_CALL_PLAN 0
+#endif
+
 #if defined(__clang__)
 #define NOINLINE __attribute__((noinline))
 #else
@@ -68,6 +88,8 @@ union retbuf {
     ffi_arg a;
     int64_t i64;
     double d;
+    float f;
+    long double ld;
     struct bench_dd dd;
     long l;
     unsigned char bytes[64];
@@ -79,6 +101,9 @@ struct call_state {
     void *avalue[MAXARGS];
     void (*fn)(void);
     union retbuf rv;
+#if HAVE_CALL_PLAN
+    ffi_call_plan *plan;     /* allocated after setup (setup_and_check) */
+#endif
 };
 
 /* The generic ffi_call loop, used by every ffi_call case. */
@@ -95,6 +120,23 @@ static void lib_call(void *p, long n)
     bench_loop_ffi_call(&s->cif, s->fn, &s->rv, s->avalue, n);
 }
 
+#if HAVE_CALL_PLAN
+/* The same loop through a call plan built once. */
+NOINLINE static void bench_loop_plan_invoke(ffi_call_plan *plan,
+                                            void (*fn)(void), void *rv,
+                                            void **av, long n)
+{
+    for (long i = 0; i < n; i++)
+        ffi_call_plan_invoke(plan, fn, rv, av);
+}
+
+static void lib_plan(void *p, long n)
+{
+    struct call_state *s = p;
+    bench_loop_plan_invoke(s->plan, s->fn, &s->rv, s->avalue, n);
+}
+#endif
+
 static const char *prep(struct call_state *s, void *fn, unsigned nargs,
                         ffi_type *rtype)
 {
@@ -108,10 +150,20 @@ static char msgbuf[256];
 #define FAILF(...) (snprintf(msgbuf, sizeof msgbuf, __VA_ARGS__), msgbuf)
 
 /* Call the library once; the check functions then compare s->rv with the
- * direct call.  The return buffer is filled with junk first. */
+ * direct call.  The return buffer is filled with junk first.  With
+ * check_with_plan set, the call goes through the case's call plan instead
+ * of ffi_call (setup_and_check runs every "call" check both ways). */
+static int check_with_plan __attribute__((unused));
+
 static void call_once(struct call_state *s)
 {
     memset(&s->rv, 0xa5, sizeof s->rv);
+#if HAVE_CALL_PLAN
+    if (check_with_plan) {
+        lib_plan(s, 1);
+        return;
+    }
+#endif
     lib_call(s, 1);
 }
 
@@ -403,6 +455,161 @@ static const char *check_varargs(void *p)
     int got = (int)st_varargs.rv.a;
     if (got != want)
         return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* float f(float, float)                                                    */
+
+static struct call_state st_ff;
+static float (*volatile dp_ff)(float, float) = callee_ff;
+static float args_ff[2] = { 1.375f, -2.75f };
+static volatile float sink_f;
+
+static const char *setup_ff(void *p)
+{
+    (void)p;
+    for (int i = 0; i < 2; i++) {
+        st_ff.atypes[i] = &ffi_type_float;
+        st_ff.avalue[i] = &args_ff[i];
+    }
+    return prep(&st_ff, callee_ff, 2, &ffi_type_float);
+}
+
+NOINLINE static void bench_loop_direct_ff(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_f = dp_ff(args_ff[0], args_ff[1]);
+}
+
+static const char *check_ff(void *p)
+{
+    (void)p;
+    float want = dp_ff(args_ff[0], args_ff[1]);
+    call_once(&st_ff);
+    if (memcmp(&st_ff.rv.f, &want, sizeof want) != 0)
+        return FAILF("got %.9g, direct call gives %.9g", st_ff.rv.f, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* int f(signed char, unsigned short, short, unsigned char)                 */
+
+static struct call_state st_small;
+static int (*volatile dp_small)(signed char, unsigned short, short,
+                                unsigned char) = callee_small;
+/* Values whose top bits are set, so a wrong extension changes the result. */
+static signed char sm_a = -100;
+static unsigned short sm_b = 60000;
+static short sm_c = -30000;
+static unsigned char sm_d = 200;
+
+static const char *setup_small(void *p)
+{
+    (void)p;
+    ffi_type **t = st_small.atypes;
+    void **v = st_small.avalue;
+    t[0] = &ffi_type_schar;  v[0] = &sm_a;
+    t[1] = &ffi_type_ushort; v[1] = &sm_b;
+    t[2] = &ffi_type_sshort; v[2] = &sm_c;
+    t[3] = &ffi_type_uchar;  v[3] = &sm_d;
+    return prep(&st_small, callee_small, 4, &ffi_type_sint);
+}
+
+NOINLINE static void bench_loop_direct_small(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_int = dp_small(sm_a, sm_b, sm_c, sm_d);
+}
+
+static const char *check_small(void *p)
+{
+    (void)p;
+    int want = dp_small(sm_a, sm_b, sm_c, sm_d);
+    call_once(&st_small);
+    int got = (int)st_small.rv.a;
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* long double f(long double, long double)  -- x87, passed in memory        */
+
+static struct call_state st_ld;
+static long double (*volatile dp_ld)(long double, long double) = callee_ld;
+static long double args_ld[2] = { 1.0L / 3, -2.0L / 7 };
+static volatile long double sink_ld;
+
+static const char *setup_ld(void *p)
+{
+    (void)p;
+    for (int i = 0; i < 2; i++) {
+        st_ld.atypes[i] = &ffi_type_longdouble;
+        st_ld.avalue[i] = &args_ld[i];
+    }
+    return prep(&st_ld, callee_ld, 2, &ffi_type_longdouble);
+}
+
+NOINLINE static void bench_loop_direct_ld(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_ld = dp_ld(args_ld[0], args_ld[1]);
+}
+
+static const char *check_ld(void *p)
+{
+    (void)p;
+    long double want = dp_ld(args_ld[0], args_ld[1]);
+    call_once(&st_ld);
+    /* The 10 bytes of the x87 format; the rest of the 16 is padding. */
+    if (memcmp(&st_ld.rv.ld, &want, 10) != 0)
+        return FAILF("got %.21Lg, direct call gives %.21Lg", st_ld.rv.ld, want);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* double f(int n, ...) called with (4, double x 4)                         */
+
+static struct call_state st_vad;
+static double (*volatile dp_vad)(int, ...) = callee_vad;
+static int vad_n = 4;
+static double vad_d[4] = { 0.5, -1.25, 3.0, 1e10 };
+
+static const char *setup_vad(void *p)
+{
+    (void)p;
+    ffi_type **t = st_vad.atypes;
+    void **v = st_vad.avalue;
+    t[0] = &ffi_type_sint; v[0] = &vad_n;
+    for (int i = 0; i < 4; i++) {
+        t[1 + i] = &ffi_type_double;
+        v[1 + i] = &vad_d[i];
+    }
+    st_vad.fn = (void (*)(void))callee_vad;
+    if (ffi_prep_cif_var(&st_vad.cif, FFI_DEFAULT_ABI, 1, 5,
+                         &ffi_type_double, t) != FFI_OK)
+        return "ffi_prep_cif_var failed";
+    return NULL;
+}
+
+NOINLINE static void bench_loop_direct_vad(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_d = dp_vad(vad_n, vad_d[0], vad_d[1], vad_d[2], vad_d[3]);
+}
+
+static const char *check_vad(void *p)
+{
+    (void)p;
+    double want = dp_vad(vad_n, vad_d[0], vad_d[1], vad_d[2], vad_d[3]);
+    call_once(&st_vad);
+    if (memcmp(&st_vad.rv.d, &want, sizeof want) != 0)
+        return FAILF("got %.17g, direct call gives %.17g", st_vad.rv.d, want);
     return NULL;
 }
 
@@ -820,7 +1027,11 @@ static const char *check_cl_cycle(void *p)
 
 struct bench_case {
     const char *name;
-    const char *kind;        /* "call", "prep", "closure", "closure-alloc" */
+    const char *kind;        /* "call", "prep", "closure", "closure-alloc";
+                                a "call" case's state is a struct call_state
+                                and it gets a plan loop (HAVE_CALL_PLAN) */
+    const char *flags;       /* "regs": every argument travels in a
+                                register (System V); "-": not */
     const char *desc;
     void *state;
     const char *(*setup)(void *state);
@@ -830,41 +1041,72 @@ struct bench_case {
 };
 
 static const struct bench_case cases[] = {
-    { "void", "call", "void f(void)", &st_void,
+    { "void", "call", "regs", "void f(void)", &st_void,
       setup_void, check_void, lib_call, bench_loop_direct_void },
-    { "int", "call", "int f(int)", &st_int,
+    { "int", "call", "regs", "int f(int)", &st_int,
       setup_int, check_int, lib_call, bench_loop_direct_int },
-    { "i64x6", "call", "int64 f(int64 x6)", &st_i64x6,
+    { "i64x6", "call", "regs", "int64 f(int64 x6)", &st_i64x6,
       setup_i64x6, check_i64x6, lib_call, bench_loop_direct_i64x6 },
-    { "dd", "call", "double f(double, double)", &st_dd,
+    { "dd", "call", "regs", "double f(double, double)", &st_dd,
       setup_dd, check_dd, lib_call, bench_loop_direct_dd },
-    { "mixed12", "call",
+    { "ff", "call", "regs", "float f(float, float)", &st_ff,
+      setup_ff, check_ff, lib_call, bench_loop_direct_ff },
+    { "small", "call", "regs",
+      "int f(signed char, unsigned short, short, unsigned char)", &st_small,
+      setup_small, check_small, lib_call, bench_loop_direct_small },
+    { "mixed12", "call", "-",
       "struct{double,double} f(12 mixed: int/long/ptr/double/float, 2 on stack)",
       &st_mixed12, setup_mixed12, check_mixed12, lib_call,
       bench_loop_direct_mixed12 },
-    { "struct24", "call", "long f(struct{long a,b,c}) (24-byte struct by value)",
+    { "struct24", "call", "-",
+      "long f(struct{long a,b,c}) (24-byte struct by value)",
       &st_struct24, setup_struct24, check_struct24, lib_call,
       bench_loop_direct_struct24 },
-    { "varargs", "call", "int f(const char*, ...) with (int, double, long)",
+    { "ld", "call", "-", "long double f(long double, long double) (in memory)",
+      &st_ld, setup_ld, check_ld, lib_call, bench_loop_direct_ld },
+    { "varargs", "call", "regs",
+      "int f(const char*, ...) with (int, double, long)",
       &st_varargs, setup_varargs, check_varargs, lib_call,
       bench_loop_direct_varargs },
-    { "prep_cif6", "prep", "ffi_prep_cif, 6 x int64 -> int64", NULL,
+    { "vad", "call", "regs", "double f(int n, ...) with (4, double x4)",
+      &st_vad, setup_vad, check_vad, lib_call, bench_loop_direct_vad },
+    { "prep_cif6", "prep", "-", "ffi_prep_cif, 6 x int64 -> int64", NULL,
       setup_prep6, check_prep6, bench_loop_prep_cif, NULL },
-    { "cl_int", "closure", "closure int f(int)", &cs_int,
+    { "cl_int", "closure", "-", "closure int f(int)", &cs_int,
       setup_cl_int, check_cl_int, lib_cl_int, direct_cl_int },
-    { "cl_d8", "closure", "closure double f(double x8)", &cs_d8,
+    { "cl_d8", "closure", "-", "closure double f(double x8)", &cs_d8,
       setup_cl_d8, check_cl_d8, lib_cl_d8, direct_cl_d8 },
-    { "cl_s24", "closure", "closure long f(struct{long a,b,c}) (24 bytes by value)",
+    { "cl_s24", "closure", "-",
+      "closure long f(struct{long a,b,c}) (24 bytes by value)",
       &cs_s24, setup_cl_s24, check_cl_s24, lib_cl_s24, direct_cl_s24 },
-    { "cl_ret24", "closure",
+    { "cl_ret24", "closure", "-",
       "closure struct{long a,b,c} f(long, long) (returned via hidden pointer)",
       &cs_ret24, setup_cl_ret24, check_cl_ret24, lib_cl_ret24, direct_cl_ret24 },
-    { "cl_cycle", "closure-alloc",
+    { "cl_cycle", "closure-alloc", "-",
       "ffi_closure_alloc + ffi_prep_closure_loc + ffi_closure_free of int f(int)",
       &cs_cycle, setup_cl_cycle, check_cl_cycle, bench_loop_closure_cycle, NULL },
 };
 
 #define NCASES (sizeof cases / sizeof cases[0])
+
+__attribute__((unused)) static int is_call(const struct bench_case *c)
+{
+    return strcmp(c->kind, "call") == 0;
+}
+
+/* The plan loop of a case, or NULL (not a "call" case, or no plan API). */
+typedef void (*loop_fn)(void *, long);
+
+static loop_fn plan_loop(const struct bench_case *c)
+{
+#if HAVE_CALL_PLAN
+    if (is_call(c))
+        return lib_plan;
+#else
+    (void)c;
+#endif
+    return NULL;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Driver.                                                                  */
@@ -907,7 +1149,28 @@ static void setup_and_check(void)
             fprintf(stderr, "ffibench: case %s (%s): FAILED: %s\n",
                     c->name, c->desc, err);
             bad = 1;
+            continue;
         }
+#if HAVE_CALL_PLAN
+        if (is_call(c)) {
+            struct call_state *s = c->state;
+            if (!s->plan)
+                s->plan = ffi_call_plan_alloc(&s->cif);
+            if (!s->plan) {
+                err = "ffi_call_plan_alloc failed";
+            } else {
+                check_with_plan = 1;
+                err = c->check(c->state);
+                check_with_plan = 0;
+            }
+            if (err) {
+                fprintf(stderr, "ffibench: case %s (%s), through "
+                        "ffi_call_plan_invoke: FAILED: %s\n",
+                        c->name, c->desc, err);
+                bad = 1;
+            }
+        }
+#endif
     }
     if (bad) {
         fprintf(stderr, "ffibench: refusing to measure a library that gives "
@@ -934,8 +1197,6 @@ static double cpu_ns(void)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
-
-typedef void (*loop_fn)(void *, long);
 
 static double time_loop(loop_fn f, void *st, long n)
 {
@@ -971,11 +1232,17 @@ static int cmd_time(int argc, char **argv)
     setup_and_check();
     for (size_t i = 0; i < nsel; i++) {
         const struct bench_case *c = sel[i];
+        loop_fn pl = plan_loop(c);
         long nl = calibrate(c->run_lib, c->state, target_ns);
+        long np = pl ? calibrate(pl, c->state, target_ns) : 0;
         long nd = c->run_direct ? calibrate(c->run_direct, c->state, target_ns) : 0;
         for (long b = 0; b < batches; b++) {
             double t = time_loop(c->run_lib, c->state, nl);
             printf("time\t%s\tlib\t%.4f\n", c->name, t / nl);
+            if (pl) {
+                t = time_loop(pl, c->state, np);
+                printf("time\t%s\tplan\t%.4f\n", c->name, t / np);
+            }
             if (c->run_direct) {
                 t = time_loop(c->run_direct, c->state, nd);
                 printf("time\t%s\tdirect\t%.4f\n", c->name, t / nd);
@@ -1009,6 +1276,14 @@ static int cmd_instr(int argc, char **argv)
         c->run_lib(c->state, n);
         snprintf(name, sizeof name, "lib:%s:%ld", c->name, n);
         CALLGRIND_DUMP_STATS_AT(name);
+        loop_fn pl = plan_loop(c);
+        if (pl) {
+            pl(c->state, 2);
+            CALLGRIND_ZERO_STATS;
+            pl(c->state, n);
+            snprintf(name, sizeof name, "plan:%s:%ld", c->name, n);
+            CALLGRIND_DUMP_STATS_AT(name);
+        }
         if (c->run_direct) {
             c->run_direct(c->state, 2);
             CALLGRIND_ZERO_STATS;
@@ -1023,23 +1298,31 @@ static int cmd_instr(int argc, char **argv)
 static int cmd_run(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ffibench run <case> <n> [lib|direct]\n");
+        fprintf(stderr, "usage: ffibench run <case> <n> [lib|plan|direct]\n");
         return 2;
     }
     select_cases(1, argv);
     long n = parse_long(argv[1], "iterations");
-    int direct = argc > 2 && strcmp(argv[2], "direct") == 0;
-    if (argc > 2 && !direct && strcmp(argv[2], "lib") != 0) {
-        fprintf(stderr, "ffibench run: want 'lib' or 'direct'\n");
+    const char *mode = argc > 2 ? argv[2] : "lib";
+    const struct bench_case *c = sel[0];
+    loop_fn f;
+    if (strcmp(mode, "lib") == 0)
+        f = c->run_lib;
+    else if (strcmp(mode, "plan") == 0)
+        f = plan_loop(c);
+    else if (strcmp(mode, "direct") == 0)
+        f = c->run_direct;
+    else {
+        fprintf(stderr, "ffibench run: want 'lib', 'plan' or 'direct'\n");
+        return 2;
+    }
+    if (!f) {
+        fprintf(stderr, "ffibench run: case %s has no %s loop%s\n", c->name,
+                mode, HAVE_CALL_PLAN ? "" : " (built without the call-plan API)");
         return 2;
     }
     setup_and_check();
-    const struct bench_case *c = sel[0];
-    if (direct && !c->run_direct) {
-        fprintf(stderr, "ffibench run: case %s has no direct loop\n", c->name);
-        return 2;
-    }
-    (direct ? c->run_direct : c->run_lib)(c->state, n);
+    f(c->state, n);
     return 0;
 }
 
@@ -1051,6 +1334,7 @@ static int cmd_info(void)
         printf("lib\t%s\n", di.dli_fname);
     else
         printf("lib\t?\n");
+    printf("plan\t%d\n", HAVE_CALL_PLAN);
     return 0;
 }
 
@@ -1066,8 +1350,8 @@ int main(int argc, char **argv)
     argv += 2;
     if (strcmp(cmd, "list") == 0) {
         for (size_t i = 0; i < NCASES; i++)
-            printf("%s\t%s\t%d\t%s\n", cases[i].name, cases[i].kind,
-                   cases[i].run_direct != NULL, cases[i].desc);
+            printf("%s\t%s\t%d\t%s\t%s\n", cases[i].name, cases[i].kind,
+                   cases[i].run_direct != NULL, cases[i].flags, cases[i].desc);
         return 0;
     }
     if (strcmp(cmd, "info") == 0)

@@ -103,7 +103,9 @@ def build(builddir, cc, sides):
 
 
 def verify_loaded_lib(binary, libdir):
-    """The binary must load libffi.so.8 from libdir (checked with dladdr)."""
+    """The binary must load libffi.so.8 from libdir (checked with dladdr).
+
+    Returns (path of the library, whether the binary has the plan loops)."""
     out = run([binary, "info"])
     m = re.search(r"^lib\t(.*)$", out, re.M)
     loaded = m.group(1) if m else "?"
@@ -111,15 +113,16 @@ def verify_loaded_lib(binary, libdir):
     if os.path.realpath(loaded) != want:
         die(f"{binary} loads {loaded}, expected {want} "
             "(LD_LIBRARY_PATH / LD_PRELOAD set?)")
-    return want
+    m = re.search(r"^plan\t(\d)$", out, re.M)
+    return want, bool(m and m.group(1) == "1")
 
 
 def list_cases(binary):
     cases = []
     for line in run([binary, "list"]).splitlines():
-        name, kind, has_direct, desc = line.split("\t", 3)
+        name, kind, has_direct, flags, desc = line.split("\t", 4)
         cases.append(dict(name=name, kind=kind, direct=has_direct == "1",
-                          desc=desc))
+                          regs="regs" in flags.split(","), desc=desc))
     return cases
 
 
@@ -273,19 +276,42 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
-def report(cases, instr, timing, libs, args):
+# The targets of the issue (ffix against libffi 3.4.4).
+TARGET_GEOMEAN_INSTR = 0.20   # ffi_call + closure-call cases, geometric mean
+TARGET_GEOMEAN_TIME = 0.30
+TARGET_MAX_RATIO = 0.5        # no single ffi_call / closure-call case above
+TARGET_REGS_DIRECT = 4.0      # all-register signatures: ffix instr / direct
+TARGET_PREP = 0.5             # ffi_prep_cif
+TARGET_CYCLE = 1.0            # closure alloc/prep/free
+PLAN_TIME_SLACK = 1.05        # plan vs ffi_call time: timing noise allowed
+
+
+def mark(v, limit):
+    if v is None:
+        return "n/a"
+    return "PASS" if v <= limit else "FAIL"
+
+
+def worst(pairs):
+    """(name, ratio) pairs -> the pair with the largest ratio, or None."""
+    pairs = [p for p in pairs if p[1] is not None]
+    return max(pairs, key=lambda p: p[1]) if pairs else None
+
+
+def report(cases, instr, timing, libs, have_plan, args):
     times, per_round = timing if timing else (None, None)
 
     def med(side, mode, case):
         s = times.get((side, mode, case)) if times else None
         return statistics.median(s) if s else None
 
-    def paired_ratio(case):
-        """Median over rounds of ffix/libffi, each from adjacent runs."""
+    def paired(a_key, b_key):
+        """Median over rounds of a/b, each round's pair from back-to-back
+        runs (or from the same run)."""
         if not per_round:
             return None
-        a = per_round.get(("ffix", "lib", case), [])
-        b = per_round.get(("libffi", "lib", case), [])
+        a = per_round.get(a_key, [])
+        b = per_round.get(b_key, [])
         rs = [x / y for x, y in zip(a, b) if y > 0]
         return statistics.median(rs) if rs else None
 
@@ -302,19 +328,31 @@ def report(cases, instr, timing, libs, args):
         return "closures" if kind.startswith("closure") else "calls"
 
     titles = {
-        "calls": "**ffi_call and ffi_prep_cif**",
+        "calls": "**ffi_call and ffi_prep_cif** (ffix plan = the same call "
+                 "through `ffi_call_plan_invoke` with a plan allocated once; "
+                 "regs = every argument travels in a register)",
         "closures": "**Closures** (lib = a call through the closure's code "
                     "address, including the handler; direct = the same call "
                     "to the equivalent C function)",
     }
-    header = ["| case | ffix instr | libffi instr | direct instr | ffix/libffi "
-              "| ffix ns | libffi ns | direct ns | ffix/libffi time |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    headers = {
+        "calls": ["| case | regs | ffix instr | ffix plan instr | libffi instr "
+                  "| direct instr | ffix/libffi | ffix ns | ffix plan ns "
+                  "| libffi ns | direct ns | ffix/libffi time |",
+                  "|---|:-:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"],
+        "closures": ["| case | ffix instr | libffi instr | direct instr "
+                     "| ffix/libffi | ffix ns | libffi ns | direct ns "
+                     "| ffix/libffi time |",
+                     "|---|---:|---:|---:|---:|---:|---:|---:|---:|"],
+    }
     rows = {}
     by_kind = {}
+    r = {}          # case -> figures, for the targets
     for c in cases:
         n = c["name"]
+        plan = have_plan and c["kind"] == "call"
         fi, li = ins("ffix", "lib", n), ins("libffi", "lib", n)
+        pi = ins("ffix", "plan", n) if plan else None
         # The direct loop is the same code in both binaries: one count
         # (callgrind) and the pooled samples of both (time).
         di = ins("libffi", "direct", n) if c["direct"] else None
@@ -323,29 +361,46 @@ def report(cases, instr, timing, libs, args):
             note(f"warning: {n}: direct call counts differ between the two "
                  f"binaries ({dj:.2f} vs {di:.2f})")
         ft, lt = med("ffix", "lib", n), med("libffi", "lib", n)
+        pt = med("ffix", "plan", n) if plan else None
         dt = None
         if c["direct"] and times:
             pool = (times.get(("ffix", "direct", n), [])
                     + times.get(("libffi", "direct", n), []))
             dt = statistics.median(pool) if pool else None
-        ri, rt = ratio(fi, li), paired_ratio(n)
+        ri = ratio(fi, li)
+        rt = paired(("ffix", "lib", n), ("libffi", "lib", n))
+        r[n] = dict(
+            ri=ri, rt=rt, fi=fi, pi=pi, di=di,
+            # through the plan: against libffi's ffi_call, and against
+            # ffix's own ffi_call (the latter from the same process)
+            pri=ratio(pi, li) if plan else None,
+            prt=paired(("ffix", "plan", n), ("libffi", "lib", n)) if plan else None,
+            ppi=ratio(pi, fi) if plan else None,
+            ppt=paired(("ffix", "plan", n), ("ffix", "lib", n)) if plan else None)
         by_kind.setdefault(c["kind"], []).append((ri, rt))
-        rows.setdefault(section(c["kind"]), []).append(
-            f"| {n} | {fmt_instr(fi)} | {fmt_instr(li)} | "
-            f"{fmt_instr(di)} | {fmt_ratio(ri)} | {fmt_ns(ft)} | "
-            f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
+        sec = section(c["kind"])
+        if sec == "calls":
+            row = (f"| {n} | {'yes' if c['regs'] else ''} | {fmt_instr(fi)} | "
+                   f"{fmt_instr(pi)} | {fmt_instr(li)} | {fmt_instr(di)} | "
+                   f"{fmt_ratio(ri)} | {fmt_ns(ft)} | {fmt_ns(pt)} | "
+                   f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
+        else:
+            row = (f"| {n} | {fmt_instr(fi)} | {fmt_instr(li)} | "
+                   f"{fmt_instr(di)} | {fmt_ratio(ri)} | {fmt_ns(ft)} | "
+                   f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
+        rows.setdefault(sec, []).append(row)
     lines = []
     for sec, rs in rows.items():
         if lines:
             lines.append("")
         lines.append(titles.get(sec, sec))
         lines.append("")
-        lines.extend(header)
+        lines.extend(headers[sec])
         lines.extend(rs)
     lines.append("")
     for kind, rs in by_kind.items():
-        gi = geomean([r[0] for r in rs])
-        gt = geomean([r[1] for r in rs])
+        gi = geomean([x[0] for x in rs])
+        gt = geomean([x[1] for x in rs])
         what = {"call": "ffi_call", "prep": "ffi_prep_cif",
                 "closure": "closure-call",
                 "closure-alloc": "closure alloc/prep/free"}.get(kind, kind)
@@ -353,12 +408,18 @@ def report(cases, instr, timing, libs, args):
         lines.append(f"- Geometric mean of ffix/libffi over {len(rs)} {what} "
                      f"{plural}: instructions **{fmt_ratio(gi)}**, "
                      f"time **{fmt_ratio(gt)}**")
+
+    lines.extend(targets(cases, r, have_plan, instr is not None,
+                         times is not None))
+
+    lines.append("")
     lines.append("- Cases: " + "; ".join(f"`{c['name']}` = {c['desc']}"
                                          for c in cases))
     if instr:
         lines.append("- instr = instructions per iteration of the measuring "
                      "loop, counted by callgrind as (Ir(n=%d) - Ir(n=%d)) / %d: "
-                     "one ffi_call including the callee (and the PLT jump), "
+                     "one ffi_call (or ffi_call_plan_invoke) including the "
+                     "callee (and the PLT jump), "
                      "one call of a closure including its handler, one "
                      "alloc/prep/free cycle (`cl_cycle`), or "
                      "one direct call including the callee; the call site's "
@@ -376,8 +437,109 @@ def report(cases, instr, timing, libs, args):
     lines.append(f"- ffix = {libs['ffix']}; libffi = {libs['libffi']}"
                  + (" (the same library: ratios should be ~1)"
                     if libs["ffix"] == libs["libffi"] else ""))
+    if not have_plan:
+        lines.append("- ffix's ffi.h declares no call-plan API "
+                     "(FFI_VERSION_NUMBER < 30700 or missing): no plan columns")
     lines.append("- " + machine_line())
     return "\n".join(lines)
+
+
+def targets(cases, r, have_plan, with_instr, with_time):
+    """The issue's targets, each with PASS / FAIL (n/a: not measured)."""
+    out = ["", "**Targets** (ffix against libffi; n/a = not measured)", ""]
+
+    def fig(v, limit, name=None, fmt=fmt_ratio):
+        where = f" (`{name}`)" if name else ""
+        return f"**{fmt(v)}**{where} (≤ {limit:.2f}: {mark(v, limit)})"
+
+    # ffi_call and closure-call cases together.
+    both = [c["name"] for c in cases if c["kind"] in ("call", "closure")]
+    if both:
+        gi = geomean([r[n]["ri"] for n in both])
+        gt = geomean([r[n]["rt"] for n in both])
+        out.append(f"- Geometric mean of ffix/libffi over the {len(both)} "
+                   f"ffi_call and closure-call cases: instructions "
+                   f"{fig(gi, TARGET_GEOMEAN_INSTR)}, time "
+                   f"{fig(gt, TARGET_GEOMEAN_TIME)}")
+        wi = worst([(n, r[n]["ri"]) for n in both]) or (None, None)
+        wt = worst([(n, r[n]["rt"]) for n in both]) or (None, None)
+        out.append(f"- Largest single ffix/libffi ratio among them: "
+                   f"instructions {fig(wi[1], TARGET_MAX_RATIO, wi[0])}, "
+                   f"time {fig(wt[1], TARGET_MAX_RATIO, wt[0])}")
+        if have_plan:
+            # The same figures with the ffi_call cases through their plans.
+            def pick(n, k):
+                v = r[n]["p" + k]
+                return v if v is not None else r[n][k]
+            pgi = geomean([pick(n, "ri") for n in both])
+            pgt = geomean([pick(n, "rt") for n in both])
+            pwi = worst([(n, pick(n, "ri")) for n in both]) or (None, None)
+            out.append(f"- The same with `ffi_call_plan_invoke` in place of "
+                       f"ffi_call (for information): geometric mean "
+                       f"instructions **{fmt_ratio(pgi)}**, time "
+                       f"**{fmt_ratio(pgt)}**; largest instructions ratio "
+                       f"**{fmt_ratio(pwi[1])}**"
+                       + (f" (`{pwi[0]}`)" if pwi[0] else ""))
+
+    # All-register signatures against the direct call.
+    regs = [c["name"] for c in cases if c["regs"]]
+    if regs:
+        per = [(n, ratio_or_none(r[n]["fi"], r[n]["di"])) for n in regs]
+        w = worst(per) or (None, None)
+        detail = ", ".join(f"`{n}` {fmt_x(v)}" for n, v in per)
+        line = (f"- Signatures whose arguments all travel in registers, ffix "
+                f"ffi_call instructions / direct instructions: worst "
+                f"{fig(w[1], TARGET_REGS_DIRECT, w[0], fmt_x)}; {detail}")
+        if have_plan:
+            pper = [(n, ratio_or_none(r[n]["pi"], r[n]["di"])) for n in regs]
+            pw = worst(pper) or (None, None)
+            line += (f"; through a plan: worst **{fmt_x(pw[1])}**"
+                     + (f" (`{pw[0]}`)" if pw[0] else "")
+                     + f" ({mark(pw[1], TARGET_REGS_DIRECT)})")
+        if not with_instr:
+            line += " (needs the callgrind counts)"
+        out.append(line)
+
+    for c in cases:
+        n = c["name"]
+        if c["kind"] == "prep":
+            out.append(f"- ffi_prep_cif (`{n}`) ffix/libffi: instructions "
+                       f"{fig(r[n]['ri'], TARGET_PREP)}, time "
+                       f"{fig(r[n]['rt'], TARGET_PREP)}")
+        elif c["kind"] == "closure-alloc":
+            out.append(f"- Closure alloc/prep/free (`{n}`) ffix/libffi: "
+                       f"instructions {fig(r[n]['ri'], TARGET_CYCLE)}, time "
+                       f"{fig(r[n]['rt'], TARGET_CYCLE)}")
+
+    # Call plans: at least as fast as ffi_call in every case.
+    calls = [c["name"] for c in cases if c["kind"] == "call"]
+    if calls:
+        if not have_plan:
+            out.append("- Call plans (`ffi_call_plan_invoke` ≤ ffi_call in "
+                       "every case): n/a (no call-plan API in ffix's ffi.h)")
+        else:
+            wi = worst([(n, r[n]["ppi"]) for n in calls]) or (None, None)
+            wt = worst([(n, r[n]["ppt"]) for n in calls]) or (None, None)
+            gi = geomean([r[n]["ppi"] for n in calls])
+            gt = geomean([r[n]["ppt"] for n in calls])
+            out.append(
+                f"- Call plans, `ffi_call_plan_invoke` / ffi_call (ffix) over "
+                f"the {len(calls)} ffi_call cases, at most 1 in every case: "
+                f"instructions worst {fig(wi[1], 1.0, wi[0])}, geometric "
+                f"mean {fmt_ratio(gi)}; time worst **{fmt_ratio(wt[1])}**"
+                + (f" (`{wt[0]}`)" if wt[0] else "")
+                + f" (≤ 1.00 within {PLAN_TIME_SLACK - 1:.0%} timing noise: "
+                  f"{mark(wt[1], PLAN_TIME_SLACK)}), geometric mean "
+                  f"{fmt_ratio(gt)}")
+    return out
+
+
+def ratio_or_none(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt_x(v):
+    return "–" if v is None else f"{v:.2f}x"
 
 
 # --------------------------------------------------------------------------
@@ -449,7 +611,11 @@ def main():
         cc = os.environ.get("CC", "cc")
         note(f"building in {builddir}")
         bins = build(builddir, cc, sides)
-        libs = {s: verify_loaded_lib(bins[s], sides[s][1]) for s in bins}
+        info = {s: verify_loaded_lib(bins[s], sides[s][1]) for s in bins}
+        libs = {s: info[s][0] for s in info}
+        have_plan = info["ffix"][1]
+        if not have_plan:
+            note("ffix's ffi.h has no call-plan API: no plan columns")
         cases = list_cases(bins["libffi"])
         if list_cases(bins["ffix"]) != cases:
             die("the two binaries disagree on the case list")
@@ -482,7 +648,7 @@ def main():
                 os.sched_setaffinity(0, {args.cpu})
             timing = measure_time(bins, args.rounds, args.ms, args.batches,
                                  names, ["ffix", "libffi"])
-        table = report(cases, instr, timing, libs, args)
+        table = report(cases, instr, timing, libs, have_plan, args)
         print(table)
         if args.output:
             with open(args.output, "w") as f:
