@@ -9,6 +9,8 @@
 
 #include <ffi.h>
 #include <stddef.h>
+
+#include "ffix_asm.h"
 #include <stdint.h>
 
 #define FFIX_HIDDEN __attribute__((visibility("hidden")))
@@ -57,6 +59,8 @@ struct Plan {
 
 #define FFIX_PLAN_DATA 32
 static_assert(offsetof(Plan, data) == FFIX_PLAN_DATA);
+static_assert(offsetof(Plan, invoke) == FFIX_PLAN_INVOKE);
+static_assert(offsetof(ffi_cif, flags) == FFIX_CIF_FLAGS);
 
 // Grows a plan in temporary storage while a backend writes it.
 struct PlanWriter {

@@ -15,8 +15,11 @@ bool bad_variadic_type(const ffi_type *t) {
   return !aggregate && t->size < sizeof(int);
 }
 
-ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic, unsigned nfixed, unsigned ntotal,
-                ffi_type *rtype, ffi_type **atypes) {
+// Inlined into both entry points: ffi_prep_cif is called once per foreign
+// call by some consumers (CPython's ctypes).
+__attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic,
+                                                      unsigned nfixed, unsigned ntotal, ffi_type *rtype,
+                                                      ffi_type **atypes) {
   if (!cif) return FFI_BAD_TYPEDEF;
   cif->flags = 0;  // a cif whose preparation failed cannot be called
   const Backend *backend = backend_for(abi);

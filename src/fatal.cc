@@ -1,9 +1,12 @@
-// call.cc -- ffi_call: find the cif's plan and let its backend run it.
+// fatal.cc -- stopping the program with a message, for what cannot be
+// reported through an ffi_status: a cif that was never prepared reaching
+// ffi_call (which is assembly, arch/<target>/entry.S), a closure freed
+// twice or called before it is prepared.
 #include "ffix.h"
 
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 namespace ffix {
 
@@ -19,10 +22,3 @@ void fatal(const char *message) {
 } // namespace ffix
 
 void ffix_bad_cif(void) { ffix::fatal("a cif that ffi_prep_cif did not prepare successfully was used"); }
-
-using namespace ffix;
-
-extern "C" FFIX_EXPORT void ffi_call(ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue) {
-  const Plan *plan = plan_at(cif->flags);
-  plan->invoke(plan, fn, rvalue, avalue, nullptr);
-}
