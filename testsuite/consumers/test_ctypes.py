@@ -29,6 +29,8 @@ def env(with_ffix):
     e.pop("PYTHONPATH", None)
     if with_ffix:
         e["LD_LIBRARY_PATH"] = LIBDIR
+        if os.environ.get("FFIX_ASAN_PRELOAD"):  # a sanitized ffix: ASan's runtime first
+            e["LD_PRELOAD"] = os.environ["FFIX_ASAN_PRELOAD"]
     else:
         e.pop("LD_LIBRARY_PATH", None)
     return e

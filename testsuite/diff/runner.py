@@ -128,7 +128,10 @@ def _inc_ffix(cfg):
 
 
 def _link_ffix(cfg):
-    return ['-L' + cfg.ffix_libdir, '-lffi', '-Wl,--disable-new-dtags,-rpath,' + cfg.ffix_libdir]
+    # A sanitized ffix (./configure --enable-sanitizers) needs its runtimes
+    # linked into the program, first.
+    sanitize = os.environ.get('FFIX_SANITIZE', '').split()
+    return sanitize + ['-L' + cfg.ffix_libdir, '-lffi', '-Wl,--disable-new-dtags,-rpath,' + cfg.ffix_libdir]
 
 
 def _link_oracle(cfg):
