@@ -238,3 +238,55 @@ def test_abidiff_against_debian_libffi():
     wrong = [(s, n) for s, n in added if n in OLD_NODES]
     assert not wrong, f"added to a node libffi 3.4.4 already has: {wrong}"
     assert r.returncode & 8 == 0, f"abidiff reports an incompatible change (status {r.returncode})\n{out}"
+
+
+# ---------------------------------------------------------------- CET / IBT
+def _segments(path):
+    """(vaddr, offset, filesz, flags) of each PT_LOAD."""
+    out = run(["readelf", "-lW", str(path)])
+    segs = []
+    for line in out.splitlines():
+        f = line.split()
+        if f and f[0] == "LOAD":
+            segs.append((int(f[2], 16), int(f[1], 16), int(f[4], 16), " ".join(f[6:-1])))
+    return segs
+
+
+def _bytes_at(data, segs, vaddr, n=4):
+    for va, off, size, _ in segs:
+        if va <= vaddr < va + size:
+            return data[off + vaddr - va: off + vaddr - va + n]
+    return None
+
+
+def _executable(segs, vaddr):
+    return any(va <= vaddr < va + size and "E" in flags for va, _, size, flags in segs)
+
+
+ENDBR64 = bytes.fromhex("f30f1efa")
+
+
+def test_every_indirect_branch_target_has_a_landing_pad():
+    """With IBT, an indirect call or jump must land on endbr64: every
+    exported function (programs call them through the PLT or by pointer),
+    and every code address the library stores in its data (the plan
+    handlers' tables, the backends' entries, closure targets).  Functions
+    only ever called directly need none, and the compiler gives them none."""
+    path = lib()
+    data = path.read_bytes()
+    segs = _segments(path)
+    targets = {}
+    for line in run(["readelf", "-sW", str(path)]).splitlines():
+        f = line.split()
+        if (len(f) >= 8 and f[3] == "FUNC" and f[4] in ("GLOBAL", "WEAK") and f[5] == "DEFAULT"
+                and f[6] != "UND" and int(f[2]) > 0):
+            targets[int(f[1], 16)] = f[7]
+    for line in run(["readelf", "-rW", str(path)]).splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[2] == "R_X86_64_RELATIVE":
+            addend = int(f[3], 16)
+            if _executable(segs, addend):
+                targets.setdefault(addend, f"relocated pointer at {f[0]}")
+    assert len(targets) > 250, f"only {len(targets)} targets found"
+    bad = {hex(a): name for a, name in targets.items() if _bytes_at(data, segs, a) != ENDBR64}
+    assert not bad, f"indirect branch targets without endbr64: {sorted(bad.items())[:10]}"
