@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 enum { THREADS = 16, ROUNDS = 2000 };
 
@@ -84,6 +86,20 @@ static void *foreign(void *arg)
   return NULL;
 }
 
+/* Mappings both writable and executable (none may exist). */
+static int wx_mappings(void)
+{
+  FILE *maps = fopen("/proc/self/maps", "r");
+  char line[512];
+  int n = 0;
+  while (maps && fgets(line, sizeof line, maps)) {
+    char perms[8];
+    if (sscanf(line, "%*s %7s", perms) == 1 && perms[1] == 'w' && perms[2] == 'x') n++;
+  }
+  if (maps) fclose(maps);
+  return n;
+}
+
 int main(void)
 {
   static ffi_cif cif;
@@ -101,6 +117,21 @@ int main(void)
     pthread_create(&t[THREADS + i], NULL, foreign, (void *)i);
   }
   for (int i = 0; i < 2 * THREADS; i++) pthread_join(t[i], NULL);
+  if (wx_mappings()) fail("a mapping is writable and executable", -1);
+  /* A child of fork() made while closures exist: calls them, makes new
+     ones, and still has no writable and executable mapping.  */
+  pid_t pid = fork();
+  if (pid == 0) {
+    void *code;
+    ffi_closure *c = ffi_closure_alloc(sizeof(ffi_closure), &code);
+    int ok = ((long (*)(long, long, long))shared_code[3])(1, 1, 1) == 6 && c &&
+             ffi_prep_closure_loc(c, &cif, handler, (void *)1, code) == FFI_OK &&
+             ((long (*)(long, long, long))code)(1, 2, 3) == 7 && wx_mappings() == 0;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) fail("the child of fork()", -1);
   for (int k = 0; k < 8; k++) ffi_closure_free(shared[k]);
   Dl_info info;
   dladdr((void *)ffi_call, &info);
