@@ -56,7 +56,7 @@ bool reserve_table() {
   }
   bool ok = __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) > 1;
   for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
-    size_t bytes = sizeof(Plan *) << bits;
+    size_t bytes = sizeof(uintptr_t) << bits;  // one pointer per plan
     void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) continue;
     __atomic_store_n(&ffix_plan_table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);

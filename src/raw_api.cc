@@ -53,7 +53,7 @@ FFIX_EXPORT void ffi_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_raw *raw) {
     const void *a = args[i];
     switch (t->type) {
     case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
-    case FFI_TYPE_SINT8: (raw++)->sint = *static_cast<const int8_t *>(a); break;
+    case FFI_TYPE_SINT8: (raw++)->sint = int{*static_cast<const int8_t *>(a)}; break;  // sign-extended
     case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
     case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
     case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
@@ -69,7 +69,7 @@ FFIX_EXPORT void ffi_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_raw *raw) {
 }
 
 FFIX_EXPORT void ffi_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_raw *raw) {
-  void **avalue = static_cast<void **>(alloca(cif->nargs * sizeof(void *)));
+  void **avalue = static_cast<void **>(alloca((cif->nargs + 1) * sizeof(void *)));
   ffi_raw_to_ptrarray(cif, raw, avalue);
   ffi_call(cif, fn, rvalue, avalue);
 }
@@ -102,7 +102,7 @@ FFIX_EXPORT void ffi_java_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_java_ra
     const void *a = args[i];
     switch (t->type) {
     case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
-    case FFI_TYPE_SINT8: (raw++)->sint = *static_cast<const int8_t *>(a); break;
+    case FFI_TYPE_SINT8: (raw++)->sint = int{*static_cast<const int8_t *>(a)}; break;  // sign-extended
     case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
     case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
     case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
@@ -120,7 +120,7 @@ FFIX_EXPORT void ffi_java_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_java_ra
 }
 
 FFIX_EXPORT void ffi_java_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_java_raw *raw) {
-  void **avalue = static_cast<void **>(alloca(cif->nargs * sizeof(void *)));
+  void **avalue = static_cast<void **>(alloca((cif->nargs + 1) * sizeof(void *)));
   ffi_java_raw_to_ptrarray(cif, raw, avalue);
   ffi_call(cif, fn, rvalue, avalue);
 }
@@ -134,14 +134,14 @@ namespace {
 
 void translate_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
   auto *cl = static_cast<ffi_raw_closure *>(user_data);
-  auto *raw = static_cast<ffi_raw *>(alloca(ffi_raw_size(cif)));
+  auto *raw = static_cast<ffi_raw *>(alloca(ffi_raw_size(cif) + sizeof(ffi_raw)));
   ffi_ptrarray_to_raw(cif, avalue, raw);
   cl->fun(cif, rvalue, raw, cl->user_data);
 }
 
 void translate_java_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
   auto *cl = static_cast<ffi_java_raw_closure *>(user_data);
-  auto *raw = static_cast<ffi_java_raw *>(alloca(ffi_java_raw_size(cif)));
+  auto *raw = static_cast<ffi_java_raw *>(alloca(ffi_java_raw_size(cif) + sizeof(ffi_java_raw)));
   ffi_java_ptrarray_to_raw(cif, avalue, raw);
   cl->fun(cif, rvalue, raw, cl->user_data);
 }

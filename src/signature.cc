@@ -47,7 +47,7 @@ Key::~Key() {
 }
 
 bool Key::grow() {
-  auto *bigger = static_cast<uint32_t *>(malloc(2 * cap * sizeof(uint32_t)));
+  auto *bigger = static_cast<uint32_t *>(malloc(size_t{2} * cap * sizeof(uint32_t)));
   if (!bigger) return false;
   memcpy(bigger, words_, n * sizeof(uint32_t));
   if (words_ != inline_words) free(words_);

@@ -47,13 +47,13 @@ int find_page(struct dl_phdr_info *info, size_t, void *data) {
 // Reserve two pages; map the trampoline page from FD at OFFSET into the
 // first and anonymous memory into the second.
 char *map_pair(int fd, off_t offset) {
-  void *base = mmap(nullptr, 2 * FFIX_TRAMP_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  void *base = mmap(nullptr, 2 * size_t{FFIX_TRAMP_PAGE}, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return nullptr;
   char *code = static_cast<char *>(base);
   if (mmap(code, FFIX_TRAMP_PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) == MAP_FAILED ||
       mmap(code + FFIX_TRAMP_PAGE, FFIX_TRAMP_PAGE, PROT_READ | PROT_WRITE,
            MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
-    munmap(base, 2 * FFIX_TRAMP_PAGE);
+    munmap(base, 2 * size_t{FFIX_TRAMP_PAGE});
     return nullptr;
   }
   return code;
@@ -68,7 +68,7 @@ bool choose_library_file() {
   if (fd < 0) return false;
   char *code = map_pair(fd, found.offset);
   bool same = code && memcmp(code, ffix_tramp_page, FFIX_TRAMP_PAGE) == 0;
-  if (code) munmap(code, 2 * FFIX_TRAMP_PAGE);
+  if (code) munmap(code, 2 * size_t{FFIX_TRAMP_PAGE});
   if (!same) {
     close(fd);
     return false;

@@ -72,7 +72,7 @@ struct Builder {
     unsigned reg = gpr++;
     int narrow = narrow_kind(t->type);
     if (narrow >= 0) return emit(reg_steps, ffix_sysv_gpr_ops[narrow][reg], arg, 0);
-    size_t len = t->size - 8 * i;
+    size_t len = t->size - size_t{8} * i;
     if (len >= 8) return emit(reg_steps, ffix_sysv_gpr_ops[i ? GPR_WORD_HI : GPR_WORD][reg], arg, 0);
     bool ok;
     uint32_t slot = to_scratch(arg, 8 * i, static_cast<uint32_t>(len), ok);
@@ -81,7 +81,7 @@ struct Builder {
 
   bool sse_eightbyte(uint32_t arg, const ffi_type *t, unsigned i, bool whole_register) {
     unsigned reg = sse++;
-    size_t len = t->size - 8 * i;
+    size_t len = t->size - size_t{8} * i;
     int kind = whole_register      ? XMM_QUAD
                : len >= 8          ? (i ? XMM_WORD_HI : XMM_WORD)
                : len == 4 && i == 0 ? XMM_FLOAT

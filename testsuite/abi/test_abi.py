@@ -165,6 +165,11 @@ def test_needs_only_libc_and_is_hardened():
     assert stack and "RWE" not in stack[0], "the library asks for an executable stack"
     notes = run(["readelf", "-n", "-W", str(lib())])
     assert re.search(r"x86 feature: IBT, SHSTK", notes), "CET property note missing"
+    imports = run(["objdump", "-T", str(lib())])
+    assert "__stack_chk_fail" in imports, "built without a stack protector"
+    if not os.environ.get("FFIX_SANITIZE"):  # sanitizer builds do without _FORTIFY_SOURCE
+        assert re.search(r"__\w+_chk\b", imports.replace("__stack_chk_fail", "")), \
+            "built without _FORTIFY_SOURCE"
 
 
 # ---------------------------------------------------------------- drop-in
