@@ -102,15 +102,22 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   node->plan.bytes = static_cast<uint32_t>(w.len);
   node->plan.cif_bytes = cif_bytes;
   memcpy(node->plan.data, w.buf, w.len);
-  if (!publish(&node->plan)) return nullptr;  // node stays unreachable: out of memory anyway
+  if (!publish(&node->plan)) {
+    free(node);
+    return nullptr;
+  }
 
   // Push onto the bucket; if another thread interned the same signature
-  // meanwhile, use its entry.  Ours stays published under its own index
-  // (identical content, so harmless) and is never freed.
+  // meanwhile, use its plan: our index (which nobody was given) becomes an
+  // alias of it, and our node goes.
   node->next = head;
   while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
                                       __ATOMIC_ACQUIRE)) {
-    if (Node *hit = find(node->next, hash, key.words(), key.n)) return &hit->plan;
+    if (Node *hit = find(node->next, hash, key.words(), key.n)) {
+      __atomic_store_n(&ffix_plan_table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
+      free(node);
+      return &hit->plan;
+    }
   }
   return &node->plan;
 }
