@@ -6,7 +6,7 @@ namespace ffix {
 
 extern const Backend sysv_backend;
 
-const Backend *backend_for(ffi_abi abi) {
+const Backend *backend_for(unsigned abi) {
   switch (abi) {
 #if defined(X86_64)
   case FFI_UNIX64: return &sysv_backend;

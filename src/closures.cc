@@ -133,7 +133,7 @@ void push_free(Slot *slot) {
 // The backend and plan of a cif that closures can use, or nullptr.
 const Backend *closure_backend(const ffi_cif *cif, const void *Backend::*entry) {
   if (!cif) return nullptr;
-  const Backend *b = backend_for(cif->abi);
+  const Backend *b = backend_for(abi_number(cif->abi));
   const Plan *p = b ? find_plan(cif->flags) : nullptr;
   return p && p->backend == b && b->*entry ? b : nullptr;
 }

@@ -91,8 +91,16 @@ struct PlanWriter {
   template <class T> T *at(size_t offset) { return reinterpret_cast<T *>(buf + offset); }
 };
 
+// An ffi_abi's number, read as bytes: a caller may pass any value, and
+// loading one outside the enumeration as ffi_abi is undefined in C++.
+inline unsigned abi_number(const ffi_abi &abi) {
+  unsigned v;
+  __builtin_memcpy(&v, &abi, sizeof v);
+  return v;
+}
+
 // Which backend serves ABI, or nullptr when the ABI is not supported.
-FFIX_HIDDEN const Backend *backend_for(ffi_abi abi);
+FFIX_HIDDEN const Backend *backend_for(unsigned abi);
 
 // Validate TYPE and, for aggregates declared with size 0, compute size and
 // alignment in place (libffi does the same).  Used for every argument and
@@ -101,6 +109,13 @@ FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth = 0);
 
 inline size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 inline bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
+
+// Validate the members of struct TYPE and say whether, laid out in order,
+// they FIT in its size.  Always so for a struct ffi_prep_cif laid out; a
+// preset size may be smaller (a packed struct).  Walks of members descend
+// only where they fit, which also bounds them: a shared subtree cannot
+// make an exponential walk without overrunning some size.
+FFIX_HIDDEN ffi_status check_members(ffi_type *type, int depth, bool &fit);
 
 // Canonical size of a scalar type code; 0 for codes that are not scalars.
 inline size_t scalar_size(unsigned short code) {
@@ -154,9 +169,16 @@ struct Key {
 
 // A well-formed scalar (a predefined type or a copy of one) is keyed by
 // its code and alignment; 0 for anything else.
+// Key words are either a type's head (bit 31 set: code and alignment) or
+// a number (a size or a count, below 2^31): the two cannot be confused.
+inline constexpr uint32_t kHead = 0x80000000u;
+inline uint32_t head_word(const ffi_type *type) {
+  return kHead | type->type | uint32_t{type->alignment} << 8;
+}
 inline uint32_t scalar_key(const ffi_type *type) {
-  if (type && type->size == scalar_size(type->type) && type->type != FFI_TYPE_VOID && is_pow2(type->alignment))
-    return type->type | uint32_t{type->alignment} << 16;
+  if (type && type->type != FFI_TYPE_VOID && scalar_size(type->type) != 0 &&
+      type->size == scalar_size(type->type) && is_pow2(type->alignment))
+    return head_word(type);
   return 0;
 }
 

@@ -92,13 +92,27 @@ ffi_status prepare_type(ffi_type *type, int depth) {
     return prepare_complex(type, depth);
   case FFI_TYPE_VECTOR:
     return prepare_vector(type, depth);
-  case FFI_TYPE_VOID:
-    return type->size ? FFI_OK : FFI_BAD_TYPEDEF;  // size 0 asks for a layout void has not
+  case FFI_TYPE_VOID:  // size 0 asks for a layout void has not
+    return type->size && type->size <= kMaxTypeSize && valid_alignment(type->alignment) ? FFI_OK
+                                                                                         : FFI_BAD_TYPEDEF;
   default: {
     size_t want = scalar_size(type->type);
     return want && type->size == want && valid_alignment(type->alignment) ? FFI_OK : FFI_BAD_TYPEDEF;
   }
   }
+}
+
+ffi_status check_members(ffi_type *type, int depth, bool &fit) {
+  fit = false;
+  if (!type->elements || depth > kMaxDepth) return FFI_BAD_TYPEDEF;
+  size_t end = 0;
+  for (ffi_type **e = type->elements; *e; e++) {
+    if (ffi_status s = prepare_type(*e, depth + 1); s != FFI_OK) return s;
+    end = align_up(end, (*e)->alignment) + (*e)->size;
+    if (end > type->size) return FFI_OK;  // stop early: nothing beyond can fit
+  }
+  fit = true;
+  return FFI_OK;
 }
 
 } // namespace ffix
@@ -107,7 +121,7 @@ using namespace ffix;
 
 extern "C" FFIX_EXPORT ffi_status ffi_get_struct_offsets(ffi_abi abi, ffi_type *struct_type,
                                                          size_t *offsets) {
-  if (!backend_for(abi)) return FFI_BAD_ABI;
+  if (!backend_for(abi_number(abi))) return FFI_BAD_ABI;
   if (!struct_type || struct_type->type != FFI_TYPE_STRUCT) return FFI_BAD_TYPEDEF;
   return layout_struct(struct_type, offsets, 0);
 }

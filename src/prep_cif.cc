@@ -22,9 +22,9 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
                                                       ffi_type **atypes) {
   if (!cif) return FFI_BAD_TYPEDEF;
   cif->flags = 0;  // a cif whose preparation failed cannot be called
-  const Backend *backend = backend_for(abi);
+  const Backend *backend = backend_for(abi_number(abi));
   if (!backend) return FFI_BAD_ABI;
-  cif->abi = abi;
+  __builtin_memcpy(&cif->abi, &abi, sizeof abi);
   cif->nargs = ntotal;
   cif->arg_types = atypes;
   cif->rtype = rtype;
@@ -36,21 +36,25 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
   // here: a key with a bad one was never interned, so it misses and the
   // full path below refuses it.)
   if (ntotal <= kQuickArgs && atypes) {
-    uint32_t words[kQuickArgs + 4];
+    uint32_t words[kQuickArgs + 5];
     unsigned n = 0;
     auto put = [&](uint32_t w) { words[n++] = w; };
-    put(abi);
+    put(abi_number(abi));
     put(ntotal);
     put(variadic ? nfixed : ~0u);
     bool scalars = true;
     auto quick_key = [](const ffi_type *t) -> uint32_t {
-      return t && t->size == scalar_size(t->type) && t->type != FFI_TYPE_VOID
-                 ? t->type | uint32_t{t->alignment} << 16
-                 : 0;
+      size_t want = t ? scalar_size(t->type) : 0;
+      return want && t->size == want && t->type != FFI_TYPE_VOID ? head_word(t) : 0;
     };
-    if (uint32_t w = quick_key(rtype)) put(w);
-    else if (rtype && rtype->type == FFI_TYPE_VOID && rtype->size) put(FFI_TYPE_VOID | uint32_t{rtype->alignment} << 16);
-    else scalars = false;
+    if (uint32_t w = quick_key(rtype)) {
+      put(w);
+    } else if (rtype && rtype->type == FFI_TYPE_VOID && rtype->size && rtype->size <= kMaxTypeSize) {
+      put(head_word(rtype));  // as signature.cc keys void: head and size
+      put(static_cast<uint32_t>(rtype->size));
+    } else {
+      scalars = false;
+    }
     for (unsigned i = 0; scalars && i < ntotal; i++) {
       uint32_t w = quick_key(atypes[i]);
       if (!w || (variadic && i >= nfixed && bad_variadic_type(atypes[i]))) scalars = false;
@@ -70,7 +74,7 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
   // Out of memory is reported as FFI_BAD_TYPEDEF: libffi has no better
   // status.
   Key key;
-  if (!key.put(abi) || !key.put(ntotal) || !key.put(variadic ? nfixed : ~0u)) return FFI_BAD_TYPEDEF;
+  if (!key.put(abi_number(abi)) || !key.put(ntotal) || !key.put(variadic ? nfixed : ~0u)) return FFI_BAD_TYPEDEF;
   if (ffi_status s = describe_type(rtype, key); s != FFI_OK) return s;
   if (ntotal && !atypes) return FFI_BAD_TYPEDEF;
   for (unsigned i = 0; i < ntotal; i++)

@@ -110,15 +110,18 @@ struct Walker {
     if (t->alignment && offset % t->alignment) memory = true;  // rule 3
     switch (t->type) {
     case FFI_TYPE_STRUCT: {
-      if (!t->elements) return FFI_BAD_TYPEDEF;
+      bool fit;
+      if (ffi_status s = check_members(const_cast<ffi_type *>(t), depth, fit); s != FFI_OK) return s;
+      if (!fit) {  // members overrun the declared size (a packed struct): rule 3
+        memory = true;
+        return FFI_OK;
+      }
       size_t at = offset;
       for (ffi_type **e = t->elements; *e; e++) {
-        if (ffi_status s = prepare_type(*e, depth + 1); s != FFI_OK) return s;
         at = align_up(at, (*e)->alignment);
         if (ffi_status s = walk(*e, at, depth + 1); s != FFI_OK) return s;
         at += (*e)->size;
       }
-      if (at > offset + t->size) memory = true;  // members overrun the declared size
       return FFI_OK;
     }
     case FFI_TYPE_COMPLEX: {
