@@ -22,6 +22,32 @@ bool java_wide(const ffi_type *t) {
   return t->type == FFI_TYPE_UINT64 || t->type == FFI_TYPE_SINT64 || t->type == FFI_TYPE_DOUBLE;
 }
 
+// Fill one slot for what both raw formats keep in a single slot: narrow
+// integers widened, pointers, and the aggregates passed by pointer; the
+// Java format also widens FFI_TYPE_INT and floats.  False for the rest.
+static_assert(sizeof(ffi_java_raw) == sizeof(ffi_raw), "one slot layout for both formats");
+bool to_slot(ffi_raw *slot, const ffi_type *t, const void *a, bool java) {
+  switch (t->type) {
+  case FFI_TYPE_UINT8: slot->uint = *static_cast<const uint8_t *>(a); return true;
+  case FFI_TYPE_SINT8: slot->sint = int{*static_cast<const int8_t *>(a)}; return true;  // sign-extended
+  case FFI_TYPE_UINT16: slot->uint = *static_cast<const uint16_t *>(a); return true;
+  case FFI_TYPE_SINT16: slot->sint = *static_cast<const int16_t *>(a); return true;
+  case FFI_TYPE_UINT32: slot->uint = *static_cast<const uint32_t *>(a); return true;
+  case FFI_TYPE_INT:
+    if (!java) return false;
+    [[fallthrough]];
+  case FFI_TYPE_SINT32: slot->sint = *static_cast<const int32_t *>(a); return true;
+  case FFI_TYPE_FLOAT:
+    if (!java) return false;
+    slot->flt = *static_cast<const float *>(a);
+    return true;
+  case FFI_TYPE_STRUCT:
+  case FFI_TYPE_COMPLEX: slot->ptr = const_cast<void *>(a); return true;
+  case FFI_TYPE_POINTER: slot->ptr = *static_cast<void *const *>(a); return true;
+  default: return false;
+  }
+}
+
 } // namespace
 
 extern "C" {
@@ -50,19 +76,10 @@ FFIX_EXPORT void ffi_raw_to_ptrarray(ffi_cif *cif, ffi_raw *raw, void **args) {
 FFIX_EXPORT void ffi_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_raw *raw) {
   for (unsigned i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
-    const void *a = args[i];
-    switch (t->type) {
-    case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
-    case FFI_TYPE_SINT8: (raw++)->sint = int{*static_cast<const int8_t *>(a)}; break;  // sign-extended
-    case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
-    case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
-    case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
-    case FFI_TYPE_SINT32: (raw++)->sint = *static_cast<const int32_t *>(a); break;
-    case FFI_TYPE_STRUCT:
-    case FFI_TYPE_COMPLEX: (raw++)->ptr = const_cast<void *>(a); break;
-    case FFI_TYPE_POINTER: (raw++)->ptr = *static_cast<void *const *>(a); break;
-    default:
-      memcpy(raw->data, a, t->size);
+    if (to_slot(raw, t, args[i], false)) {
+      raw++;
+    } else {
+      memcpy(raw->data, args[i], t->size);
       raw += slots(t->size);
     }
   }
@@ -99,21 +116,10 @@ FFIX_EXPORT void ffi_java_raw_to_ptrarray(ffi_cif *cif, ffi_java_raw *raw, void 
 FFIX_EXPORT void ffi_java_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_java_raw *raw) {
   for (unsigned i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
-    const void *a = args[i];
-    switch (t->type) {
-    case FFI_TYPE_UINT8: (raw++)->uint = *static_cast<const uint8_t *>(a); break;
-    case FFI_TYPE_SINT8: (raw++)->sint = int{*static_cast<const int8_t *>(a)}; break;  // sign-extended
-    case FFI_TYPE_UINT16: (raw++)->uint = *static_cast<const uint16_t *>(a); break;
-    case FFI_TYPE_SINT16: (raw++)->sint = *static_cast<const int16_t *>(a); break;
-    case FFI_TYPE_UINT32: (raw++)->uint = *static_cast<const uint32_t *>(a); break;
-    case FFI_TYPE_INT:
-    case FFI_TYPE_SINT32: (raw++)->sint = *static_cast<const int32_t *>(a); break;
-    case FFI_TYPE_FLOAT: (raw++)->flt = *static_cast<const float *>(a); break;
-    case FFI_TYPE_POINTER: (raw++)->ptr = *static_cast<void *const *>(a); break;
-    case FFI_TYPE_STRUCT:
-    case FFI_TYPE_COMPLEX: (raw++)->ptr = const_cast<void *>(a); break;
-    default:  // 64-bit integers and doubles take two slots; Java has nothing wider
-      memcpy(raw->data, a, t->size < 8 ? t->size : 8);
+    if (to_slot(raw, t, args[i], true)) {
+      raw++;
+    } else {  // 64-bit integers and doubles take two slots; Java has nothing wider
+      memcpy(raw->data, args[i], t->size < 8 ? t->size : 8);
       raw += java_wide(t) ? 2 : 1;
     }
   }
