@@ -24,7 +24,7 @@
 #define ENDBR endbr64
 #define KIND -8
 #define RESULT -48
-#define SAVE -224
+#define SAVE (RESULT - SAVE_SIZE)
 #define BASES -256
 #define FRAME 256
 

@@ -60,13 +60,6 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
 static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
 
-inline const Header *header(const Plan *p) { return reinterpret_cast<const Header *>(p->data); }
-inline const Locate *locate(const Header *h) {
-  return reinterpret_cast<const Locate *>(reinterpret_cast<const unsigned char *>(h) + h->locate);
-}
-inline const Join *joins(const Header *h) {
-  return reinterpret_cast<const Join *>(locate(h) + h->nargs);
-}
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
