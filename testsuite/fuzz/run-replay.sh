@@ -26,5 +26,5 @@ if ! LD_LIBRARY_PATH=$libdir ldd "$tmp/replay" | grep 'libffi\.so' | grep -qF "$
   exit 99
 fi
 
-[ $# -gt 0 ] || set -- "$here/corpus" "$here/crashers"
+[ $# -gt 0 ] || set -- "$here/corpus" "$here/crashers" "$here/libffi-crashers"
 LD_LIBRARY_PATH=$libdir "$tmp/replay" -f -q "$@"

@@ -442,6 +442,12 @@ Test(closures, double_free_is_caught, .signal = SIGABRT)
   ffi_closure_free(cl);
 }
 
+Test(closures, freeing_a_foreign_pointer_is_caught, .signal = SIGABRT)
+{
+  static ffi_closure not_ours;
+  ffi_closure_free(&not_ours);
+}
+
 Test(closures, unprepared_call_is_caught, .signal = SIGABRT)
 {
   void *code;
