@@ -24,14 +24,17 @@ constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not i
 ffi_status put_type(ffi_type *t, Key &key, int depth) {
   if (depth > kMaxDepth) return FFI_BAD_TYPEDEF;
   bool ok = key.put(head_word(t));
+  bool parts = t->elements && t->elements[0];  // prepare_type made sure, for complex and vectors
   switch (t->type) {
   case FFI_TYPE_VOID:
     ok = ok && key.put(static_cast<uint32_t>(t->size));
     break;
   case FFI_TYPE_COMPLEX:
+    if (!parts) return FFI_BAD_TYPEDEF;
     ok = ok && key.put(static_cast<uint32_t>(t->size)) && key.put(head_word(t->elements[0]));
     break;
   case FFI_TYPE_VECTOR: {
+    if (!parts) return FFI_BAD_TYPEDEF;
     uint32_t lanes = 0;
     for (ffi_type **e = t->elements; *e; e++) lanes++;
     ok = ok && key.put(static_cast<uint32_t>(t->size)) && key.put(head_word(t->elements[0])) && key.put(lanes);
