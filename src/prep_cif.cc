@@ -17,13 +17,14 @@ bool bad_variadic_type(const ffi_type *t) {
 
 // Inlined into both entry points: ffi_prep_cif is called once per foreign
 // call by some consumers (CPython's ctypes).
-__attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi, bool variadic,
+__attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, unsigned abi, bool variadic,
                                                       unsigned nfixed, unsigned ntotal, ffi_type *rtype,
                                                       ffi_type **atypes) {
   if (!cif) return FFI_BAD_TYPEDEF;
   cif->flags = 0;  // a cif whose preparation failed cannot be called
-  const Backend *backend = backend_for(abi_number(abi));
+  const Backend *backend = backend_for(abi);
   if (!backend) return FFI_BAD_ABI;
+  static_assert(sizeof(cif->abi) == sizeof abi);
   __builtin_memcpy(&cif->abi, &abi, sizeof abi);
   cif->nargs = ntotal;
   cif->arg_types = atypes;
@@ -39,7 +40,7 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
     uint32_t words[kQuickArgs + 5];
     unsigned n = 0;
     auto put = [&](uint32_t w) { words[n++] = w; };
-    put(abi_number(abi));
+    put(abi);
     put(ntotal);
     put(variadic ? nfixed : ~0u);
     bool scalars = true;
@@ -74,7 +75,7 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
   // Out of memory is reported as FFI_BAD_TYPEDEF: libffi has no better
   // status.
   Key key;
-  if (!key.put(abi_number(abi)) || !key.put(ntotal) || !key.put(variadic ? nfixed : ~0u)) return FFI_BAD_TYPEDEF;
+  if (!key.put(abi) || !key.put(ntotal) || !key.put(variadic ? nfixed : ~0u)) return FFI_BAD_TYPEDEF;
   if (ffi_status s = describe_type(rtype, key); s != FFI_OK) return s;
   if (ntotal && !atypes) return FFI_BAD_TYPEDEF;
   for (unsigned i = 0; i < ntotal; i++)
@@ -102,11 +103,11 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, ffi_abi abi,
 
 extern "C" FFIX_EXPORT ffi_status ffi_prep_cif(ffi_cif *cif, ffi_abi abi, unsigned int nargs,
                                                ffi_type *rtype, ffi_type **atypes) {
-  return prep(cif, abi, false, nargs, nargs, rtype, atypes);
+  return prep(cif, abi_number(abi), false, nargs, nargs, rtype, atypes);
 }
 
 extern "C" FFIX_EXPORT ffi_status ffi_prep_cif_var(ffi_cif *cif, ffi_abi abi, unsigned int nfixedargs,
                                                    unsigned int ntotalargs, ffi_type *rtype,
                                                    ffi_type **atypes) {
-  return prep(cif, abi, true, nfixedargs, ntotalargs, rtype, atypes);
+  return prep(cif, abi_number(abi), true, nfixedargs, ntotalargs, rtype, atypes);
 }
