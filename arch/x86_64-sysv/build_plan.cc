@@ -280,6 +280,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed,
   h->locate = static_cast<uint32_t>(locates);
   h->joins = static_cast<uint32_t>(b.joins.len / sizeof(Join));
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
+  h->closure_handler = ffix_sysv_closure_rets[ret.closure_kind()];
   h->nargs = cif->nargs;
   h->nsse = static_cast<uint8_t>(b.sse);
   w.invoke = shape_stub(cif, nfixed);

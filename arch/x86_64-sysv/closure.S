@@ -22,7 +22,7 @@
 #include "../../src/tramp.h"
 
 #define ENDBR endbr64
-#define KIND -8
+#define KIND -8		/* the result handler */
 #define RESULT -48
 #define SAVE (RESULT - SAVE_SIZE)
 #define BASES -256
@@ -42,16 +42,15 @@ ffix_sysv_closure_slot:
 	.cfi_startproc
 	ENDBR
 	movq	FFIX_SLOT_CLOSURE(%r10), %r10
-	jmp	1f
+	/* and on into ffix_sysv_closure */
 	.cfi_endproc
 
-	.p2align 4
 	ENTRY ffix_sysv_closure
 ffix_sysv_closure:
 	.cfi_startproc
 	ENDBR
 	/* ffi_closure: tramp[32], cif, fun, user_data */
-1:	movq	32(%r10), %r11
+	movq	32(%r10), %r11
 	pushq	48(%r10)
 	pushq	40(%r10)
 	jmp	.Lcommon
@@ -91,8 +90,8 @@ ffix_sysv_go_closure:
 	movq	(%rcx,%rax,8), %rdi
 	testq	%rdi, %rdi
 	jz	.Lbad_cif
-	movzbl	SYSV_PLAN_CLOSURE_RET(%rdi), %eax
-	movq	%rax, KIND(%rbp)
+	movq	SYSV_PLAN_CLOSURE_HANDLER(%rdi), %rax
+	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
 	cmpb	$0, SYSV_PLAN_NSSE(%rdi)
 	jne	.Lsave_xmm
 .Lsaved:
@@ -127,16 +126,12 @@ ffix_sysv_go_closure:
 .Lcall:
 	/* fun(cif, rvalue, avalue, user_data) */
 	leaq	RESULT(%rbp), %rsi
-	cmpq	$RET_MEMORY, KIND(%rbp)
+	cmpb	$RET_MEMORY, SYSV_PLAN_CLOSURE_RET(%rdi)
 	cmove	SAVE+SAVE_GPR(%rbp), %rsi	/* the hidden result pointer */
 	movq	%r11, %rdi
 	movq	16(%rbp), %rcx
 	call	*8(%rbp)
-	movq	KIND(%rbp), %rax
-	leaq	.Lret_table(%rip), %r11
-	movslq	(%r11,%rax,4), %rax
-	addq	%r11, %rax
-	jmp	*%rax
+	jmp	*KIND(%rbp)
 
 /* Arguments split between registers that are not side by side: copy
    their two eightbytes together (r8d Join records after the Locate
@@ -251,20 +246,23 @@ ffix_sysv_go_closure:
 	.cfi_endproc
 	.size	ffix_sysv_go_closure, . - ffix_sysv_go_closure
 
-	.section .rodata
-	.p2align 2
-.Lret_table:
+/* The result handlers by RET_ kind, for build_plan.cc to put in plans.  */
+	.section .data.rel.ro,"aw"
+	.p2align 3
+	.globl	ffix_sysv_closure_rets
+	.hidden	ffix_sysv_closure_rets
+ffix_sysv_closure_rets:
 	.irp k, void, sint8, uint8, sint16, uint16, sint32, uint32, rax, float, xmm0, x87, x87_2
-	.long	.Lret_\k - .Lret_table
+	.quad	.Lret_\k
 	.endr
 	.irp k, rax_rdx, rax_xmm0, xmm0_rax, xmm0_xmm1, xmm0_full
-	.long	.Lret_\k - .Lret_table
+	.quad	.Lret_\k
 	.endr
 	/* PART kinds never reach a closure; RET_MEMORY is last.  */
 	.irp k, rax, xmm0, rax_rdx, rax_xmm0, xmm0_rax, xmm0_xmm1, memory
-	.long	.Lret_\k - .Lret_table
+	.quad	.Lret_\k
 	.endr
-	.if (. - .Lret_table) != 4 * (RET_MEMORY + 1)
+	.if (. - ffix_sysv_closure_rets) != 8 * (RET_MEMORY + 1)
 	.error "closure return table does not match the RET_ kinds"
 	.endif
 

@@ -47,6 +47,7 @@ struct Header {
   uint8_t nsse;          // XMM registers the arguments use (a closure saves only those)
   uint8_t unused[2];
   uint32_t nargs;
+  const void *closure_handler;  // closure.S's code that loads the result (by closure_ret)
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == SYSV_PLAN_FRAME);
@@ -56,6 +57,7 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, joins) == SYSV_PLAN_JOINS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == SYSV_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == SYSV_PLAN_NARGS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nsse) == SYSV_PLAN_NSSE);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == SYSV_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
 static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
@@ -72,6 +74,7 @@ FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[XMM_KINDS][8];
 FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
+FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[RET_MEMORY + 1];
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[6][6][6];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
                                   void **avalue, void *chain);

@@ -75,6 +75,16 @@
 shape_\ret\()_\k0\()_\k1:
 	.cfi_startproc
 	endbr64
+	.if \ret == 0
+	/* Nothing to store afterwards: load and jump, so that the callee
+	   returns straight to ffi_call's caller (the stack is as that caller
+	   left it, so its alignment is a call's).  */
+	movq	%rsi, %r11
+	LOAD	0, \k0, 0, 0
+	LOAD	1, \k1, "(\k0 < 3)", "(\k0 >= 3 && \k0 < 5)"
+	movq	%r8, %r10		/* the static chain, for ffi_call_go */
+	jmp	*%r11
+	.else
 	pushq	%rdx			/* rvalue; keeps rsp 16-aligned for the call */
 	.cfi_adjust_cfa_offset 8
 	movq	%rsi, %r11
@@ -84,13 +94,11 @@ shape_\ret\()_\k0\()_\k1:
 	call	*%r11
 	popq	%rcx
 	.cfi_adjust_cfa_offset -8
-	.if \ret != 0
 	testq	%rcx, %rcx
 	jz	1f
 	STORE	\ret
-1:
+1:	ret
 	.endif
-	ret
 	.cfi_endproc
 	.endm
 

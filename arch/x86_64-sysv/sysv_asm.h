@@ -13,7 +13,8 @@
 #define SYSV_PLAN_CLOSURE_RET (SYSV_PLAN + 24) /* u8: RET_* for closures */
 #define SYSV_PLAN_NSSE (SYSV_PLAN + 25)     /* u8: XMM registers the arguments use */
 #define SYSV_PLAN_NARGS (SYSV_PLAN + 28)    /* u32 */
-#define SYSV_PLAN_STEPS (SYSV_PLAN + 32)    /* the first step */
+#define SYSV_PLAN_CLOSURE_HANDLER (SYSV_PLAN + 32) /* closure.S's handler for the result */
+#define SYSV_PLAN_STEPS (SYSV_PLAN + 40)    /* the first step */
 
 /* A step is 16 bytes: the handler's address, then two 32-bit operands A
    and B.  Wide steps (block copies) take a second 16 bytes: C and D.  */
