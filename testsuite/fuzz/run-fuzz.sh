@@ -72,7 +72,8 @@ if [ "${FUZZ_JOBS:-1}" -gt 1 ]; then
   flags="$flags -fork=$FUZZ_JOBS -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
 fi
 log=$out/fuzz-$(date +%Y%m%d-%H%M%S).log
-: >"$log"  # also the mark for which artifacts are this run's
+mark=$out/.run-start
+: >"$mark"  # artifacts newer than this are this run's
 echo "run-fuzz.sh: fuzzing for $secs s (log: $log)"
 set +e
 # shellcheck disable=SC2086
@@ -90,9 +91,9 @@ if [ -z "$execs" ] || { [ -n "$last" ] && [ "$last" -gt "$execs" ]; }; then exec
 grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error|FUZZ-|ffix:|artifact_prefix|Test unit written|INFO: (log|exiting))' "$log" | sort | uniq -c | sort -rn | head -40 || true
 echo "run-fuzz.sh: executions: ${execs:-unknown}; libFuzzer exit status $rc"
 # Only this run's artifacts: earlier runs may have left theirs in $out.
-n=$(find "$out/artifacts" -type f -newer "$log" -o -type f -cnewer "$log" | sort -u | wc -l)
+n=$(find "$out/artifacts" -type f -newer "$mark" | wc -l)
 if [ "$n" -gt 0 ]; then
   echo "run-fuzz.sh: $n new artifacts in $out/artifacts, e.g.:"
-  find "$out/artifacts" -type f -cnewer "$log" | head -5 | sed 's/^/  /'
+  find "$out/artifacts" -type f -newer "$mark" | head -5 | sed 's/^/  /'
 fi
 [ "$rc" -eq 0 ]
