@@ -1,9 +1,12 @@
-/* asm_notes.h -- notes every assembly file of ffix ends with: a
-   non-executable stack, and on x86-64 the CET property (IBT and SHSTK:
-   every indirect branch target starts with endbr64, and no code changes
-   return addresses), which the linker keeps only if every object has it.  */
+/* asm_notes.h -- notes every assembly file of ffix ends with on ELF
+   targets: a non-executable stack, and on x86-64 the CET property (IBT
+   and SHSTK: every indirect branch target starts with endbr64, and no
+   code changes return addresses), which the linker keeps only if every
+   object has it.  COFF objects (Windows) have no such notes.  */
 
+#if defined(__ELF__)
 	.section .note.GNU-stack,"",@progbits
+#endif
 
 #if defined(__x86_64__) && defined(__ELF__)
 	.section .note.gnu.property,"a"

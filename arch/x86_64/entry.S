@@ -1,0 +1,56 @@
+/* entry.S -- ffi_call and ffi_call_plan_invoke on x86-64: find the plan
+   and jump to its invoke, which takes the same arguments with the plan in
+   place of the cif (the static chain for ffi_call_go, when there is one,
+   is left where it is: only Go closures read it).  The C++ equivalents
+   are plan_at() and Plan::invoke; this is them without a register to
+   spare.  The first argument is in rdi (System V) or rcx (Windows).  */
+
+#include "../../src/ffix_asm.h"
+#include "asm.h"
+
+#ifdef FFIX_COFF
+#define ARG0 %rcx
+#else
+#define ARG0 %rdi
+#endif
+
+	.text
+
+	FUNC	ffi_call
+	.p2align 4
+ffi_call:
+	.cfi_startproc
+	ENDBR
+	movl	FFIX_CIF_FLAGS(ARG0), %eax
+	cmpl	ffix_plan_capacity(%rip), %eax
+	jae	1f
+	movq	ffix_plan_table(%rip), ARG0
+	movq	(ARG0,%rax,8), ARG0
+	testq	ARG0, ARG0
+	jz	1f
+	jmp	*FFIX_PLAN_INVOKE(ARG0)
+1:	call	ffix_bad_cif
+	.cfi_endproc
+	ENDFUNC	ffi_call
+
+	FUNC	ffi_call_plan_invoke
+	.p2align 4
+ffi_call_plan_invoke:
+	.cfi_startproc
+	ENDBR
+	movq	(ARG0), ARG0		/* struct ffi_call_plan { const Plan *plan; } */
+	testq	ARG0, ARG0
+	jz	1f
+	jmp	*FFIX_PLAN_INVOKE(ARG0)
+1:	call	ffix_bad_cif
+	.cfi_endproc
+	ENDFUNC	ffi_call_plan_invoke
+
+#ifdef FFIX_COFF
+	/* A DLL exports what its objects ask for; these two are written here
+	   rather than declared dllexport in C.  */
+	.section .drectve
+	.ascii	" -export:ffi_call -export:ffi_call_plan_invoke"
+#endif
+
+#include "../../src/asm_notes.h"
