@@ -1,7 +1,7 @@
 // plan.h -- the Win64 call plan: what ffi_prep_cif decides once, so that
 // ffi_call only runs a list of steps (the same direct-threaded scheme as
 // the System V backend: each step is the address of a handler in
-// invoke.S and its operands; copies and stack slots first, register
+// win64_invoke.S and its operands; copies and stack slots first, register
 // slots next, the call last).
 #pragma once
 
@@ -39,7 +39,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
 } // namespace ffix::win64
 
-// The handlers, by family, kind and register slot (invoke.S).
+// The handlers, by family, kind and register slot (win64_invoke.S).
 extern "C" {
 FFIX_HIDDEN extern const void *const ffix_win64_gpr_ops[GPR_KINDS][4];
 FFIX_HIDDEN extern const void *const ffix_win64_xmm_ops[XMM_KINDS][4];

@@ -1,5 +1,5 @@
 /* win64_asm.h -- constants shared by the Win64 C++ code (plan.h checks
-   them with static_assert) and the assembly (invoke.S, closure.S).  */
+   them with static_assert) and the assembly (win64_invoke.S, win64_closure.S).  */
 #ifndef FFIX_WIN64_ASM_H
 #define FFIX_WIN64_ASM_H
 

@@ -1,4 +1,4 @@
-/* closure.S -- closures under the Microsoft x64 convention.
+/* win64_closure.S -- closures under the Microsoft x64 convention.
 
    ffix_win64_closure_slot   from a static trampoline: r10 = its data slot
    ffix_win64_closure        r10 = the ffi_closure (legacy trampolines)

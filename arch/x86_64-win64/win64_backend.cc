@@ -1,4 +1,4 @@
-// backend.cc -- the Microsoft x64 backend as the core sees it: FFI_WIN64
+// win64_backend.cc -- the Microsoft x64 backend as the core sees it: FFI_WIN64
 // and FFI_GNUW64 on x86-64 Linux (for ms_abi functions) and the only
 // backend of a Windows build.
 #include "plan.h"

@@ -1,4 +1,4 @@
-// build_plan.cc -- turn a signature into its Microsoft x64 call plan.
+// win64_plan.cc -- turn a signature into its Microsoft x64 call plan.
 //
 // The rules, from Microsoft's "x64 calling convention" (learn.microsoft.com,
 // C++ > Build > x64 ABI conventions), as GCC's ms_abi implements them

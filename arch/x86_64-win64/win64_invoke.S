@@ -1,4 +1,4 @@
-/* invoke.S -- calls under the Microsoft x64 convention: run a plan's steps.
+/* win64_invoke.S -- calls under the Microsoft x64 convention: run a plan's steps.
 
    void ffix_win64_invoke(const Plan *plan, void (*fn)(void), void *rvalue,
                           void **avalue, void *chain)
