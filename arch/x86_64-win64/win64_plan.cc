@@ -54,10 +54,9 @@ Pass classify_arg(const ffi_type *t) {
   switch (t->type) {
   case FFI_TYPE_FLOAT: return Pass::Float;   // R3
   case FFI_TYPE_DOUBLE: return Pass::Double; // R3
-  case FFI_TYPE_LONGDOUBLE:                  // 16 bytes on every GCC target ffix builds
-  case FFI_TYPE_UINT128:
-  case FFI_TYPE_SINT128: return is_int_size(t->size) ? Pass::Int : Pass::Ref;
-  default: return is_int_size(t->size) ? Pass::Int : Pass::Ref;  // R2, R4
+  // R2, R4 by size: long double and __int128 are 16 bytes on every GCC
+  // target ffix builds, so they go by reference.
+  default: return is_int_size(t->size) ? Pass::Int : Pass::Ref;
   }
 }
 
