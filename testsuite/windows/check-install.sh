@@ -17,7 +17,7 @@ var() { sed -n "s/^$1 = //p" "$build/Makefile" | head -n 1; }
 cc=$(var CC)
 objdump=$(var OBJDUMP)
 runner=${TEST_RUNNER:-$(var TEST_RUNNER)}
-make -C "$build" -s install DESTDIR="$stage" >/dev/null
+make -C "$build" -s install DESTDIR="$stage" >"$stage/install.log" 2>&1 || { cat "$stage/install.log"; fail "make install"; }
 prefix=$(var prefix)
 root=$stage$prefix
 for f in bin/libffi-8.dll lib/libffi.dll.a lib/libffi.la include/ffi.h include/ffitarget.h \
@@ -63,7 +63,7 @@ if [ -e "$root/lib/libffi.a" ]; then
   $runner "$stage/consumer-static.exe" || fail "the statically linked consumer failed"
 fi
 
-make -C "$build" -s uninstall DESTDIR="$stage" >/dev/null
+make -C "$build" -s uninstall DESTDIR="$stage" >"$stage/install.log" 2>&1 || { cat "$stage/install.log"; fail "make uninstall"; }
 left=$(find "$stage$prefix" -type f | head -n 5)
 [ -z "$left" ] || fail "uninstall left files behind: $left"
 echo "check-install (Windows): ok"
