@@ -73,7 +73,7 @@ bool reserve_table() {
 // for all but the first plan of each stretch.
 size_t committed_bytes;
 bool commit_index(uint32_t index) {
-  constexpr size_t kStretch = 64 * 1024;
+  constexpr size_t kStretch = size_t{64} * 1024;
   size_t need = (size_t{index} + 1) * sizeof(uintptr_t);
   size_t have = __atomic_load_n(&committed_bytes, __ATOMIC_ACQUIRE);
   if (need <= have) return true;

@@ -24,6 +24,8 @@ namespace ffix {
 
 namespace {
 
+constexpr size_t kPair = size_t{2} * FFIX_TRAMP_PAGE;  // a code page and its data page
+
 char *reservation;      // the current reservation, or nullptr
 size_t pairs_per_reservation;
 size_t next_pair;       // the first pair of it not handed out yet
@@ -34,21 +36,20 @@ bool check_system() {
   GetSystemInfo(&info);
   // The stubs reach their data slots one page on (trampoline.S).
   if (info.dwPageSize != FFIX_TRAMP_PAGE) return false;
-  size_t pair = 2 * size_t{FFIX_TRAMP_PAGE};
-  size_t granularity = info.dwAllocationGranularity > pair ? info.dwAllocationGranularity : pair;
-  pairs_per_reservation = granularity / pair;
+  size_t granularity = info.dwAllocationGranularity > kPair ? info.dwAllocationGranularity : kPair;
+  pairs_per_reservation = granularity / kPair;
   return true;
 }
 
 // Commit pair N of the current reservation: a read-write data page after
 // an execute-read copy of the trampoline page.  Returns the code page.
 char *commit_pair(size_t n) {
-  char *code = reservation + n * 2 * FFIX_TRAMP_PAGE;
-  if (!VirtualAlloc(code, 2 * FFIX_TRAMP_PAGE, MEM_COMMIT, PAGE_READWRITE)) return nullptr;
+  char *code = reservation + n * kPair;
+  if (!VirtualAlloc(code, kPair, MEM_COMMIT, PAGE_READWRITE)) return nullptr;
   memcpy(code, ffix_tramp_page, FFIX_TRAMP_PAGE);
   DWORD old;
   if (!VirtualProtect(code, FFIX_TRAMP_PAGE, PAGE_EXECUTE_READ, &old)) {
-    VirtualFree(code, 2 * FFIX_TRAMP_PAGE, MEM_DECOMMIT);
+    VirtualFree(code, kPair, MEM_DECOMMIT);
     return nullptr;
   }
   FlushInstructionCache(GetCurrentProcess(), code, FFIX_TRAMP_PAGE);
@@ -61,7 +62,7 @@ char *commit_pair(size_t n) {
 Slot *map_trampolines(void) {
   if (!check_system()) return nullptr;
   if (!reservation || next_pair == pairs_per_reservation) {
-    void *fresh = VirtualAlloc(nullptr, pairs_per_reservation * 2 * FFIX_TRAMP_PAGE, MEM_RESERVE, PAGE_NOACCESS);
+    void *fresh = VirtualAlloc(nullptr, pairs_per_reservation * kPair, MEM_RESERVE, PAGE_NOACCESS);
     if (!fresh) return nullptr;
     reservation = static_cast<char *>(fresh);
     next_pair = 0;
