@@ -6,10 +6,9 @@
 // (or heap memory when large); a table from closure to slot, under one
 // short spin lock, serves free and prep.  Calling a closure takes no lock and allocates nothing.
 #include "ffix.h"
+#include "os.h"
 #include "tramp.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +31,7 @@ namespace {
 int locked;
 void lock() {
   while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
-    while (__atomic_load_n(&locked, __ATOMIC_RELAXED)) sched_yield();
+    while (__atomic_load_n(&locked, __ATOMIC_RELAXED)) yield_processor();
 }
 void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
 bool fork_handlers;
@@ -50,7 +49,7 @@ Block *free_blocks;
 
 void *take_block() {
   if (!free_blocks) {
-    auto *chunk = static_cast<unsigned char *>(aligned_alloc(64, kBlock * kBlocksPerChunk));
+    auto *chunk = static_cast<unsigned char *>(alloc_aligned(64, kBlock * kBlocksPerChunk));
     if (!chunk) return nullptr;
     for (size_t i = kBlocksPerChunk; i-- > 0;) {
       auto *b = reinterpret_cast<Block *>(chunk + i * kBlock);
@@ -156,7 +155,7 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   if (!fork_handlers) {
     // Never fork with the lock held by another thread: the child could not
     // allocate closures.
-    pthread_atfork(lock, unlock, unlock);
+    at_fork(lock, unlock, unlock);
     fork_handlers = true;
   }
   if (!free_slots) {

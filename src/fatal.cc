@@ -3,19 +3,18 @@
 // ffi_call (which is assembly, arch/<target>/entry.S), a closure freed
 // twice or called before it is prepared.
 #include "ffix.h"
+#include "os.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 namespace ffix {
 
 void fatal(const char *message) {
   static const char prefix[] = "ffix: ";
-  if (write(2, prefix, sizeof prefix - 1) < 0 || write(2, message, strlen(message)) < 0 ||
-      write(2, "\n", 1) < 0) {
-    // nothing more can be said
-  }
+  write_stderr(prefix, sizeof prefix - 1);
+  write_stderr(message, strlen(message));
+  write_stderr("\n", 1);
   abort();
 }
 

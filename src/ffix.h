@@ -7,14 +7,37 @@
 // backend's invoke function.  Plans never point into the caller's types.
 #pragma once
 
+// On Windows ffi.h marks the public names dllimport unless told it is
+// compiling libffi itself: the objects of the DLL (libtool defines
+// DLL_EXPORT for them) export what ffi.h declares, the objects of the
+// static library neither import nor export.
+#if defined(_WIN32) && !defined(FFI_BUILDING_DLL) && !defined(FFI_BUILDING)
+#if defined(DLL_EXPORT)
+#define FFI_BUILDING_DLL
+#else
+#define FFI_BUILDING
+#endif
+#endif
+
 #include <ffi.h>
 #include <stddef.h>
 
 #include "ffix_asm.h"
 #include <stdint.h>
 
+#if defined(_WIN32)
+// A DLL exports only what is marked dllexport; everything else is
+// internal already, and PE has no symbol visibility.
+#define FFIX_HIDDEN
+#if defined(FFI_BUILDING_DLL)
+#define FFIX_EXPORT __declspec(dllexport)
+#else
+#define FFIX_EXPORT
+#endif
+#else
 #define FFIX_HIDDEN __attribute__((visibility("hidden")))
 #define FFIX_EXPORT __attribute__((visibility("default")))
+#endif
 
 namespace ffix {
 

@@ -8,10 +8,10 @@
 // plan, once published, is never changed or freed, so an index kept in a
 // cif never goes stale, whatever happens to the cif's types.
 #include "ffix.h"
+#include "os.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 namespace {
 const ffix::Plan *no_plans[1];
@@ -49,7 +49,8 @@ Node *find(Node *head, uint64_t hash, const uint32_t *words, unsigned n) {
 Node **bucket_of(uint64_t hash) { return &buckets[hash & ((1u << kBucketBits) - 1)]; }
 
 // Reserve the table on first use: as large as the address space allows,
-// pages committed only as plans arrive.  Called with no plan published.
+// pages committed only as plans arrive (commit_index).  Called with no
+// plan published.
 bool reserve_table() {
   static int lock;
   while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
@@ -57,8 +58,8 @@ bool reserve_table() {
   bool ok = __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) > 1;
   for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
     size_t bytes = sizeof(uintptr_t) << bits;  // one pointer per plan
-    void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) continue;
+    void *p = reserve_memory(bytes);
+    if (!p) continue;
     __atomic_store_n(&ffix_plan_table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
     __atomic_store_n(&ffix_plan_capacity, uint32_t{1} << bits, __ATOMIC_RELEASE);
     ok = true;
@@ -67,11 +68,31 @@ bool reserve_table() {
   return ok;
 }
 
+// Make the table's entry INDEX writable, committing a 64 KiB stretch of
+// the reservation at a time; the high-water mark spares the system call
+// for all but the first plan of each stretch.
+size_t committed_bytes;
+bool commit_index(uint32_t index) {
+  constexpr size_t kStretch = size_t{64} * 1024;
+  size_t need = (size_t{index} + 1) * sizeof(uintptr_t);
+  size_t have = __atomic_load_n(&committed_bytes, __ATOMIC_ACQUIRE);
+  if (need <= have) return true;
+  size_t upto = align_up(need, kStretch);
+  size_t capacity_bytes = size_t{__atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)} * sizeof(uintptr_t);
+  if (upto > capacity_bytes) upto = capacity_bytes;
+  if (!commit_memory(reinterpret_cast<char *>(ffix_plan_table) + have, upto - have)) return false;
+  // Several threads may commit overlapping stretches: keep the largest.
+  while (have < upto &&
+         !__atomic_compare_exchange_n(&committed_bytes, &have, upto, true, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+  }
+  return true;
+}
+
 // Publish PLAN at a fresh index; false when out of memory or indices.
 bool publish(Plan *plan) {
   if (__atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) == 1 && !reserve_table()) return false;
   uint32_t index = __atomic_fetch_add(&next_index, 1, __ATOMIC_RELAXED);
-  if (index >= __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)) return false;
+  if (index >= __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) || !commit_index(index)) return false;
   plan->index = index;
   __atomic_store_n(&ffix_plan_table[index], plan, __ATOMIC_RELEASE);
   return true;
@@ -91,7 +112,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   if (Node *hit = find(head, hash, key.words(), key.n)) return &hit->plan;
 
   size_t plan_bytes = align_up(sizeof(Node) + w.len, 16);
-  auto *node = static_cast<Node *>(aligned_alloc(16, plan_bytes + align_up(key.bytes(), 16)));
+  auto *node = static_cast<Node *>(alloc_aligned(16, plan_bytes + align_up(key.bytes(), 16)));
   if (!node) return nullptr;
   node->hash = hash;
   node->key_bytes = static_cast<uint32_t>(key.bytes());
@@ -103,7 +124,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   node->plan.cif_bytes = cif_bytes;
   memcpy(node->plan.data, w.buf, w.len);
   if (!publish(&node->plan)) {
-    free(node);
+    free_aligned(node);
     return nullptr;
   }
 
@@ -115,7 +136,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
                                       __ATOMIC_ACQUIRE)) {
     if (Node *hit = find(node->next, hash, key.words(), key.n)) {
       __atomic_store_n(&ffix_plan_table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
-      free(node);
+      free_aligned(node);
       return &hit->plan;
     }
   }

@@ -4,7 +4,6 @@
 // convert to the pointer-array form and use ffi_call.
 #include "ffix.h"
 
-#include <alloca.h>
 #include <string.h>
 
 using namespace ffix;
@@ -86,7 +85,7 @@ FFIX_EXPORT void ffi_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_raw *raw) {
 }
 
 FFIX_EXPORT void ffi_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_raw *raw) {
-  void **avalue = static_cast<void **>(alloca((cif->nargs + 1) * sizeof(void *)));
+  void **avalue = static_cast<void **>(__builtin_alloca((cif->nargs + 1) * sizeof(void *)));
   ffi_raw_to_ptrarray(cif, raw, avalue);
   ffi_call(cif, fn, rvalue, avalue);
 }
@@ -126,7 +125,7 @@ FFIX_EXPORT void ffi_java_ptrarray_to_raw(ffi_cif *cif, void **args, ffi_java_ra
 }
 
 FFIX_EXPORT void ffi_java_raw_call(ffi_cif *cif, void (*fn)(void), void *rvalue, ffi_java_raw *raw) {
-  void **avalue = static_cast<void **>(alloca((cif->nargs + 1) * sizeof(void *)));
+  void **avalue = static_cast<void **>(__builtin_alloca((cif->nargs + 1) * sizeof(void *)));
   ffi_java_raw_to_ptrarray(cif, raw, avalue);
   ffi_call(cif, fn, rvalue, avalue);
 }
@@ -140,14 +139,14 @@ namespace {
 
 void translate_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
   auto *cl = static_cast<ffi_raw_closure *>(user_data);
-  auto *raw = static_cast<ffi_raw *>(alloca(ffi_raw_size(cif) + sizeof(ffi_raw)));
+  auto *raw = static_cast<ffi_raw *>(__builtin_alloca(ffi_raw_size(cif) + sizeof(ffi_raw)));
   ffi_ptrarray_to_raw(cif, avalue, raw);
   cl->fun(cif, rvalue, raw, cl->user_data);
 }
 
 void translate_java_raw(ffi_cif *cif, void *rvalue, void **avalue, void *user_data) {
   auto *cl = static_cast<ffi_java_raw_closure *>(user_data);
-  auto *raw = static_cast<ffi_java_raw *>(alloca(ffi_java_raw_size(cif) + sizeof(ffi_java_raw)));
+  auto *raw = static_cast<ffi_java_raw *>(__builtin_alloca(ffi_java_raw_size(cif) + sizeof(ffi_java_raw)));
   ffi_java_ptrarray_to_raw(cif, avalue, raw);
   cl->fun(cif, rvalue, raw, cl->user_data);
 }

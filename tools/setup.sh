@@ -1,6 +1,7 @@
 #!/bin/sh
 # Set up a Debian 12 machine for ffix and build it: install the packages
-# the build and the tests need (root, or sudo when available), enable
+# the build and the tests need (root, or sudo when available; mingw-w64
+# and wine for the Windows DLL, tools/check-windows.sh), enable
 # Debian's source packages (libffi's own test suite is fetched from there
 # by `make check-libffi`), then configure and build in this checkout.
 set -eu
@@ -9,7 +10,8 @@ cd "$(dirname "$0")/.."
 if [ "$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi
 packages="autoconf automake libtool pkg-config make gcc g++ python3 python3-pytest
   libcriterion-dev libffi-dev valgrind binutils dpkg-dev python3.11 libpython3.11-testsuite
-  abigail-tools mandoc man-db groff-base clang libclang-rt-14-dev"
+  abigail-tools mandoc man-db groff-base clang libclang-rt-14-dev
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64"
 missing=
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

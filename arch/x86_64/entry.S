@@ -46,9 +46,11 @@ ffi_call_plan_invoke:
 	.cfi_endproc
 	ENDFUNC	ffi_call_plan_invoke
 
-#ifdef FFIX_COFF
+#if defined(FFIX_COFF) && defined(DLL_EXPORT)
 	/* A DLL exports what its objects ask for; these two are written here
-	   rather than declared dllexport in C.  */
+	   rather than declared dllexport in C.  (libtool defines DLL_EXPORT
+	   for the DLL's objects only: a program linking the static library
+	   exports nothing of it.)  */
 	.section .drectve
 	.ascii	" -export:ffi_call -export:ffi_call_plan_invoke"
 #endif

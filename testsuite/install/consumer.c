@@ -2,6 +2,7 @@
    an installed libffi: pkg-config for flags, <ffi.h>, -lffi.  It calls
    through ffi_call and a closure and prints what it got.  */
 #include <ffi.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@ static long mul_add(long a, int b, double c) { return a * b + (long)c; }
 static void handler(ffi_cif *cif, void *ret, void **args, void *user)
 {
   (void)cif;
-  *(ffi_arg *)ret = (ffi_arg)(*(long *)args[0] * *(int *)args[1] + (long)*(double *)args[2] + (long)user);
+  *(ffi_arg *)ret = (ffi_arg)(*(long *)args[0] * *(int *)args[1] + (long)*(double *)args[2] + (long)(intptr_t)user);
 }
 
 int main(void)

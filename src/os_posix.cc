@@ -1,0 +1,39 @@
+// os_posix.cc -- os.h on Linux and other POSIX systems.
+#include "os.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace ffix {
+
+void *reserve_memory(size_t bytes) {
+  // Untouched pages cost nothing, and MAP_NORESERVE keeps a large
+  // reservation out of the overcommit accounting.
+  void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+bool commit_memory(void *, size_t) { return true; }
+
+void *alloc_aligned(size_t align, size_t bytes) { return aligned_alloc(align, (bytes + align - 1) & ~(align - 1)); }
+void free_aligned(void *p) { free(p); }
+
+void write_stderr(const char *message, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(2, message, len);
+    if (n <= 0) return;
+    message += n;
+    len -= static_cast<size_t>(n);
+  }
+}
+
+void at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+  pthread_atfork(prepare, parent, child);
+}
+
+void yield_processor() { sched_yield(); }
+
+} // namespace ffix
