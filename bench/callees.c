@@ -101,3 +101,14 @@ struct bench_l3 callee_ret24(long x, long y)
     r.c = x * y;
     return r;
 }
+
+__attribute__((ms_abi)) int callee_w64_int(int a)
+{
+    return a * 3 + 1;
+}
+
+__attribute__((ms_abi)) double callee_w64_mixed(int a, double b, struct bench_l3 s,
+                                                float c, long d, double e)
+{
+    return a + 2 * b + 3 * (double)(s.a - s.b + s.c) + 4 * c + 5 * (double)d + 6 * e;
+}

@@ -1022,6 +1022,123 @@ static const char *check_cl_cycle(void *p)
     return NULL;
 }
 
+/* Microsoft x64 (FFI_GNUW64 on Linux; libffi supports it there too).     */
+
+#ifdef X86_64  /* FFI_GNUW64 exists on x86-64 Linux */
+static struct call_state st_w64_int, st_w64_mixed;
+static int (__attribute__((ms_abi)) *volatile dp_w64_int)(int) = callee_w64_int;
+static double (__attribute__((ms_abi)) *volatile dp_w64_mixed)(int, double, struct bench_l3, float,
+                                                                long, double) = callee_w64_mixed;
+static double w64_b = 0.5, w64_e = -1.25;
+static float w64_c = 3.5f;
+static long w64_d = 77;
+
+static const char *prep_w64(struct call_state *s, void *fn, unsigned nargs, ffi_type *rtype)
+{
+    s->fn = (void (*)(void))fn;
+    if (ffi_prep_cif(&s->cif, FFI_GNUW64, nargs, rtype, s->atypes) != FFI_OK)
+        return "ffi_prep_cif(FFI_GNUW64) failed";
+    return NULL;
+}
+
+static const char *setup_w64_int(void *p)
+{
+    (void)p;
+    st_w64_int.atypes[0] = &ffi_type_sint;
+    st_w64_int.avalue[0] = &arg_int;
+    return prep_w64(&st_w64_int, callee_w64_int, 1, &ffi_type_sint);
+}
+
+NOINLINE static void bench_loop_direct_w64_int(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_int = dp_w64_int(arg_int);
+}
+
+static const char *check_w64_int(void *p)
+{
+    (void)p;
+    int want = dp_w64_int(arg_int);
+    call_once(&st_w64_int);
+    if ((int)st_w64_int.rv.a != want)
+        return FAILF("got %d, direct call gives %d", (int)st_w64_int.rv.a, want);
+    return NULL;
+}
+
+static const char *setup_w64_mixed(void *p)
+{
+    (void)p;
+    ffi_type *t[] = {&ffi_type_sint, &ffi_type_double, &l3_type, &ffi_type_float, &ffi_type_slong,
+                     &ffi_type_double};
+    void *v[] = {&arg_int, &w64_b, &arg_l3, &w64_c, &w64_d, &w64_e};
+    memcpy(st_w64_mixed.atypes, t, sizeof t);
+    memcpy(st_w64_mixed.avalue, v, sizeof v);
+    return prep_w64(&st_w64_mixed, callee_w64_mixed, 6, &ffi_type_double);
+}
+
+NOINLINE static void bench_loop_direct_w64_mixed(void *p, long n)
+{
+    (void)p;
+    for (long i = 0; i < n; i++)
+        sink_d = dp_w64_mixed(arg_int, w64_b, arg_l3, w64_c, w64_d, w64_e);
+}
+
+static const char *check_w64_mixed(void *p)
+{
+    (void)p;
+    double want = dp_w64_mixed(arg_int, w64_b, arg_l3, w64_c, w64_d, w64_e);
+    call_once(&st_w64_mixed);
+    if (st_w64_mixed.rv.d != want)
+        return FAILF("got %g, direct call gives %g", st_w64_mixed.rv.d, want);
+    return NULL;
+}
+
+/* closure int f(int), called as an ms_abi function */
+static struct closure_state cs_w64_int;
+static int (__attribute__((ms_abi)) *volatile clp_w64_int)(int);
+
+NOINLINE static void bench_loop_closure_w64_int(int (__attribute__((ms_abi)) *volatile *fp)(int), long n)
+{
+    for (long i = 0; i < n; i++)
+        sink_int = (*fp)(arg_int);
+}
+
+static const char *setup_cl_w64_int(void *p)
+{
+    (void)p;
+    struct closure_state *s = &cs_w64_int;
+    s->atypes[0] = &ffi_type_sint;
+    s->fun = handler_int;
+    if (ffi_prep_cif(&s->cif, FFI_GNUW64, 1, &ffi_type_sint, s->atypes) != FFI_OK)
+        return "ffi_prep_cif(FFI_GNUW64) failed";
+    if (!s->cl && !(s->cl = ffi_closure_alloc(sizeof(ffi_closure), &s->code)))
+        return "ffi_closure_alloc failed";
+    const char *err = prep_closure(s, handler_int);
+    clp_w64_int = (int (__attribute__((ms_abi)) *)(int))s->code;
+    return err;
+}
+
+static void lib_cl_w64_int(void *p, long n) { (void)p; bench_loop_closure_w64_int(&clp_w64_int, n); }
+static void direct_cl_w64_int(void *p, long n) { (void)p; bench_loop_closure_w64_int(&dp_w64_int, n); }
+
+static const char *check_cl_w64_int(void *p)
+{
+    struct closure_state *s = p;
+    int want = dp_w64_int(arg_int), got;
+    const char *err = trace_begin(s);
+    if (err)
+        return err;
+    got = clp_w64_int(arg_int);
+    if ((err = trace_end(s)))
+        return err;
+    if (got != want)
+        return FAILF("got %d, direct call gives %d", got, want);
+    return NULL;
+}
+#endif
+
+/* ------------------------------------------------------------------------ */
 /* ------------------------------------------------------------------------ */
 /* The table of cases.                                                      */
 
@@ -1082,6 +1199,15 @@ static const struct bench_case cases[] = {
     { "cl_ret24", "closure", "-",
       "closure struct{long a,b,c} f(long, long) (returned via hidden pointer)",
       &cs_ret24, setup_cl_ret24, check_cl_ret24, lib_cl_ret24, direct_cl_ret24 },
+#ifdef X86_64  /* FFI_GNUW64 exists on x86-64 Linux */
+    { "w64_int", "call", "-", "ms_abi int f(int) (FFI_GNUW64)", &st_w64_int,
+      setup_w64_int, check_w64_int, lib_call, bench_loop_direct_w64_int },
+    { "w64_mixed", "call", "-",
+      "ms_abi double f(int, double, struct{long a,b,c}, float, long, double) (FFI_GNUW64)",
+      &st_w64_mixed, setup_w64_mixed, check_w64_mixed, lib_call, bench_loop_direct_w64_mixed },
+    { "cl_w64_int", "closure", "-", "closure ms_abi int f(int) (FFI_GNUW64)", &cs_w64_int,
+      setup_cl_w64_int, check_cl_w64_int, lib_cl_w64_int, direct_cl_w64_int },
+#endif
     { "cl_cycle", "closure-alloc", "-",
       "ffi_closure_alloc + ffi_prep_closure_loc + ffi_closure_free of int f(int)",
       &cs_cycle, setup_cl_cycle, check_cl_cycle, bench_loop_closure_cycle, NULL },

@@ -5,11 +5,16 @@
 namespace ffix {
 
 extern const Backend sysv_backend;
+extern const Backend win64_backend;
 
 const Backend *backend_for(unsigned abi) {
   switch (abi) {
 #if defined(X86_64)
   case FFI_UNIX64: return &sysv_backend;
+#endif
+#if defined(X86_64) || defined(X86_WIN64)
+  case FFI_WIN64: return &win64_backend;
+  case FFI_GNUW64: return &win64_backend;
 #endif
   default: return nullptr;  // includes every value <= FFI_FIRST_ABI or >= FFI_LAST_ABI
   }

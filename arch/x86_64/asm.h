@@ -2,9 +2,11 @@
    COFF (Windows) objects alike.
 
    FUNC name / ENDFUNC name   a function's symbol: global, hidden in the
-                              ELF library (the version script exports
-                              only libffi's names; a DLL exports only what
-                              ffi.h marks dllexport).
+                              ELF library (a DLL exports only what its
+                              objects ask for).
+   API name                   instead of FUNC, for one of libffi's public
+                              functions (the version script gives it its
+                              node on ELF; COFF asks with .drectve).
    SEH(...)                   Windows unwind directives, nothing on ELF.
    ENDBR                      the IBT landing pad (a no-op where CET is off).
 
@@ -24,6 +26,10 @@
 	.globl	\name
 	.def	\name; .scl 2; .type 32; .endef
 	.endm
+	.macro API name
+	.globl	\name
+	.def	\name; .scl 2; .type 32; .endef
+	.endm
 	.macro ENDFUNC name
 	.endm
 #else
@@ -31,6 +37,10 @@
 	.macro FUNC name
 	.globl	\name
 	.hidden	\name
+	.type	\name, @function
+	.endm
+	.macro API name
+	.globl	\name
 	.type	\name, @function
 	.endm
 	.macro ENDFUNC name

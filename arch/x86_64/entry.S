@@ -16,7 +16,7 @@
 
 	.text
 
-	FUNC	ffi_call
+	API	ffi_call
 	.p2align 4
 ffi_call:
 	.cfi_startproc
@@ -33,7 +33,7 @@ ffi_call:
 	.cfi_endproc
 	ENDFUNC	ffi_call
 
-	FUNC	ffi_call_plan_invoke
+	API	ffi_call_plan_invoke
 	.p2align 4
 ffi_call_plan_invoke:
 	.cfi_startproc

@@ -1,0 +1,307 @@
+/* win64_invoke.S -- calls under the Microsoft x64 convention: run a plan's steps.
+
+   void ffix_win64_invoke(const Plan *plan, void (*fn)(void), void *rvalue,
+                          void **avalue, void *chain)
+
+   It is called in the host's own convention (System V on Linux, where it
+   serves FFI_WIN64/FFI_GNUW64 for ms_abi functions; Microsoft x64 in a
+   Windows DLL), so only the prologue differs.  The body uses nothing
+   but rbp and registers that are scratch in both conventions (rax, rcx,
+   rdx, r8-r11): the callee, a Microsoft x64 function, preserves every
+   register either host's caller may rely on.
+
+   The plan's steps are direct-threaded code (plan.h): each is a handler
+   address and operands, and each handler ends by jumping to the next one.
+   While steps run:
+     r10  the current step           r11  avalue
+     rax  scratch                    rcx, rdx, r8, r9: scratch for the
+     stack steps (which come first), then loaded with the arguments.
+   Frame (rbp-relative): -8 rvalue, -16 fn, -24 chain; below it the
+   result scratch when rvalue is NULL, then the plan's frame: the
+   argument slots at rsp (the first four are the callee's home area),
+   then copies of the arguments passed by reference.  */
+
+#include "win64_asm.h"
+#include "../x86_64/asm.h"
+
+#define NEXT(n) addq $(n), %r10; jmp *(%r10)
+/* The argument a step names: %rax = avalue[A].  */
+#define ARG movl STEP_A(%r10), %eax; movq (%r11,%rax,8), %rax
+
+#ifdef FFIX_COFF
+#define PLAN %rcx
+#else
+#define PLAN %rdi
+#endif
+
+	.text
+	FUNC	ffix_win64_invoke
+	.p2align 4
+	SEH(.seh_proc ffix_win64_invoke)
+ffix_win64_invoke:
+	.cfi_startproc
+	ENDBR
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	SEH(.seh_pushreg %rbp)
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	SEH(.seh_setframe %rbp, 0)
+	SEH(.seh_endprologue)
+#ifdef FFIX_COFF
+	/* rcx plan, rdx fn, r8 rvalue, r9 avalue, chain above the home area */
+	pushq	%r8
+	pushq	%rdx
+	pushq	48(%rbp)
+	movq	%r9, %r11
+	movq	%r8, %rax
+#else
+	/* rdi plan, rsi fn, rdx rvalue, rcx avalue, r8 chain */
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%r8
+	movq	%rcx, %r11
+	movq	%rdx, %rax
+#endif
+	subq	$8, %rsp
+	testq	%rax, %rax
+	jz	.Lno_rvalue
+.Lframe:
+	movq	%rsp, %rax
+	subq	W64_PLAN_FRAME(PLAN), %rax
+	andq	W64_PLAN_ALIGN(PLAN), %rax
+#ifdef FFIX_COFF
+	/* Windows grows the stack one guard page at a time: touch every
+	   page on the way down.  */
+1:	leaq	-4096(%rsp), %rdx
+	cmpq	%rax, %rdx
+	jbe	2f
+	movq	%rdx, %rsp
+	orq	$0, (%rsp)
+	jmp	1b
+2:
+#endif
+	movq	%rax, %rsp
+	leaq	W64_PLAN_STEPS(PLAN), %r10
+	jmp	*(%r10)
+.Lno_rvalue:
+	subq	W64_PLAN_DISCARD(PLAN), %rsp
+	andq	W64_PLAN_ALIGN(PLAN), %rsp
+	movq	%rsp, -8(%rbp)
+	jmp	.Lframe
+
+/* ---- register steps: one handler per kind and register slot.  */
+
+	.macro GPR_OPS r64, r32
+	.p2align 3
+gpr_sint8_\r64:	ENDBR; ARG; movsbq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint8_\r64:	ENDBR; ARG; movzbl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_sint16_\r64:	ENDBR; ARG; movswq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint16_\r64:	ENDBR; ARG; movzwl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_sint32_\r64:	ENDBR; ARG; movslq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_uint32_\r64:	ENDBR; ARG; movl (%rax), %\r32; NEXT(STEP_SIZE)
+gpr_word_\r64:	ENDBR; ARG; movq (%rax), %\r64; NEXT(STEP_SIZE)
+gpr_ref_\r64:	ENDBR; movl STEP_B(%r10), %eax; leaq (%rsp,%rax), %\r64; NEXT(STEP_SIZE)
+	.endm
+
+	GPR_OPS rcx, ecx
+	GPR_OPS rdx, edx
+	GPR_OPS r8, r8d
+	GPR_OPS r9, r9d
+
+	.macro XMM_OPS n
+	.p2align 3
+xmm_float_\n:	ENDBR; ARG; movss (%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_double_\n:	ENDBR; ARG; movsd (%rax), %xmm\n; NEXT(STEP_SIZE)
+	.endm
+
+	.irp n, 0, 1, 2, 3
+	XMM_OPS \n
+	.endr
+
+/* The hidden pointer for a result returned in memory: the first slot.  */
+retptr:	ENDBR; movq -8(%rbp), %rcx; NEXT(STEP_SIZE)
+
+/* ---- stack steps: A is the argument, B the slot's offset from rsp.  */
+
+	.macro STACK_INT name, load, reg
+stack_\name:	ENDBR; ARG; \load (%rax), \reg; movl STEP_B(%r10), %edx; movq %rax, (%rsp,%rdx); NEXT(STEP_SIZE)
+	.endm
+	STACK_INT sint8, movsbq, %rax
+	STACK_INT uint8, movzbl, %eax
+	STACK_INT sint16, movswq, %rax
+	STACK_INT uint16, movzwl, %eax
+	STACK_INT sint32, movslq, %rax
+	STACK_INT uint32, movl, %eax
+	STACK_INT word, movq, %rax
+
+/* rsp+A (a copy made by a copy step) in the slot at rsp+B.  */
+stack_ref:
+	ENDBR
+	movl	STEP_A(%r10), %eax
+	addq	%rsp, %rax
+	movl	STEP_B(%r10), %edx
+	movq	%rax, (%rsp,%rdx)
+	NEXT(STEP_SIZE)
+
+/* C bytes of argument A to rsp+B: the caller's copy of an argument passed
+   by reference, eight bytes at a time, then the rest one at a time.  */
+stack_copy:
+	ENDBR
+	ARG
+	movl	STEP_B(%r10), %edx
+	addq	%rsp, %rdx
+	movl	STEP_C(%r10), %ecx
+	jmp	2f
+1:	movq	(%rax), %r8
+	movq	%r8, (%rdx)
+	addq	$8, %rax
+	addq	$8, %rdx
+	subl	$8, %ecx
+2:	cmpl	$8, %ecx
+	jae	1b
+	testl	%ecx, %ecx
+	jz	4f
+3:	movb	(%rax), %r8b
+	movb	%r8b, (%rdx)
+	incq	%rax
+	incq	%rdx
+	decl	%ecx
+	jnz	3b
+4:	NEXT(2*STEP_SIZE)
+
+/* ---- the call, then the result stored its own way into rvalue.  */
+
+	.macro CALL_OP name
+	.p2align 3
+call_\name:
+	ENDBR
+	movq	-24(%rbp), %r10
+	call	*-16(%rbp)
+	movq	-8(%rbp), %rcx
+	.endm
+
+	/* The canonical epilogue (the Windows unwinder recognises it).  */
+	.macro DONE
+	.cfi_remember_state
+	leaq	(%rbp), %rsp
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_restore_state
+	.endm
+
+	CALL_OP void
+	DONE
+	CALL_OP sint8
+	movsbq	%al, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint8
+	movzbl	%al, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP sint16
+	movswq	%ax, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint16
+	movzwl	%ax, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP sint32
+	movslq	%eax, %rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP uint32
+	movl	%eax, %eax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP rax
+	movq	%rax, (%rcx)
+	DONE
+	CALL_OP float
+	movss	%xmm0, (%rcx)
+	DONE
+	CALL_OP double
+	movsd	%xmm0, (%rcx)
+	DONE
+	CALL_OP bytes1
+	movb	%al, (%rcx)
+	DONE
+	CALL_OP bytes2
+	movw	%ax, (%rcx)
+	DONE
+	CALL_OP bytes4
+	movl	%eax, (%rcx)
+	DONE
+	CALL_OP xmm0
+	movups	%xmm0, (%rcx)
+	DONE
+	CALL_OP memory
+	DONE
+
+	.cfi_endproc
+	SEH(.seh_endproc)
+	ENDFUNC	ffix_win64_invoke
+
+/* ---- the handler tables (plan.h), read by the plan builder.  */
+
+#ifdef FFIX_COFF
+	.section .rdata,"dr"
+#else
+	.section .data.rel.ro,"aw"
+#endif
+	.p2align 3
+
+	.macro GPR_ROW kind
+	.quad	gpr_\kind\()_rcx, gpr_\kind\()_rdx, gpr_\kind\()_r8, gpr_\kind\()_r9
+	.endm
+	.globl	ffix_win64_gpr_ops
+#ifndef FFIX_COFF
+	.hidden	ffix_win64_gpr_ops
+#endif
+ffix_win64_gpr_ops:
+	GPR_ROW sint8
+	GPR_ROW uint8
+	GPR_ROW sint16
+	GPR_ROW uint16
+	GPR_ROW sint32
+	GPR_ROW uint32
+	GPR_ROW word
+	GPR_ROW ref
+
+	.globl	ffix_win64_xmm_ops
+#ifndef FFIX_COFF
+	.hidden	ffix_win64_xmm_ops
+#endif
+ffix_win64_xmm_ops:
+	.quad	xmm_float_0, xmm_float_1, xmm_float_2, xmm_float_3
+	.quad	xmm_double_0, xmm_double_1, xmm_double_2, xmm_double_3
+
+	.globl	ffix_win64_stack_ops
+#ifndef FFIX_COFF
+	.hidden	ffix_win64_stack_ops
+#endif
+ffix_win64_stack_ops:
+	.quad	stack_sint8, stack_uint8, stack_sint16, stack_uint16
+	.quad	stack_sint32, stack_uint32, stack_word, stack_ref, stack_copy
+
+	.globl	ffix_win64_call_ops
+#ifndef FFIX_COFF
+	.hidden	ffix_win64_call_ops
+#endif
+ffix_win64_call_ops:
+	.quad	call_void, call_sint8, call_uint8, call_sint16, call_uint16
+	.quad	call_sint32, call_uint32, call_rax, call_float, call_double
+	.quad	call_bytes1, call_bytes2, call_bytes4, call_xmm0, call_memory
+
+	.globl	ffix_win64_retptr_op
+#ifndef FFIX_COFF
+	.hidden	ffix_win64_retptr_op
+#endif
+ffix_win64_retptr_op:
+	.quad	retptr
+
+#include "../../src/asm_notes.h"
