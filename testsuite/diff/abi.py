@@ -176,7 +176,8 @@ def ms_ret_location(sig):
 
 def describe(sig):
     if sig.reject:
-        return '%s: a vector type: ffi_prep_cif must return FFI_BAD_TYPEDEF' % sig.abi
+        return ('%s: a vector argument or result: ffi_prep_cif must return FFI_BAD_TYPEDEF'
+                % sig.abi)
     if sig.ms:
         a = ms_arg_locations(sig)
         return 'Microsoft x64 (%s): %s; return in %s' % (

@@ -278,9 +278,12 @@ class Sig:
             needs |= t.needs
         self.needs = frozenset(needs)
         self.fname = 'f' + self.key
-        # The Microsoft x64 convention has no vector types: ffi_prep_cif must refuse any
-        # signature that uses one (FFI_BAD_TYPEDEF); nothing is called.
-        self.reject = self.ms and bool(self.vectors())
+        # The Microsoft x64 convention has no vector types: ffi_prep_cif must refuse an
+        # argument or a result of a vector type (FFI_BAD_TYPEDEF); nothing is called.  A
+        # struct with a vector member is an aggregate like any other there (passed and
+        # returned by its size alone) and is called and compared as usual.
+        self.reject = self.ms and any(isinstance(t, Vector)
+                                      for t in self.args + ([ret] if ret else []))
 
     def rng_id(self):
         """The id the C PRNG for the argument values is seeded with."""
@@ -352,7 +355,7 @@ class Sig:
         if self.ms:
             out.append('/* ABI: %s (cif of %s)%s */' % (
                 self.abi, ABI_MACRO[self.abi],
-                '; uses a vector type: ffi_prep_cif must return FFI_BAD_TYPEDEF'
+                '; a vector argument or result: ffi_prep_cif must return FFI_BAD_TYPEDEF'
                 if self.reject else ''))
         if self.closure:
             out.append('/* a closure of this type (ffi_prep_closure_loc), called from C */')
@@ -803,7 +806,8 @@ MS_FIXED_SPECS = [
       'i64', 'f64', 'u64'], None),
     ('vector argument: FFI_BAD_TYPEDEF', 'i32', ['v16_f32', 'i32'], None),
     ('vector result: FFI_BAD_TYPEDEF', 'v8_i16', ['i32'], None),
-    ('vector inside a struct: FFI_BAD_TYPEDEF', None, [('struct', 'v16_i32', 'f32')], None),
+    ('vector inside a struct: an aggregate like any other', ('struct', 'v8_f32'),
+     [('struct', 'v16_i32', 'f32'), ('struct', 'v8_i16'), ('struct', 'f32', 'v8_i8')], None),
     ('vector in the variadic part: FFI_BAD_TYPEDEF', 'i32', ['i32', 'v16_f64'], 1),
 ]
 
