@@ -261,7 +261,7 @@ def _known_ms_bugs(sig, parts, fline):
     # with rvalue NULL, ffi_call_int puts its own buffer for a result returned in memory after
     # a 40-byte frame: 8-byte aligned only; a callee that stores with movaps faults
     if (aligned16_in_memory and 'crash' in parts and
-            'signal 11 during ffi_call-null-rvalue' in fline):
+            ' during ffi_call-null-rvalue;' in fline):
         names.append('null-rvalue-misaligned')
         explained.add('crash')
     # an argument passed by reference whose size is not 1, 2, 4 or 8 bytes, other than a

@@ -231,7 +231,9 @@ def _cc(cfg, args, cwd):
 
 
 def _inc_ffix(cfg):
-    return ['-I' + d for d in cfg.ffix_include.split(':')]
+    # FFIX_DIFF_FFIX_CFLAGS: extra flags for the programs built against ffix (debugging)
+    return (['-I' + d for d in cfg.ffix_include.split(':')] +
+            shlex.split(_env('FFIX_DIFF_FFIX_CFLAGS', '')))
 
 
 def _link_ffix(cfg):
@@ -666,10 +668,11 @@ def run_batch(cfg, name, sigs):
     fx_exe, orc_exe = cfg.exe('caller-ffix'), cfg.exe('caller-oracle')
     steps = [
         ('callees', gen.callee_flags(sigs) + ['-c', 'callees.c', '-o', 'callees.o']),
+        ('thunks', gen.callee_flags(sigs) + ['-c', 'thunks.c', '-o', 'thunks.o']),
         ('caller-ffix', _caller_flags(cfg) + _inc_ffix(cfg) + cfg.ffix_defines +
-         ['caller.c', 'callees.o', '-o', fx_exe] + _link_ffix(cfg)),
+         ['caller.c', 'callees.o', 'thunks.o', '-o', fx_exe] + _link_ffix(cfg)),
         ('caller-oracle', _caller_flags(cfg) + ['-I' + cfg.oracle_include] +
-         ['caller.c', 'callees.o', '-o', orc_exe] + _link_oracle(cfg)),
+         ['caller.c', 'callees.o', 'thunks.o', '-o', orc_exe] + _link_oracle(cfg)),
     ]
     with open(os.path.join(d, 'build.sh'), 'w') as f:
         # the exact commands of this run, to rebuild by hand (e.g. with -g added)
