@@ -3,13 +3,14 @@
 
 Every signature is a pure function of (seed, id): its types come from a PRNG seeded with
 "ffix-diff:<seed>:<id>" and its argument values from a C PRNG seeded with (seed, id).  A batch of
-signatures becomes three files:
+signatures becomes four files:
 
   batch.h    shared types: vector typedefs, struct definitions, prototypes
   callees.c  one callee per signature (no ffi.h): it logs the significant bytes of every
              argument, derives a return value from them, and leaves junk in the return
              registers it does not use; for a closure signature also the closure handler,
              with the same body reading its arguments from avalue
+  thunks.c   the assembly thunks of some callees (narrow results, hidden result pointers)
   caller.c   (includes ffi.h) builds the ffi_types, fills arguments, calls each callee through
              ffi_call and directly, and prints both results; for a closure signature it
              creates the closure and calls its code and the direct function (the callee) from
