@@ -2041,16 +2041,18 @@ def main(argv=None):
                     'c17 is closure signature 17; ids >= %d are the hand-written signatures'
                     % FIXED_BASE)
     ap.add_argument('--fixed', action='store_true', help='write the hand-written signatures')
+    ap.add_argument('--abi', default='sysv', choices=ABIS,
+                    help='with --count/--fixed: the calling convention (ids name their own)')
     ap.add_argument('--out', required=True)
     ap.add_argument('--print', action='store_true', help='print the signatures as C')
     a = ap.parse_args(argv)
     if a.fixed:
-        sigs = closure_fixed_sigs() if a.closures else fixed_sigs()
+        sigs = closure_fixed_sigs(a.abi) if a.closures else fixed_sigs(a.abi)
     else:
         if a.ids:
             ids = [x.strip() for x in a.ids.split(',') if x.strip()]
         else:
-            ids = [sig_key(i, a.closures) for i in range(a.count)]
+            ids = [sig_key(i, a.closures, a.abi) for i in range(a.count)]
         sigs = sigs_for_ids(a.seed, ids)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,
