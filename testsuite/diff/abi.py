@@ -1,4 +1,5 @@
-"""System V x86-64 psABI classification of gen.py's types, for messages only.
+"""System V x86-64 psABI classification of gen.py's types, and the Microsoft x64 convention's
+slots, for messages only.
 
 The verdicts never depend on this module (the compiler's direct call is the ground truth); it
 says where each argument should travel, so that a failure message can print it, and it names the
@@ -135,17 +136,65 @@ def ret_location(sig):
     return '+'.join(locs)
 
 
+MS_GPRS = ['rcx', 'rdx', 'r8', 'r9']
+
+
+def ms_arg_locations(sig):
+    """Microsoft x64: one 8-byte slot per argument (the hidden result pointer first); slots 0..3
+    in rcx/rdx/r8/r9 or, for float and double, xmm0..xmm3 (variadic ones in both); a value whose
+    size is not 1, 2, 4 or 8 bytes goes by reference to a copy."""
+    slot = 1 if gen.ret_in_memory(sig) else 0
+    out = []
+    for i, t in enumerate(sig.args):
+        var = sig.variadic() and i >= sig.nfixed
+        ref = gen.ms_by_reference(t)
+        fp = isinstance(t, gen.Scalar) and t.kind in ('f32', 'f64')
+        if slot < 4:
+            if ref:
+                loc = '&copy in ' + MS_GPRS[slot]
+            elif fp:
+                loc = 'xmm%d' % slot + ('+' + MS_GPRS[slot] if var else '')
+            else:
+                loc = MS_GPRS[slot]
+        else:
+            loc = 'stack' + (' (&copy)' if ref else '')
+        out.append(loc)
+        slot += 1
+    return out
+
+
+def ms_ret_location(sig):
+    t = sig.ret
+    if t is None:
+        return 'void'
+    if gen.ret_in_memory(sig):
+        return 'memory (hidden pointer in rcx)'
+    if isinstance(t, gen.Scalar) and (t.kind in ('f32', 'f64') or t.size == 16):
+        return 'xmm0'
+    return 'rax'
+
+
 def describe(sig):
+    if sig.reject:
+        return ('%s: a vector argument or result: ffi_prep_cif must return FFI_BAD_TYPEDEF'
+                % sig.abi)
+    if sig.ms:
+        a = ms_arg_locations(sig)
+        return 'Microsoft x64 (%s): %s; return in %s' % (
+            sig.abi, ', '.join('a%d %s' % (i, x) for i, x in enumerate(a)) or 'no arguments',
+            ms_ret_location(sig))
     a = arg_locations(sig)
     return 'psABI: %s; return in %s' % (
         ', '.join('a%d %s' % (i, x) for i, x in enumerate(a)) or 'no arguments',
         ret_location(sig))
 
 
-def known_libffi_bugs(sig, tag):
+def known_libffi_bugs(sig, tag, fline=None):
     """Names of the known libffi 3.4.4 bugs that explain an oracle disagreement tagged `tag`
-    (see runner.classify), or [] if none does."""
+    (see runner.classify; fline: the oracle's F line), or [] if none does."""
     parts = set(tag.split('+'))
+    if sig.ms:
+        return _known_ms_bugs(sig, parts, fline or '')
     if sig.closure:
         return _known_closure_bugs(sig, parts)
     names = []
@@ -184,3 +233,62 @@ def _known_closure_bugs(sig, parts):
         names.append('closure-x87-struct-return')
         explained.add('return')
     return names if parts <= explained else []
+
+
+def _known_ms_bugs(sig, parts, fline):
+    """libffi 3.4.4 under FFI_WIN64 / FFI_GNUW64 (src/x86/ffiw64.c, win64.S).  fline: the
+    oracle's F line, or for a crash the runner's description of it."""
+    names = []
+    explained = set()
+    ret_f80 = isinstance(sig.ret, gen.Scalar) and sig.ret.kind == 'f80'
+    aligned16_in_memory = (sig.ret is not None and sig.ret.align >= 16 and
+                           gen.ret_in_memory(sig))
+    if sig.closure:
+        # FFI_WIN64: a long double result is not returned through the hidden pointer that
+        # the (GCC-compiled) caller passes: the handler sees every argument shifted by one, and
+        # the caller's result buffer is never written (or the closure crashes)
+        if sig.abi == 'win64' and ret_f80:
+            names.append('win64-longdouble-return-closure')
+            explained |= parts
+        return names if parts <= explained else []
+    # FFI_WIN64 treats a long double result as FFI_TYPE_LONGDOUBLE: no hidden result pointer
+    # is passed (the callee takes the first argument for it and the rest shifted), and the
+    # entry of ffi_call_win64's return table for it calls abort()
+    if (sig.abi == 'win64' and ret_f80 and 'crash' in parts and
+            ' during ffi_call;' in fline):
+        names.append('win64-longdouble-return')
+        explained.add('crash')
+    # with rvalue NULL, ffi_call_int puts its own buffer for a result returned in memory after
+    # a 40-byte frame: 8-byte aligned only; a callee that stores with movaps faults
+    if (aligned16_in_memory and 'crash' in parts and
+            ' during ffi_call-null-rvalue;' in fline):
+        names.append('null-rvalue-misaligned')
+        explained.add('crash')
+    # an argument passed by reference whose size is not 1, 2, 4 or 8 bytes, other than a
+    # struct larger than 8 bytes (structs of 3, 5, 6 or 7 bytes, long double, complex double...),
+    # is passed as avalue[i] itself, not as a copy: a callee that changes its parameter changes
+    # the caller's argument (and the next call sees that)
+    mod = [p for p in parts if p.startswith('ARG') and p.endswith('-MODIFIED')]
+    if mod and all(_byref_uncopied(sig, int(p[3:-len('-MODIFIED')])) for p in mod):
+        names.append('byref-arg-not-copied')
+        explained |= set(mod) | {'NULL-RVALUE'}
+    # ffi_call_int makes a copy of a struct larger than 8 bytes and stores its address into
+    # the caller's avalue[i]
+    if 'AVALUE-MODIFIED' in parts and any(
+            isinstance(t, gen.Struct) and t.size > 8 for t in sig.args):
+        names.append('avalue-rewritten')
+        explained.add('AVALUE-MODIFIED')
+    # with rvalue NULL, ffi_call_int puts its own buffer for a result returned in memory after
+    # a 40-byte frame: 8-byte aligned only
+    null = fline.partition('!NULL-RVALUE{')[2]
+    if 'NULL-RVALUE' in parts and '!MISALIGNED-RETPTR' in null and aligned16_in_memory:
+        names.append('null-rvalue-misaligned')
+        explained.add('NULL-RVALUE')
+    return names if parts <= explained else []
+
+
+def _byref_uncopied(sig, i):
+    if i >= len(sig.args):
+        return False
+    t = sig.args[i]
+    return gen.ms_by_reference(t) and not (isinstance(t, gen.Struct) and t.size > 8)

@@ -29,14 +29,17 @@ def pytest_collection_modifyitems(session, config, items):
     """Start only the batches of the selected tests (e.g. with -k batch0007)."""
     keys = []
     for item in items:
-        if item.name == 'test_fixed_signatures':
-            keys.append('fixed')
-        elif item.name.startswith('test_random_batch['):
-            keys.append(item.callspec.params['batch'])
-        elif item.name == 'test_closure_fixed_signatures':
-            keys.append('cfixed')
-        elif item.name.startswith('test_closure_batch['):
-            keys.append(('closure', item.callspec.params['batch']))
+        base = item.name.split('[')[0]
+        params = getattr(item, 'callspec', None)
+        params = params.params if params else {}
+        if base == 'test_fixed_signatures':
+            keys.append((params['abi'], 'call', 'fixed'))
+        elif base == 'test_random_batch':
+            keys.append((params['abi'], 'call', params['batch']))
+        elif base == 'test_closure_fixed_signatures':
+            keys.append((params['abi'], 'closure', 'fixed'))
+        elif base == 'test_closure_batch':
+            keys.append((params['abi'], 'closure', params['batch']))
     _state['keys'] = keys
 
 

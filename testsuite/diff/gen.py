@@ -3,13 +3,14 @@
 
 Every signature is a pure function of (seed, id): its types come from a PRNG seeded with
 "ffix-diff:<seed>:<id>" and its argument values from a C PRNG seeded with (seed, id).  A batch of
-signatures becomes three files:
+signatures becomes four files:
 
   batch.h    shared types: vector typedefs, struct definitions, prototypes
   callees.c  one callee per signature (no ffi.h): it logs the significant bytes of every
              argument, derives a return value from them, and leaves junk in the return
              registers it does not use; for a closure signature also the closure handler,
              with the same body reading its arguments from avalue
+  thunks.c   the assembly thunks of some callees (narrow results, hidden result pointers)
   caller.c   (includes ffi.h) builds the ffi_types, fills arguments, calls each callee through
              ffi_call and directly, and prints both results; for a closure signature it
              creates the closure and calls its code and the direct function (the callee) from
@@ -33,17 +34,35 @@ DEFAULT_BATCH = 200
 CLOSURE_RNG_OFFSET = 1 << 32
 
 
-def sig_key(sid, closure):
-    """'17' for ffi_call signature 17, 'c17' for closure signature 17."""
-    return ('c%d' if closure else '%d') % sid
+# Calling conventions.  sysv: the System V psABI (FFI_DEFAULT_ABI on Linux); win64 and gnuw64:
+# the Microsoft x64 convention, callees declared __attribute__((ms_abi)), called through a cif of
+# ABI FFI_WIN64 or FFI_GNUW64 (3 and 4 on x86-64 Linux, 1 and 2 in a Windows build, where
+# FFI_GNUW64 is the default).  A signature's key starts with its ABI's letter: 'w17' is
+# ffi_call signature 17 under FFI_WIN64, 'gc17' closure signature 17 under FFI_GNUW64.
+ABIS = ('sysv', 'win64', 'gnuw64')
+MS_ABIS = ('win64', 'gnuw64')
+ABI_PREFIX = {'sysv': '', 'win64': 'w', 'gnuw64': 'g'}
+ABI_MACRO = {'sysv': 'FFI_DEFAULT_ABI', 'win64': 'FFI_WIN64', 'gnuw64': 'FFI_GNUW64'}
+MS_ABI_ATTR = '__attribute__((ms_abi))'
+
+
+def sig_key(sid, closure, abi='sysv'):
+    """'17' for ffi_call signature 17, 'c17' for closure signature 17; 'w17', 'wc17' under
+    FFI_WIN64, 'g17', 'gc17' under FFI_GNUW64."""
+    return ABI_PREFIX[abi] + ('c%d' if closure else '%d') % sid
 
 
 def parse_key(key):
-    """'17' -> (17, False); 'c17' -> (17, True)."""
-    key = str(key).strip()
-    if key[:1] in ('c', 'C'):
-        return int(key[1:]), True
-    return int(key), False
+    """'17' -> (17, False, 'sysv'); 'c17' -> (17, True, 'sysv'); 'gc17' -> (17, True,
+    'gnuw64')."""
+    key = str(key).strip().lower()
+    abi = 'sysv'
+    for a, p in ABI_PREFIX.items():
+        if p and key.startswith(p):
+            abi, key = a, key[len(p):]
+    if key[:1] == 'c':
+        return int(key[1:]), True, abi
+    return int(key), False, abi
 
 # Features that Debian's libffi 3.4.4 lacks; signatures using them need the matching
 # FFIX_EXT_* macro in the caller build and are only checked against the direct call.
@@ -245,10 +264,12 @@ class Sig:
     ffi_closure handler and called from C.  The two kinds have separate id spaces; `key` ('17'
     or 'c17') names the signature in the output and in C identifiers (f17, fc17, sc17_0...)."""
 
-    def __init__(self, sid, ret, args, nfixed=None, note='', closure=False):
+    def __init__(self, sid, ret, args, nfixed=None, note='', closure=False, abi='sysv'):
         self.sid, self.ret, self.args, self.nfixed = sid, ret, list(args), nfixed
         self.closure = closure
-        self.key = sig_key(sid, closure)
+        self.abi = abi
+        self.ms = abi in MS_ABIS
+        self.key = sig_key(sid, closure, abi)
         self.structs = []   # every struct type used, dependencies first
         for t in self.args + ([ret] if ret else []):
             self._collect(t)
@@ -258,6 +279,12 @@ class Sig:
             needs |= t.needs
         self.needs = frozenset(needs)
         self.fname = 'f' + self.key
+        # The Microsoft x64 convention has no vector types: ffi_prep_cif must refuse an
+        # argument or a result of a vector type (FFI_BAD_TYPEDEF); nothing is called.  A
+        # struct with a vector member is an aggregate like any other there (passed and
+        # returned by its size alone) and is called and compared as usual.
+        self.reject = self.ms and any(isinstance(t, Vector)
+                                      for t in self.args + ([ret] if ret else []))
 
     def rng_id(self):
         """The id the C PRNG for the argument values is seeded with."""
@@ -265,6 +292,9 @@ class Sig:
 
     def title(self):
         return ('closure signature %s' if self.closure else 'signature %s') % self.key
+
+    def abi_macro(self):
+        return ABI_MACRO[self.abi]
 
     def _collect(self, t):
         if isinstance(t, Struct) and t not in self.structs:
@@ -292,7 +322,8 @@ class Sig:
         return ' && '.join(FEATURE_MACROS[f] for f in sorted(self.needs)) or '1'
 
     def prototype(self, names=False, name=None):
-        """The C prototype; name replaces the function name (e.g. '(*fp_t)')."""
+        """The C prototype; name replaces the function name (e.g. '(*fp_t)').  Under the
+        Microsoft convention the function (or pointer) type carries __attribute__((ms_abi))."""
         params = []
         nfix = self.nfixed if self.variadic() else len(self.args)
         for i, t in enumerate(self.args[:nfix]):
@@ -300,7 +331,13 @@ class Sig:
         if self.variadic():
             params.append('...')
         rc = self.ret.c if self.ret else 'void'
-        return '%s %s(%s)' % (rc, name or self.fname, ', '.join(params) or 'void')
+        name = name or self.fname
+        if self.ms:
+            if name.startswith('('):
+                name = '(%s %s' % (MS_ABI_ATTR, name[1:])
+            else:
+                name = '%s %s' % (MS_ABI_ATTR, name)
+        return '%s %s(%s)' % (rc, name, ', '.join(params) or 'void')
 
     def c_text(self):
         """The signature as C: the types it uses and its prototype (with the variadic tail
@@ -316,6 +353,11 @@ class Sig:
                 t.c for t in self.args[self.nfixed:]) or 'none')
         if self.note:
             out.append('/* %s */' % self.note)
+        if self.ms:
+            out.append('/* ABI: %s (cif of %s)%s */' % (
+                self.abi, ABI_MACRO[self.abi],
+                '; a vector argument or result: ffi_prep_cif must return FFI_BAD_TYPEDEF'
+                if self.reject else ''))
         if self.closure:
             out.append('/* a closure of this type (ffi_prep_closure_loc), called from C */')
         out.append(p)
@@ -332,10 +374,11 @@ class Generator:
     VARARG_OK = ('i32', 'u32', 'i64', 'u64', 'ptr', 'f64', 'f80', 'cf32', 'cf64', 'cf80',
                  'i128', 'u128')
 
-    def __init__(self, rng, sid, ext, closure=False):
+    def __init__(self, rng, sid, ext, closure=False, abi='sysv'):
         self.rng, self.sid, self.ext = rng, sid, frozenset(ext)
         self.closure = closure
-        self.key = sig_key(sid, closure)
+        self.abi = abi
+        self.key = sig_key(sid, closure, abi)
         self.structs = []
 
     def pick(self, weighted):
@@ -503,13 +546,15 @@ class Generator:
             ret = self.scalar()
         else:
             ret = self.struct()
-        return Sig(self.sid, ret, args, nfixed, note=flavor, closure=self.closure)
+        return Sig(self.sid, ret, args, nfixed, note=flavor, closure=self.closure, abi=self.abi)
 
 
-def make_sig(seed, sid, closure=False):
-    """Random signature `sid` of the given kind (ffi_call or closure): same type universe and
-    distribution, independent draws."""
-    rng = random.Random('ffix-diff%s:%s:%d' % ('-closure' if closure else '', seed, sid))
+def make_sig(seed, sid, closure=False, abi='sysv'):
+    """Random signature `sid` of the given kind (ffi_call or closure) and ABI: same type
+    universe and distribution, independent draws.  Under the Microsoft convention the
+    signatures that draw vectors are the ones ffi_prep_cif must refuse (Sig.reject)."""
+    rng = random.Random('ffix-diff%s%s:%s:%d' % ('-closure' if closure else '',
+                                                '' if abi == 'sysv' else '-' + abi, seed, sid))
     x = rng.random()
     if x < 0.80:
         ext = ()
@@ -519,11 +564,11 @@ def make_sig(seed, sid, closure=False):
         ext = ('vector',)
     else:
         ext = ('int128', 'vector')
-    return Generator(rng, sid, ext, closure).signature()
+    return Generator(rng, sid, ext, closure, abi).signature()
 
 
-def make_closure_sig(seed, sid):
-    return make_sig(seed, sid, closure=True)
+def make_closure_sig(seed, sid, abi='sysv'):
+    return make_sig(seed, sid, closure=True, abi=abi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -534,9 +579,9 @@ class _Fixed:
     """Tiny builder for hand-written signatures: types are scalar codes, vector codes or
     tuples ('struct', member, member...) where a member is a type or (type, count)."""
 
-    def __init__(self, sid, closure=False):
+    def __init__(self, sid, closure=False, abi='sysv'):
         self.sid = sid
-        self.key = sig_key(sid, closure)
+        self.key = sig_key(sid, closure, abi)
         self.structs = []
 
     def t(self, spec):
@@ -693,30 +738,126 @@ CLOSURE_FIXED_SPECS = [
 ]
 
 
-def _build_fixed(sid, spec, closure):
+# Hand-written signatures for the Microsoft x64 convention (FFI_WIN64 and FFI_GNUW64 only),
+# ids 910000...; as closures c960000 + k.  Under these ABIs FIXED_SPECS and
+# CLOSURE_FIXED_SPECS run too (same ids as for sysv, with the ABI's letter in front).
+MS_FIXED_BASE = 910000
+CLOSURE_FROM_MS_BASE = 960000
+MS_FIXED_SPECS = [
+    ('long double result: a hidden pointer under FFI_GNUW64 and FFI_WIN64 alike (GCC); '
+     'libffi 3.4.4 calls abort() for FFI_WIN64', 'f80', ['f80', 'i32'], None),
+    ('16-byte aligned struct returned through the hidden pointer (also with rvalue NULL)',
+     ('struct', 'f80', 'i32'), ['i64', 'f64'], None),
+    ('complex results: float in rax, double and long double through the hidden pointer',
+     'cf32', ['cf32', 'cf64', 'cf80', 'f32'], None),
+    ('complex double result (hidden pointer), complex arguments by value and by reference',
+     'cf64', ['cf64', 'cf32', 'i8', 'cf80'], None),
+    ('complex long double result (hidden pointer)', 'cf80', ['cf80', 'f64'], None),
+    ('structs of 1, 2, 4 and 8 bytes: by value in a register slot',
+     ('struct', 'i8'), [('struct', 'u8'), ('struct', 'i16'), ('struct', 'f32'),
+                        ('struct', 'f64'), ('struct', 'f32', 'f32'), ('struct', ['u8', 8])],
+     None),
+    ('2-byte struct result in ax', ('struct', 'u8', 'i8'), [('struct', ['u8', 2]), 'f64'], None),
+    ('4-byte struct result in eax', ('struct', 'f32'), [('struct', 'i16', 'i8'), 'f32'], None),
+    ('8-byte struct of floats: returned in rax, not xmm0', ('struct', 'f32', 'f32'),
+     ['f64', ('struct', 'f32', 'f32'), 'f32'], None),
+    ('8-byte struct { double }: rax, not xmm0', ('struct', 'f64'), [('struct', 'f64'), 'f64'],
+     None),
+    ('structs of 3, 5, 6, 7 bytes: by reference to a copy (also past the fourth slot)',
+     ('struct', ['u8', 3]), [('struct', ['u8', 3]), ('struct', ['u8', 5]),
+                             ('struct', 'i16', 'i16', 'i16'), ('struct', ['i8', 7]),
+                             ('struct', ['u8', 6]), ('struct', ['u8', 7])], None),
+    ('structs larger than 8 bytes by reference (libffi 3.4.4 rewrites avalue[])',
+     ('struct', 'i64', 'i64'), [('struct', 'i64', 'i64'), 'i32', ('struct', 'f64', 'f32'),
+                                ('struct', ['f64', 4]), 'f64', ('struct', 'i32', 'i32', 'i32')],
+     None),
+    ('long double arguments by reference, in and past the register slots', 'f64',
+     ['f80', 'f64', 'f80', 'i32', 'f80', 'f80'], None),
+    ('floats and doubles share the four slots with integers', 'f32',
+     ['i32', 'f32', 'i64', 'f64', 'f32', 'f64', 'i8', 'f32'], None),
+    ('double result in xmm0, doubles in xmm1..xmm3', 'f64',
+     ['i64', 'f64', 'f64', 'f64', 'f64'], None),
+    ('struct result in memory: the hidden pointer takes rcx and shifts the slots',
+     ('struct', 'f64', 'f64', 'i32'), ['f64', 'f32', 'i64', 'f64', 'f64'], None),
+    ('narrow integer results are widened to ffi_arg', 'i16', ['u8', 'i8', 'u16'], None),
+    ('unsigned 8-bit result', 'u8', ['i16'], None),
+    ('signed 32-bit result', 'i32', ['i32', 'f64'], None),
+    ('unsigned 32-bit result', 'u32', ['u32'], None),
+    ('pointer result', 'ptr', ['ptr', 'f32'], None),
+    ('float result in xmm0', 'f32', ['f32'], None),
+    ('variadic: doubles after the fixed part go in both the XMM and the integer register',
+     'f64', ['i32', 'f64', 'f64', 'f64'], 1),
+    ('variadic: structs (by value and by reference) and long double in the variadic part',
+     'i64', ['f64', ('struct', 'i32', 'f32'), ('struct', 'f64', 'f64', 'f64'), 'f80',
+             ('struct', ['u8', 3]), 'cf64', 'i64', 'f64'], 1),
+    ('variadic: a fixed float, variadic complex float', ('struct', 'f32', 'f32'),
+     ['f32', 'cf32', 'f64', 'cf80'], 1),
+    ('variadic with no variadic argument', 'f32', ['f32', 'f64'], 2),
+    ('variadic: many arguments on the stack', 'f64', ['ptr', 'i64'] + ['f64', 'i32'] * 6, 2),
+    ('__int128 arguments by reference, result in xmm0', 'i128',
+     ['i128', 'i64', 'u128', 'f64', 'i128', 'u128'], None),
+    ('unsigned __int128 result, struct with __int128', 'u128',
+     [('struct', 'i8', 'i128'), 'u128'], None),
+    ('struct with __int128 returned (hidden pointer, 16-byte aligned)', ('struct', 'i128'),
+     ['i128'], None),
+    ('variadic __int128', 'i64', ['i32', 'i128', 'f64', 'u128'], 1),
+    ('many arguments: 20 mixed', ('struct', 'i8', 'f32', 'i16'),
+     ['i8', 'f32', 'u16', 'f64', 'i32', 'f80', 'i64', 'cf32', 'ptr', 'u8',
+      ('struct', 'f32', 'i32'), 'f64', 'i16', ('struct', ['u8', 11]), 'u32', 'f32', 'cf64',
+      'i64', 'f64', 'u64'], None),
+    ('vector argument: FFI_BAD_TYPEDEF', 'i32', ['v16_f32', 'i32'], None),
+    ('vector result: FFI_BAD_TYPEDEF', 'v8_i16', ['i32'], None),
+    ('vector inside a struct: an aggregate like any other', ('struct', 'v8_f32'),
+     [('struct', 'v16_i32', 'f32'), ('struct', 'v8_i16'), ('struct', 'f32', 'v8_i8')], None),
+    ('vector in the variadic part: FFI_BAD_TYPEDEF', 'i32', ['i32', 'v16_f64'], 1),
+]
+
+
+def _build_fixed(sid, spec, closure, abi='sysv'):
     note, ret, args, nfixed = spec
-    b = _Fixed(sid, closure)
+    b = _Fixed(sid, closure, abi)
     rt = b.t(ret)
     ats = [b.t(a) for a in args]
-    return Sig(sid, rt, ats, nfixed, note=note, closure=closure)
+    return Sig(sid, rt, ats, nfixed, note=note, closure=closure, abi=abi)
 
 
-def fixed_sigs():
-    return [_build_fixed(FIXED_BASE + k, spec, False) for k, spec in enumerate(FIXED_SPECS)]
-
-
-def closure_fixed_sigs():
-    out = [_build_fixed(CLOSURE_FIXED_BASE + k, spec, True)
-           for k, spec in enumerate(CLOSURE_FIXED_SPECS)]
-    out += [_build_fixed(CLOSURE_FROM_CALL_BASE + k, spec, True)
-            for k, spec in enumerate(FIXED_SPECS)]
+def fixed_sigs(abi='sysv'):
+    out = [_build_fixed(FIXED_BASE + k, spec, False, abi) for k, spec in enumerate(FIXED_SPECS)]
+    if abi in MS_ABIS:
+        out += [_build_fixed(MS_FIXED_BASE + k, spec, False, abi)
+                for k, spec in enumerate(MS_FIXED_SPECS)]
     return out
 
 
-def closure_fixed_sig(sid):
+def fixed_sig(sid, abi='sysv'):
+    if sid >= MS_FIXED_BASE:
+        if abi not in MS_ABIS:
+            raise KeyError('%d is a signature of the Microsoft x64 convention: '
+                           'w%d or g%d' % (sid, sid, sid))
+        return _build_fixed(sid, MS_FIXED_SPECS[sid - MS_FIXED_BASE], False, abi)
+    return _build_fixed(sid, FIXED_SPECS[sid - FIXED_BASE], False, abi)
+
+
+def closure_fixed_sigs(abi='sysv'):
+    out = [_build_fixed(CLOSURE_FIXED_BASE + k, spec, True, abi)
+           for k, spec in enumerate(CLOSURE_FIXED_SPECS)]
+    out += [_build_fixed(CLOSURE_FROM_CALL_BASE + k, spec, True, abi)
+            for k, spec in enumerate(FIXED_SPECS)]
+    if abi in MS_ABIS:
+        out += [_build_fixed(CLOSURE_FROM_MS_BASE + k, spec, True, abi)
+                for k, spec in enumerate(MS_FIXED_SPECS)]
+    return out
+
+
+def closure_fixed_sig(sid, abi='sysv'):
+    if sid >= CLOSURE_FROM_MS_BASE:
+        if abi not in MS_ABIS:
+            raise KeyError('c%d is a signature of the Microsoft x64 convention: '
+                           'wc%d or gc%d' % (sid, sid, sid))
+        return _build_fixed(sid, MS_FIXED_SPECS[sid - CLOSURE_FROM_MS_BASE], True, abi)
     if sid >= CLOSURE_FROM_CALL_BASE:
-        return _build_fixed(sid, FIXED_SPECS[sid - CLOSURE_FROM_CALL_BASE], True)
-    return _build_fixed(sid, CLOSURE_FIXED_SPECS[sid - CLOSURE_FIXED_BASE], True)
+        return _build_fixed(sid, FIXED_SPECS[sid - CLOSURE_FROM_CALL_BASE], True, abi)
+    return _build_fixed(sid, CLOSURE_FIXED_SPECS[sid - CLOSURE_FIXED_BASE], True, abi)
 
 
 # --------------------------------------------------------------------------------------------
@@ -763,6 +904,15 @@ void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av
     __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));             \
     if (sp_ & 15)                                               \
       lg_str("!MISALIGNED-STACK:");                              \
+  } while (0)
+
+/* A callee's parameters are its own objects (C passes copies; the Microsoft convention passes
+   the large ones by reference to a copy made by the caller): after logging them a callee
+   overwrites them, so a call that hands it the caller's argument memory instead of a copy
+   shows as ARGn-MODIFIED.  The asm keeps the stores. */
+#define CLOBBER_PARAM(x) do {                                  \
+    memset(&(x), 0x5a, sizeof(x));                              \
+    __asm__ volatile("" :: "r"(&(x)) : "memory");               \
   } while (0)
 
 /* Load junk into every return register the compiler is not about to load the result into:
@@ -953,7 +1103,14 @@ void fz_f80(void *p, rng_t *r)
 CALLER_PRELUDE = r'''
 #define _GNU_SOURCE
 #include <ffi.h>
+#ifdef _WIN32
+#include <windows.h>
+#include <psapi.h>
+#include <fcntl.h>
+#include <io.h>
+#else
 #include <link.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -988,6 +1145,34 @@ static void flagf(const char *fmt, ...)
   va_end(ap);
 }
 
+/* Which libffi this process loaded (LIB lines, checked by the runner). */
+#ifdef _WIN32
+/* A crash ends the process at once with its exception code (and no debugger under wine). */
+static LONG WINAPI on_crash(EXCEPTION_POINTERS *e)
+{
+  fprintf(stderr, "exception 0x%08lx at %p\n", (unsigned long)e->ExceptionRecord->ExceptionCode,
+          e->ExceptionRecord->ExceptionAddress);
+  fflush(stderr);
+  TerminateProcess(GetCurrentProcess(), 5);
+  return EXCEPTION_EXECUTE_HANDLER;
+}
+
+static void print_libs(void)
+{
+  static HMODULE mods[1024];
+  DWORD need = 0;
+  SetUnhandledExceptionFilter(on_crash);
+  SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+  _setmode(_fileno(stdout), _O_BINARY);   /* msvcrt would write CRLF */
+  if (!EnumProcessModules(GetCurrentProcess(), mods, sizeof mods, &need))
+    return;
+  for (DWORD i = 0; i < need / sizeof(HMODULE) && i < 1024; i++) {
+    char name[4 * MAX_PATH];
+    if (GetModuleFileNameA(mods[i], name, sizeof name) && strstr(name, "libffi"))
+      printf("LIB %s\n", name);
+  }
+}
+#else
 static int print_lib(struct dl_phdr_info *info, size_t size, void *data)
 {
   (void)size; (void)data;
@@ -996,11 +1181,27 @@ static int print_lib(struct dl_phdr_info *info, size_t size, void *data)
   return 0;
 }
 
+static void print_libs(void)
+{
+  dl_iterate_phdr(print_lib, NULL);
+}
+#endif
+
+static const char *cur_id = "";
+
 static void begin(const char *id)
 {
   printf("B %s\n", id);
   fflush(stdout);
   flags[0] = 0;
+  cur_id = id;
+}
+
+/* Which call of the signature runs now: a crash is reported with the last stage. */
+static void stage(const char *what)
+{
+  printf("P %s %s\n", cur_id, what);
+  fflush(stdout);
 }
 
 static void emit(const char *id)
@@ -1013,7 +1214,7 @@ static void emit(const char *id)
 
 /* Size, alignment and (for structs) ffi_get_struct_offsets against the compiler's layout. */
 static void chk_layout(const char *name, ffi_type *t, size_t size, size_t align,
-                       const size_t *offs, unsigned nel)
+                       const size_t *offs, unsigned nel, ffi_abi abi)
 {
   if (t->size != size || t->alignment != align)
     flagf(" !LAYOUT(%s:size=%zu,align=%u;want=%zu,%zu)", name, (size_t)t->size,
@@ -1023,7 +1224,7 @@ static void chk_layout(const char *name, ffi_type *t, size_t size, size_t align,
     int st;
     if (nel > 512)
       return;
-    st = ffi_get_struct_offsets(FFI_DEFAULT_ABI, t, got);
+    st = ffi_get_struct_offsets(abi, t, got);
     if (st != FFI_OK) {
       flagf(" !OFFSETS(%s:status=%d)", name, st);
       return;
@@ -1090,12 +1291,15 @@ static const char *nospace(char *s)
   return s;
 }
 
-/* ffi_call with every check: the result and callee log go to fbuf, anomalies to flags. */
+/* ffi_call with every check: the result and callee log go to fbuf, anomalies to flags.
+   rs: how many bytes of rvalue ffi_call may write (System V: at least 8; Microsoft x64: 8
+   for an integer, the type's size for anything else). */
 static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
-                   unsigned nargs, size_t rsize, int rkind, void (*logret)(const void *))
+                   unsigned nargs, size_t rsize, size_t rs, int rkind,
+                   void (*logret)(const void *))
 {
   void *avsnap[64];
-  size_t rs = rsize < 8 ? 8 : rsize, calllen;
+  size_t calllen;
   unsigned i;
 
   memcpy(avsnap, av, nargs * sizeof(void *));
@@ -1104,6 +1308,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
 
   x87_check(NULL);
   lg_reset();
+  stage("ffi_call");
   ffi_call(cif, fn, rb, av);
   x87_check("ffi_call");
   calllen = lg_len;
@@ -1127,6 +1332,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
     /* rvalue NULL: the result is discarded, the callee must see the same arguments. */
     memcpy(av, avsnap, nargs * sizeof(void *));
     lg_reset();
+    stage("ffi_call-null-rvalue");
     ffi_call(cif, fn, NULL, av);
     x87_check("ffi_call-null-rvalue");
     if (lg_len != calllen || memcmp(lg_buf, fbuf, calllen) != 0)
@@ -1143,6 +1349,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
       memcpy(av, avsnap, nargs * sizeof(void *));
       memset(rb, 0xee, rs + 64);
       lg_reset();
+      stage("ffi_call_plan_invoke");
       ffi_call_plan_invoke(plan, fn, rb, av);
       x87_check("ffi_call_plan_invoke");
       lg_str(" R ");
@@ -1204,6 +1411,7 @@ static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **,
   }
   hflags[0] = 0;
   hcalls = 0;
+  stage("closure");
   callsite(code, "closure");
   memcpy(fbuf, lg_buf, lg_len + 1);
   if (hcalls != 1)
@@ -1211,11 +1419,15 @@ static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **,
   flagf("%s", hflags);
   /* the same closure again: same handler log and result */
   hcalls = 0;
+  stage("closure-second-call");
   callsite(code, "closure-second-call");
   if (hcalls != 1 || strcmp(lg_buf, fbuf) != 0)
     flagf(" !SECOND-CALL(calls=%u){%s}", hcalls, nospace(lg_buf));
   if (rawcheck)
+  {
+    stage("closure-narrow-result");
     rawcheck(code);
+  }
   ffi_closure_free(cl);
 }
 #endif
@@ -1236,11 +1448,9 @@ def _ret_kind(t):
 # zero- or sign-extends anyway, so a thunk puts junk in the upper bits: the caller (ffi_call,
 # or the compiler at the direct call) has to do the widening itself.  The thunk pops the
 # return address, so the callee sees the very same stack (arguments and alignment), and jumps
-# back through a saved copy.
-NARROW_THUNK = r"""__asm__(".pushsection .text\n"
-        ".globl %(f)s\n"
-        ".type %(f)s, @function\n"
-        "%(f)s:\n"
+# back through a saved copy.  (Thunks are naked functions: GCC emits the symbol for ELF and
+# COFF alike.)
+NARROW_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
         "  popq %%r11\n"
         "  movq %%r11, %(f)s_ra(%%rip)\n"
         "  call %(f)s_impl\n"
@@ -1248,9 +1458,31 @@ NARROW_THUNK = r"""__asm__(".pushsection .text\n"
         "  movabsq $%(junk)s, %%r11\n"
         "  orq %%r11, %%rax\n"
         "  jmp *%(f)s_ra(%%rip)\n"
-        ".size %(f)s, .-%(f)s\n"
-        ".popsection\n");
-__attribute__((visibility("hidden"), used)) uint64_t %(f)s_ra;"""
+        ASM_FUNC_END("%(f)s")"""
+NARROW_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_ra;'
+
+# A result returned in memory: the callee receives the address of the caller's buffer as a
+# hidden first argument (rdi; rcx under the Microsoft convention), and the type's alignment is
+# part of the contract (a callee may store with movaps).  A thunk records the address, the
+# callee logs !MISALIGNED-RETPTR: if it is not aligned for the result type.
+RETPTR_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
+        "  movq %%%(reg)s, %(f)s_rp(%%rip)\n"
+        "  jmp %(f)s_impl\n"
+        ASM_FUNC_END("%(f)s")"""
+RETPTR_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_rp;'
+
+# The thunks live in a file of their own, thunks.c: a top-level asm that switches sections
+# must restore GCC's idea of the current one, and COFF (mingw) has no .pushsection.
+THUNKS_PRELUDE = r"""/* assembly thunks of the callees in callees.c (generated by gen.py) */
+#ifdef _WIN32
+#define ASM_FUNC_BEGIN(f) ".globl " f "\n.def " f "; .scl 2; .type 32; .endef\n" f ":\n"
+#define ASM_FUNC_END(f) ""
+#else
+#define ASM_FUNC_BEGIN(f) ".globl " f "\n.type " f ", @function\n" f ":\n"
+#define ASM_FUNC_END(f) ".size " f ", .-" f "\n"
+#endif
+"""
+
 
 _NARROW = {1: ('movzbl %%al, %%eax', '0xa5c3e1f00f1e3c00'),
            2: ('movzwl %%ax, %%eax', '0xa5c3e1f00f1e0000'),
@@ -1280,24 +1512,65 @@ def _is_narrow(t):
     return t is not None and isinstance(t, Scalar) and t.is_narrow_int()
 
 
+def ms_by_reference(t):
+    """Microsoft x64: an argument whose size is not 1, 2, 4 or 8 bytes is passed by reference
+    to a copy (structs, long double, complex double, __int128...)."""
+    return t.size not in (1, 2, 4, 8)
+
+
+def ret_in_memory(sig):
+    """Whether the result comes back through a hidden pointer."""
+    t = sig.ret
+    if t is None:
+        return False
+    if sig.ms:
+        # structs and complex types of 1, 2, 4 or 8 bytes come back in rax, __int128 in xmm0,
+        # everything else larger than 8 bytes through the hidden pointer (GCC does so for
+        # long double too)
+        if isinstance(t, Scalar) and t.kind == 'int':
+            return False
+        return t.size not in (1, 2, 4, 8)
+    import abi   # noqa: E402 (abi imports gen)
+    abi.gen = sys.modules[__name__]    # (this module may be __main__)
+    return isinstance(t, Struct) and abi.classify(t)[0] == abi.MEMORY
+
+
 def emit_callee(sig):
     """The C function of signature sig: the callee of ffi_call, or for a closure signature
     the direct function that the closure is compared with."""
     narrow = _is_narrow(sig.ret)
+    retptr = ret_in_memory(sig)
     head = sig.prototype(names=True)
     pre = []
     if narrow:
         head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
-        ext, junk = _NARROW[sig.ret.size]
-        pre = [head + ';', NARROW_THUNK % {'f': sig.fname, 'ext': ext.replace('%%', '%'),
-                                           'junk': junk}]
+        pre = [head + ';', NARROW_THUNK_VAR % {'f': sig.fname}]
+        head = '__attribute__((used)) ' + head
+    elif retptr:
+        head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
+        pre = [head + ';', RETPTR_THUNK_VAR % {'f': sig.fname}]
         head = '__attribute__((used)) ' + head
     out = pre + [head, '{']
     # The body calls functions, so GCC keeps %rsp 16-byte aligned in it, assuming the caller
     # aligned the stack (psABI 3.2.2): a misaligned entry shows here.
     out.append('  CHECK_STACK_ALIGNMENT();')
+    if retptr:
+        out.append('  if (%s_rp %% _Alignof(%s))' % (sig.fname, sig.ret.c))
+        out.append('    lg_str("!MISALIGNED-RETPTR:");')
     n = len(sig.args)
-    if sig.variadic():
+    if sig.variadic() and sig.ms:
+        # GCC on Linux reads a by-reference variadic argument of an ms_abi function as if it
+        # were passed by value (its va_arg looks at the default ABI), so read the pointer
+        out.append('  __builtin_ms_va_list ap;')
+        out.append('  __builtin_ms_va_start(ap, a%d);' % (sig.nfixed - 1))
+        for i in range(sig.nfixed, n):
+            t = sig.args[i]
+            if ms_by_reference(t):
+                out.append('  %s = *__builtin_va_arg(ap, %s *);' % (t.decl('a%d' % i), t.c))
+            else:
+                out.append('  %s = __builtin_va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
+        out.append('  __builtin_ms_va_end(ap);')
+    elif sig.variadic():
         out.append('  va_list ap;')
         out.append('  va_start(ap, a%d);' % (sig.nfixed - 1))
         for i in range(sig.nfixed, n):
@@ -1306,12 +1579,24 @@ def emit_callee(sig):
         out.append('  va_end(ap);')
     out.append('  {')
     out += ['    ' + s for s in _body(sig, lambda i: 'a%d' % i)]
+    for i in range(sig.nfixed if sig.variadic() else n):
+        out.append('    CLOBBER_PARAM(a%d);' % i)
     out.append('    JUNK_RETURN_REGS();')
     if sig.ret is not None:
         out.append('    return ret;')
     out.append('  }')
     out.append('}')
     return '\n'.join(out)
+
+
+def emit_thunk(sig):
+    """The assembly thunk of sig's callee, if it has one (see NARROW_THUNK, RETPTR_THUNK)."""
+    if _is_narrow(sig.ret):
+        ext, junk = _NARROW[sig.ret.size]
+        return NARROW_THUNK % {'f': sig.fname, 'ext': ext.replace('%%', '%'), 'junk': junk}
+    if ret_in_memory(sig):
+        return RETPTR_THUNK % {'f': sig.fname, 'reg': 'rcx' if sig.ms else 'rdi'}
+    return None
 
 
 def handler_name(sig):
@@ -1384,20 +1669,68 @@ def _prep_cif(sig):
     n = len(sig.args)
     rt = sig.ret.ffi if sig.ret else '&ffi_type_void'
     if sig.variadic():
-        out = ['st = ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, %d, %d, %s, at);'
-               % (sig.nfixed, n, rt)]
+        out = ['st = ffi_prep_cif_var(&cif, %s, %d, %d, %s, at);'
+               % (sig.abi_macro(), sig.nfixed, n, rt)]
     else:
-        out = ['st = ffi_prep_cif(&cif, FFI_DEFAULT_ABI, %d, %s, at);' % (n, rt)]
+        out = ['st = ffi_prep_cif(&cif, %s, %d, %s, at);' % (sig.abi_macro(), n, rt)]
     out.append('if (st != FFI_OK) {')
     out.append('  sprintf(fbuf, "PREP-FAILED(status=%d)", st);')
     out.append('} else {')
     for s in sig.structs:
-        out.append('  chk_layout("%s", &t%s, sizeof(%s), _Alignof(%s), o%s, %d);'
-                   % (s.name, s.name, s.name, s.name, s.name, len(s.ffi_elements())))
+        out.append('  chk_layout("%s", &t%s, sizeof(%s), _Alignof(%s), o%s, %d, %s);'
+                   % (s.name, s.name, s.name, s.name, s.name, len(s.ffi_elements()),
+                      sig.abi_macro()))
     for v in sig.vectors():
-        out.append('  chk_layout("%s", &vt_%s, sizeof(%s), _Alignof(%s), NULL, 0);'
-                   % (v.c, v.c, v.c, v.c))
+        out.append('  chk_layout("%s", &vt_%s, sizeof(%s), _Alignof(%s), NULL, 0, %s);'
+                   % (v.c, v.c, v.c, v.c, sig.abi_macro()))
     return out
+
+
+def emit_reject_sig(sig):
+    """A signature with a vector type under the Microsoft convention: ffi_prep_cif(_var) must
+    refuse it with FFI_BAD_TYPEDEF (F line: the status it returned; D line: that one)."""
+    key = sig.key
+    n = len(sig.args)
+    rt = sig.ret.ffi if sig.ret else '&ffi_type_void'
+    out = ['/* ---- %s (must be rejected) ---- */' % sig.title(), '#if ' + sig.guard()]
+    out += _ffi_type_defs(sig)
+    out.append('static void run%s(void)' % key)
+    out.append('{')
+    out.append('  ffi_cif cif;')
+    out.append('  int st;')
+    out.append('  ffi_type *at[] = { %s };' % ', '.join([t.ffi for t in sig.args] + ['NULL']))
+    out.append('  begin("%s");' % key)
+    out.append('#ifdef DIFF_DIRECT_ONLY')
+    out.append('  (void)cif; (void)st; (void)at;')
+    out.append('  strcpy(fbuf, "DIRECT-ONLY");')
+    out.append('  strcpy(dbuf, "DIRECT-ONLY");')
+    out.append('#else')
+    if sig.variadic():
+        out.append('  st = ffi_prep_cif_var(&cif, %s, %d, %d, %s, at);'
+                   % (sig.abi_macro(), sig.nfixed, n, rt))
+    else:
+        out.append('  st = ffi_prep_cif(&cif, %s, %d, %s, at);' % (sig.abi_macro(), n, rt))
+    out.append('  sprintf(fbuf, "PREP(status=%d)", st);')
+    out.append('  sprintf(dbuf, "PREP(status=%d)", (int)FFI_BAD_TYPEDEF);')
+    out.append('#endif')
+    out.append('  emit("%s");' % key)
+    out.append('}')
+    out.append('#endif')
+    return '\n'.join(out)
+
+
+def _rvalue_limit(sig):
+    """C expression: how many bytes of rvalue ffi_call may write.  System V (as before): the
+    result's size, at least 8.  Microsoft x64: a whole ffi_arg for an integer narrower than 8
+    bytes (it is widened), else exactly the type's size: a struct or complex type of 1, 2 or 4
+    bytes comes back in rax but only its own bytes are stored."""
+    if not sig.ms:
+        return '%s < 8 ? 8 : %s' % ((('sizeof(%s)' % sig.ret.c),) * 2) if sig.ret else '8'
+    if sig.ret is None:
+        return '0'
+    if _is_narrow(sig.ret):
+        return '8'
+    return 'sizeof(%s)' % sig.ret.c
 
 
 def _log_result(sig, rv):
@@ -1416,6 +1749,8 @@ def _log_result(sig, rv):
 
 
 def emit_caller_sig(sig):
+    if sig.reject:
+        return emit_reject_sig(sig)
     if sig.closure:
         return emit_closure_caller_sig(sig)
     key = sig.key
@@ -1450,11 +1785,14 @@ def emit_caller_sig(sig):
     out += ['  ' + s for s in _prep_cif(sig)]
     rsize = 'sizeof(%s)' % sig.ret.c if sig.ret else '0'
     lr = 'lr%s' % key if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
-    out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s);'
-               % (sig.fname, n, rsize, _ret_kind(sig.ret), lr))
+    out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s, %s);'
+               % (sig.fname, n, rsize, _rvalue_limit(sig), _ret_kind(sig.ret), lr))
     out.append('  }')
     out.append('#endif')
-    # the direct call: the compiler's calling convention is the ground truth
+    # the direct call: the compiler's calling convention is the ground truth; the same
+    # argument values again (a faulty ffi_call may have let the callee change them)
+    out += ['  ' + s for s in _fill_args(sig, lambda i: 'a%d' % i)]
+    out.append('  stage("direct");')
     call = '%s(%s)' % (sig.fname, ', '.join('a%d' % i for i in range(n)))
     out.append('  lg_reset();')
     if sig.ret is None:
@@ -1503,7 +1841,8 @@ def emit_closure_caller_sig(sig):
         out.append('  }')
     out.append('}')
     raw = 'NULL'
-    if _is_narrow(sig.ret) and sig.ret.size < 4:
+    # (System V only: clang's callers rely on the extension there)
+    if _is_narrow(sig.ret) and sig.ret.size < 4 and not sig.ms:
         raw = 'raw%s' % key
         out.append('typedef %s;' % sig.prototype(name='(*fpw%s_t)' % key).replace(
             sig.ret.c, 'uint64_t', 1))
@@ -1533,6 +1872,8 @@ def emit_closure_caller_sig(sig):
     out.append('  }')
     out.append('#endif')
     # the direct call, from the same call site: the compiler's convention is the ground truth
+    out += ['  ' + s for s in _fill_args(sig, arg)]
+    out.append('  stage("direct");')
     out.append('  call%s((void *)%s, NULL);' % (key, sig.fname))
     out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
     out.append('  emit("%s");' % key)
@@ -1559,6 +1900,8 @@ def batch_sources(sigs, seed):
             h.append(st.definition())
             h.append('void log_%s(const %s *p);' % (st.name, st.name))
             h.append('void fill_%s(%s *p, rng_t *r);' % (st.name, st.name))
+        if s.reject:
+            continue
         h.append(s.prototype() + ';')
         if s.closure:
             h.append(handler_prototype(s) + ';')
@@ -1573,10 +1916,19 @@ def batch_sources(sigs, seed):
             c.append(st.log_func())
             c.append(st.fill_func())
         c.append('/* %s (%s) */' % (s.title(), s.note))
+        if s.reject:
+            continue
         c.append(emit_callee(s))
         if s.closure:
             c.append(emit_handler(s))
         c.append('')
+    thunks = [t for t in (emit_thunk(s) for s in sigs if not s.reject) if t]
+    th = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
+          THUNKS_PRELUDE]
+    if thunks:
+        th.append('__asm__(".text\\n"')
+        th += ['        ' + t for t in thunks]
+        th.append('        );')
 
     k = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
          '#define SEED_VALUE 0x%xull' % _seed_num(seed),
@@ -1590,7 +1942,7 @@ def batch_sources(sigs, seed):
     k.append('int main(int argc, char **argv)')
     k.append('{')
     k.append('  unsigned long start = argc > 1 ? strtoul(argv[1], NULL, 0) : 0; /* index of the first signature to run */')
-    k.append('  dl_iterate_phdr(print_lib, NULL);')
+    k.append('  print_libs();')
     for idx, s in enumerate(sigs):
         k.append('#if ' + s.guard())
         k.append('  if (%dul >= start) run%s();' % (idx, s.key))
@@ -1601,7 +1953,7 @@ def batch_sources(sigs, seed):
     k.append('  return 0;')
     k.append('}')
     return {'batch.h': '\n'.join(h) + '\n', 'callees.c': '\n'.join(c) + '\n',
-            'caller.c': '\n'.join(k) + '\n'}
+            'thunks.c': '\n'.join(th) + '\n', 'caller.c': '\n'.join(k) + '\n'}
 
 
 def _seed_num(seed):
@@ -1626,9 +1978,10 @@ ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/x86_64-linux-gnu}
 EXT=${FFIX_DIFF_EXT:-}
 INC=$(echo "$FFIX_INCLUDE" | sed 's/^/-I/; s/:/ -I/g')
 $CC %(callee_flags)s -c callees.c -o callees.o
-$CC %(caller_flags)s $INC $EXT caller.c callees.o -o caller-ffix \
+$CC %(callee_flags)s -c thunks.c -o thunks.o
+$CC %(caller_flags)s $INC $EXT caller.c callees.o thunks.o -o caller-ffix \
   -L"$FFIX_LIBDIR" -lffi -Wl,--disable-new-dtags,-rpath,"$FFIX_LIBDIR"
-$CC %(caller_flags)s -I"$ORACLE_INC" caller.c callees.o -o caller-oracle \
+$CC %(caller_flags)s -I"$ORACLE_INC" caller.c callees.o thunks.o -o caller-oracle \
   -L"$ORACLE_LIB" -lffi -Wl,--disable-new-dtags,-rpath,"$ORACLE_LIB"
 env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-ffix > out-ffix.txt || echo "caller-ffix: exit $?"
 env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-oracle > out-oracle.txt || echo "caller-oracle: exit $?"
@@ -1665,10 +2018,11 @@ def write_batch(sigs, seed, outdir):
 def sig_for_key(seed, key):
     """The signature named key: '17' (ffi_call), 'c17' (closure); hand-written ones are
     900000+ and c900000+ (c950000+k: FIXED_SPECS[k] as a closure)."""
-    sid, closure = parse_key(key)
+    sid, closure, abi = parse_key(key)
     if closure:
-        return closure_fixed_sig(sid) if sid >= CLOSURE_FIXED_BASE else make_sig(seed, sid, True)
-    return fixed_sigs()[sid - FIXED_BASE] if sid >= FIXED_BASE else make_sig(seed, sid)
+        return (closure_fixed_sig(sid, abi) if sid >= CLOSURE_FIXED_BASE
+                else make_sig(seed, sid, True, abi))
+    return fixed_sig(sid, abi) if sid >= FIXED_BASE else make_sig(seed, sid, False, abi)
 
 
 def sigs_for_ids(seed, ids):
@@ -1687,16 +2041,18 @@ def main(argv=None):
                     'c17 is closure signature 17; ids >= %d are the hand-written signatures'
                     % FIXED_BASE)
     ap.add_argument('--fixed', action='store_true', help='write the hand-written signatures')
+    ap.add_argument('--abi', default='sysv', choices=ABIS,
+                    help='with --count/--fixed: the calling convention (ids name their own)')
     ap.add_argument('--out', required=True)
     ap.add_argument('--print', action='store_true', help='print the signatures as C')
     a = ap.parse_args(argv)
     if a.fixed:
-        sigs = closure_fixed_sigs() if a.closures else fixed_sigs()
+        sigs = closure_fixed_sigs(a.abi) if a.closures else fixed_sigs(a.abi)
     else:
         if a.ids:
             ids = [x.strip() for x in a.ids.split(',') if x.strip()]
         else:
-            ids = [sig_key(i, a.closures) for i in range(a.count)]
+            ids = [sig_key(i, a.closures, a.abi) for i in range(a.count)]
         sigs = sigs_for_ids(a.seed, ids)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,

@@ -1,8 +1,12 @@
 """Differential tests: ffix vs the direct (compiler) call vs Debian's libffi.
 
-One test per batch of generated signatures (FFIX_DIFF_COUNT, FFIX_DIFF_BATCH), plus one for the
-hand-written signatures of gen.FIXED_SPECS; the same for closures (FFIX_DIFF_CLOSURE_COUNT,
-gen.CLOSURE_FIXED_SPECS and FIXED_SPECS again as closures).  See README.md.
+For each calling convention (FFIX_DIFF_ABI: sysv, win64, gnuw64): one test per batch of
+generated signatures (FFIX_DIFF_COUNT for sysv, FFIX_DIFF_MS_COUNT for each Microsoft one;
+FFIX_DIFF_BATCH), plus one for the hand-written signatures of gen.FIXED_SPECS (and
+gen.MS_FIXED_SPECS); the same for closures (FFIX_DIFF_CLOSURE_COUNT, FFIX_DIFF_MS_CLOSURE_COUNT,
+gen.CLOSURE_FIXED_SPECS and the hand-written ffi_call signatures again as closures).
+Test ids: test_random_batch[win64-batch0003], test_closure_fixed_signatures[sysv]...
+See README.md.
 """
 
 import os
@@ -13,11 +17,16 @@ from conftest import get_suite
 import gen
 import runner
 
-_COUNT = int(os.environ.get('FFIX_DIFF_COUNT') or 2000)
+_ABIS = runner.abis_from_env()
 _BATCH = int(os.environ.get('FFIX_DIFF_BATCH') or gen.DEFAULT_BATCH)
-_NBATCHES = (_COUNT + _BATCH - 1) // _BATCH
-_CLOSURE_COUNT = runner.closure_count()
-_CLOSURE_NBATCHES = (_CLOSURE_COUNT + _BATCH - 1) // _BATCH
+
+
+def _batches(count_of):
+    return [(a, b) for a in _ABIS for b in range((count_of(a) + _BATCH - 1) // _BATCH)]
+
+
+_CALL_BATCHES = _batches(runner.call_count)
+_CLOSURE_BATCHES = _batches(runner.closure_count)
 MAX_SHOWN = 3
 
 
@@ -51,28 +60,32 @@ def _check(br, cfg):
         pytest.fail('\n'.join(msg), pytrace=False)
 
 
-def test_fixed_signatures():
+@pytest.mark.parametrize('abi', _ABIS)
+def test_fixed_signatures(abi):
     """Hand-written signatures: libffi's known bugs and ABI corner cases."""
     suite = get_suite()
-    _check(suite.result('fixed'), suite.cfg)
+    _check(suite.result((abi, 'call', 'fixed')), suite.cfg)
 
 
-@pytest.mark.parametrize('batch', range(_NBATCHES), ids=lambda b: 'batch%04d' % b)
-def test_random_batch(batch):
+@pytest.mark.parametrize('abi,batch', _CALL_BATCHES, ids=['%s-batch%04d' % x for x in _CALL_BATCHES])
+def test_random_batch(abi, batch):
     suite = get_suite()
-    _check(suite.result(batch), suite.cfg)
+    _check(suite.result((abi, 'call', batch)), suite.cfg)
 
 
-def test_closure_fixed_signatures():
-    """Hand-written closure signatures (gen.CLOSURE_FIXED_SPECS, then gen.FIXED_SPECS)."""
+@pytest.mark.parametrize('abi', _ABIS)
+def test_closure_fixed_signatures(abi):
+    """Hand-written closure signatures (gen.CLOSURE_FIXED_SPECS, then gen.FIXED_SPECS and,
+    for the Microsoft ABIs, gen.MS_FIXED_SPECS)."""
     suite = get_suite()
-    _check(suite.result('cfixed'), suite.cfg)
+    _check(suite.result((abi, 'closure', 'fixed')), suite.cfg)
 
 
-@pytest.mark.parametrize('batch', range(_CLOSURE_NBATCHES), ids=lambda b: 'closure%04d' % b)
-def test_closure_batch(batch):
+@pytest.mark.parametrize('abi,batch', _CLOSURE_BATCHES,
+                         ids=['%s-closure%04d' % x for x in _CLOSURE_BATCHES])
+def test_closure_batch(abi, batch):
     suite = get_suite()
-    _check(suite.result(('closure', batch)), suite.cfg)
+    _check(suite.result((abi, 'closure', batch)), suite.cfg)
 
 
 def test_features_present():
