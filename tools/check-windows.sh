@@ -4,7 +4,8 @@
 # configure --host=x86_64-w64-mingw32, make, make check (the portable TAP
 # tests under wine, the DLL's exports and imports), make check-install
 # (DESTDIR install, a consumer linked with the DLL and one linked
-# statically, both run under wine).
+# statically, both run under wine), then the differential tests under
+# wine (tools/run-diff-wine.sh).
 #
 # The copy is the committed tree plus uncommitted changes to tracked files
 # (git stash create; untracked files are left out): the checkout itself may
@@ -57,6 +58,14 @@ if [ $status -ne 0 ] && [ -f test-suite.log ]; then
     echo "==== $f"
     tail -n 40 "$f"
   done
+fi
+# The differential tests under wine (FFIX_WINDOWS_DIFF=0 skips them):
+# programs built against the installed DLL and against Debian's libffi
+# built for mingw, both compared with the compiler's direct calls.
+if [ $status -eq 0 ] && [ "${FFIX_WINDOWS_DIFF:-1}" != 0 ]; then
+  rm -rf "$build/stage"
+  make install DESTDIR="$build/stage" >install.log 2>&1 || { tail -n 20 install.log; status=1; }
+  [ $status -eq 0 ] && { "$top/tools/run-diff-wine.sh" "$build/stage/usr/local" "$cache" || status=$?; }
 fi
 # wine's server lingers a few seconds after the last program: wait for it.
 wineserver -w || true

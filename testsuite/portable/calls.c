@@ -207,6 +207,31 @@ static void test_nothing(void)
   ok(called == 1, "void f(void), avalue and rvalue NULL");
 }
 
+/* The predefined types are constants: programs put their addresses in
+   static initializers (on Windows, only if ffi.h does not mark them
+   dllimport for GCC, as libffi's header does not).  */
+typedef struct { unsigned char a; unsigned short b; } small_pair;
+static ffi_type *pair_elements[] = {&ffi_type_uint8, &ffi_type_uint16, NULL};
+static ffi_type pair_type = {0, 0, FFI_TYPE_STRUCT, pair_elements};
+
+static NOINLINE unsigned pair_sum(small_pair p)
+{
+  scramble();
+  return p.a * 1000u + p.b;
+}
+
+static void test_static_types(void)
+{
+  ffi_type *args[] = {&pair_type};
+  ffi_cif cif;
+  prep(&cif, 1, &ffi_type_uint32, args);
+  small_pair p = {7, 4242};
+  void *values[] = {&p};
+  ffi_arg r = 0;
+  ffi_call(&cif, FFI_FN(pair_sum), &r, values);
+  ok((unsigned)r == pair_sum(p), "types in static initializers: struct { uint8, uint16 } by value");
+}
+
 int main(void)
 {
   tap_start();
@@ -215,5 +240,6 @@ int main(void)
   test_pointer();
   test_mixes();
   test_nothing();
+  test_static_types();
   return tap_finish();
 }

@@ -5,7 +5,7 @@
 # ffitarget.h, libffi.pc.  Then the consumer of the Linux install check,
 # built against the installed tree with the cross compiler, runs under
 # $TEST_RUNNER (wine): linked with the DLL, and linked statically
-# (FFI_STATIC_BUILD) without it.
+# without it (the same header serves both with GCC).
 set -eu
 build=$(cd "$1" && pwd)
 src=$(cd "$2" && pwd)
@@ -50,11 +50,11 @@ echo "ffi.h values: ok"
 WINEPATH="$root/bin" $runner "$stage/consumer.exe" || fail "the consumer linked with libffi-8.dll failed"
 
 if [ -e "$root/lib/libffi.a" ]; then
-  # A static libffi needs FFI_STATIC_BUILD (no dllimport) and, when it
-  # was built with the stack protector, libssp: -static takes libssp.a.
+  # A static libffi needs, when it was built with the stack protector,
+  # libssp: -static takes libssp.a.
   ssp=
   [ -z "$(var FFIX_LIBS)" ] || ssp=-lssp
-  "$cc" -O2 -Wall -static -DFFI_STATIC_BUILD -I"$root/include" -o "$stage/consumer-static.exe" \
+  "$cc" -O2 -Wall -static -I"$root/include" -o "$stage/consumer-static.exe" \
     "$src/testsuite/install/consumer.c" "$root/lib/libffi.a" $ssp || fail "building the static consumer"
   ! "$objdump" -p "$stage/consumer-static.exe" | grep -q 'DLL Name: libffi' ||
     fail "the static consumer imports libffi"
