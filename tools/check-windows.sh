@@ -28,6 +28,8 @@ done
 
 rm -rf "$build"
 mkdir -p "$build" "$cache"
+build=$(cd "$build" && pwd)
+cache=$(cd "$cache" && pwd)
 rev=$(git -C "$top" stash create 2>/dev/null || true)
 git -C "$top" archive "${rev:-HEAD}" | tar -x -C "$build"
 
