@@ -15,11 +15,7 @@
 
 namespace ffix::sysv {
 
-struct Step {
-  const void *handler;
-  uint32_t a, b;
-};
-static_assert(sizeof(Step) == STEP_SIZE && offsetof(Step, a) == STEP_A && offsetof(Step, b) == STEP_B);
+using Step = x86_64::Step;
 
 // How a closure finds argument I: ffi_call's placement read backwards.
 // Each argument is at byte OFF of one of three areas; an argument split

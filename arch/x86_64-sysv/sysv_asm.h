@@ -16,13 +16,8 @@
 #define SYSV_PLAN_CLOSURE_HANDLER (SYSV_PLAN + 32) /* closure.S's handler for the result */
 #define SYSV_PLAN_STEPS (SYSV_PLAN + 40)    /* the first step */
 
-/* A step is 16 bytes: the handler's address, then two 32-bit operands A
-   and B.  Wide steps (block copies) take a second 16 bytes: C and D.  */
-#define STEP_A 8
-#define STEP_B 12
-#define STEP_C 16
-#define STEP_D 20
-#define STEP_SIZE 16
+/* Steps (STEP_*): ../x86_64/steps.h.  Wide steps here are block copies.  */
+#include "../x86_64/steps.h"
 
 /* Handler families and their kinds (rows of the tables in invoke.S).  */
 #define GPR_SINT8 0

@@ -10,11 +10,7 @@
 
 namespace ffix::win64 {
 
-struct Step {
-  const void *handler;
-  uint32_t a, b;
-};
-static_assert(sizeof(Step) == STEP_SIZE && offsetof(Step, a) == STEP_A && offsetof(Step, b) == STEP_B);
+using Step = x86_64::Step;
 
 struct Header {
   uint64_t frame;    // argument slots (at least the four of the home area), then copies

@@ -13,13 +13,8 @@
 #define W64_PLAN_MEMORY (W64_PLAN + 32)  /* u8: 1 when the result goes through a hidden pointer */
 #define W64_PLAN_STEPS (W64_PLAN + 40)   /* the first step */
 
-/* A step is 16 bytes: the handler's address, then 32-bit operands A and
-   B.  A wide step (a copy) takes a second 16 bytes: C and D.  */
-#define STEP_A 8
-#define STEP_B 12
-#define STEP_C 16
-#define STEP_D 20
-#define STEP_SIZE 16
+/* Steps (STEP_*): ../x86_64/steps.h.  The wide step here is a copy.  */
+#include "../x86_64/steps.h"
 
 /* Register steps: A is the argument's index, B (REF) an offset from rsp.
    One handler per kind and register slot (rcx, rdx, r8, r9).  */
