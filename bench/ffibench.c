@@ -1148,7 +1148,9 @@ struct bench_case {
                                 a "call" case's state is a struct call_state
                                 and it gets a plan loop (HAVE_CALL_PLAN) */
     const char *flags;       /* "regs": every argument travels in a
-                                register (System V); "-": not */
+                                register (System V); "ms": the Microsoft
+                                x64 convention on Linux (reported apart
+                                from the native cases); "-": neither */
     const char *desc;
     void *state;
     const char *(*setup)(void *state);
@@ -1200,12 +1202,12 @@ static const struct bench_case cases[] = {
       "closure struct{long a,b,c} f(long, long) (returned via hidden pointer)",
       &cs_ret24, setup_cl_ret24, check_cl_ret24, lib_cl_ret24, direct_cl_ret24 },
 #ifdef X86_64  /* FFI_GNUW64 exists on x86-64 Linux */
-    { "w64_int", "call", "-", "ms_abi int f(int) (FFI_GNUW64)", &st_w64_int,
+    { "w64_int", "call", "ms", "ms_abi int f(int) (FFI_GNUW64)", &st_w64_int,
       setup_w64_int, check_w64_int, lib_call, bench_loop_direct_w64_int },
-    { "w64_mixed", "call", "-",
+    { "w64_mixed", "call", "ms",
       "ms_abi double f(int, double, struct{long a,b,c}, float, long, double) (FFI_GNUW64)",
       &st_w64_mixed, setup_w64_mixed, check_w64_mixed, lib_call, bench_loop_direct_w64_mixed },
-    { "cl_w64_int", "closure", "-", "closure ms_abi int f(int) (FFI_GNUW64)", &cs_w64_int,
+    { "cl_w64_int", "closure", "ms", "closure ms_abi int f(int) (FFI_GNUW64)", &cs_w64_int,
       setup_cl_w64_int, check_cl_w64_int, lib_cl_w64_int, direct_cl_w64_int },
 #endif
     { "cl_cycle", "closure-alloc", "-",

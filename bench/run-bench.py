@@ -122,7 +122,8 @@ def list_cases(binary):
     for line in run([binary, "list"]).splitlines():
         name, kind, has_direct, flags, desc = line.split("\t", 4)
         cases.append(dict(name=name, kind=kind, direct=has_direct == "1",
-                          regs="regs" in flags.split(","), desc=desc))
+                          regs="regs" in flags.split(","),
+                          ms="ms" in flags.split(","), desc=desc))
     return cases
 
 
@@ -452,8 +453,8 @@ def targets(cases, r, have_plan, with_instr, with_time):
         where = f" (`{name}`)" if name else ""
         return f"**{fmt(v)}**{where} (≤ {limit:.2f}: {mark(v, limit)})"
 
-    # ffi_call and closure-call cases together.
-    both = [c["name"] for c in cases if c["kind"] in ("call", "closure")]
+    # ffi_call and closure-call cases together, in the native convention.
+    both = [c["name"] for c in cases if c["kind"] in ("call", "closure") and not c["ms"]]
     if both:
         gi = geomean([r[n]["ri"] for n in both])
         gt = geomean([r[n]["rt"] for n in both])
@@ -480,6 +481,17 @@ def targets(cases, r, have_plan, with_instr, with_time):
                        f"**{fmt_ratio(pgt)}**; largest instructions ratio "
                        f"**{fmt_ratio(pwi[1])}**"
                        + (f" (`{pwi[0]}`)" if pwi[0] else ""))
+
+    # The Microsoft x64 convention on Linux, for information: a secondary
+    # use of it (ms_abi functions); its closures must also save the ten
+    # XMM registers and rdi/rsi that a System V handler may change and a
+    # Microsoft x64 caller expects kept, as libffi's do.
+    ms = [c["name"] for c in cases if c["kind"] in ("call", "closure") and c["ms"]]
+    if ms:
+        detail = ", ".join(f"`{n}` {fmt_ratio(r[n]['ri'])}" for n in ms)
+        out.append(f"- Microsoft x64 on Linux (`FFI_GNUW64`, for information, not in the "
+                   f"figures above): ffix/libffi instructions {detail}; geometric mean "
+                   f"**{fmt_ratio(geomean([r[n]['ri'] for n in ms]))}**")
 
     # All-register signatures against the direct call.
     regs = [c["name"] for c in cases if c["regs"]]
