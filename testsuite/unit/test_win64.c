@@ -144,6 +144,22 @@ Test(win64, aggregates_by_size)
   call_and_check(&cif, rows, 10, NULL);
 }
 
+/* R4: a copy is aligned as its type asks, above 16 too. */
+Test(win64, overaligned_copy)
+{
+  static ffi_type *e[] = {&ffi_type_double, &ffi_type_double, &ffi_type_double, &ffi_type_double, NULL};
+  ffi_type a32 = {32, 32, FFI_TYPE_STRUCT, e};
+  ffi_type s3;
+  static ffi_type *e3[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
+  ffi_type *a[] = {struct_of(&s3, e3), &a32, &ffi_type_sint32, &ffi_type_sint32, &a32};
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 5, &ffi_type_void, a), FFI_OK);
+  struct expect rows[] = {{0, 0, 0, REF, 0, 0}, {1, 0, 0, REF, 1, 0}, {2, 0, 4, GPR, 2, 0}, {4, 0, 0, REF, 4, 0}};
+  call_and_check(&cif, rows, 4, NULL);
+  cr_assert_eq(ms_captured.gpr[1] % 32, 0, "the copy of a 32-byte-aligned struct is not 32-byte aligned");
+  cr_assert_eq(slot_value(4) % 32, 0, "the second copy is not 32-byte aligned");
+}
+
 /* R5: variadic floating-point arguments in both registers. */
 Test(win64, variadic_doubles_duplicated)
 {
