@@ -31,6 +31,12 @@ static_assert(W64_PLAN + offsetof(Header, nargs) == W64_PLAN_NARGS);
 static_assert(W64_PLAN + offsetof(Header, memory) == W64_PLAN_MEMORY);
 static_assert(W64_PLAN + offsetof(Header, steps) == W64_PLAN_STEPS);
 
+// An integer argument's kind indexes both the register and the stack
+// handlers.
+static_assert(STACK_SINT8 == GPR_SINT8 && STACK_UINT8 == GPR_UINT8 && STACK_SINT16 == GPR_SINT16 &&
+              STACK_UINT16 == GPR_UINT16 && STACK_SINT32 == GPR_SINT32 && STACK_UINT32 == GPR_UINT32 &&
+              STACK_WORD == GPR_WORD);
+
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
 } // namespace ffix::win64

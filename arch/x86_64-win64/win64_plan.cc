@@ -107,7 +107,7 @@ int return_kind(const ffi_type *t) {
 
 struct Builder {
   PlanWriter stack_steps, reg_steps, locates;
-  size_t copies = 0;   // bytes of argument copies, from the copy area's start
+  size_t end = 0;      // offset from rsp of the end of the copies made so far
   size_t align = 16;   // the frame's alignment
 
   static bool emit(PlanWriter &to, const void *handler, uint32_t a, uint32_t b) {
@@ -117,10 +117,6 @@ struct Builder {
     return true;
   }
 };
-
-// Operands naming the copy area are written relative to it until the
-// number of slots is known; this bit marks them.
-constexpr uint32_t kCopy = 0x80000000u;
 
 } // namespace
 
@@ -133,9 +129,15 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   const int ret = return_kind(rtype);
   const unsigned first = ret == RET_MEMORY ? 1 : 0;  // R1: the hidden pointer's slot
   const size_t nslots = size_t{first} + cif->nargs;
+  // R6: at least the four home slots; the copies after the slots, each at
+  // an offset from rsp that is a multiple of its alignment (the frame is
+  // aligned to the largest of them).
+  const size_t slots_bytes = align_up(8 * (nslots > kRegSlots ? nslots : kRegSlots), 16);
+  if (slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
   // The closure's Locate array: one int32 per argument, an offset from
   // the closure frame's rbp (win64_asm.h), bit 0 set for a reference.
   Builder b;
+  b.end = slots_bytes;
   int32_t *loc = nullptr;
   if (cif->nargs) {
     loc = static_cast<int32_t *>(b.locates.append(size_t{4} * cif->nargs));
@@ -150,7 +152,8 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     const uint32_t home = static_cast<uint32_t>(8 * slot);   // the slot at the call
     const int32_t incoming = CL_SLOTS + static_cast<int32_t>(home);  // the slot in a closure
     bool ok = true;
-    switch (classify_arg(t)) {
+    const Pass pass = classify_arg(t);
+    switch (pass) {
     case Pass::Int:
       ok = reg ? Builder::emit(b.reg_steps, ffix_win64_gpr_ops[int_kind(t)][slot], i, 0)
                : Builder::emit(b.stack_steps, ffix_win64_stack_ops[int_kind(t)], i, home);
@@ -158,7 +161,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
       break;
     case Pass::Float:
     case Pass::Double: {
-      const bool dbl = classify_arg(t) == Pass::Double;
+      const bool dbl = pass == Pass::Double;
       if (reg) {
         ok = Builder::emit(b.reg_steps, ffix_win64_xmm_ops[dbl ? XMM_DOUBLE : XMM_FLOAT][slot], i, 0);
         if (ok && i >= nfixed)  // R5
@@ -173,10 +176,10 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     case Pass::Ref: {
       size_t a = t->alignment > 16 ? t->alignment : 16;
       if (a > b.align) b.align = a;
-      b.copies = align_up(b.copies, a);
-      if (b.copies + t->size > kMaxStackBytes) return FFI_BAD_TYPEDEF;
-      const uint32_t copy = kCopy | static_cast<uint32_t>(b.copies);
-      b.copies += t->size;
+      const size_t at = align_up(b.end, a);
+      if (at + t->size - slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
+      const uint32_t copy = static_cast<uint32_t>(at);
+      b.end = at + t->size;
       // The copy first (a wide step: C = size), then its address.
       auto *s = static_cast<Step *>(b.stack_steps.append(2 * sizeof(Step)));
       if (!s) return FFI_BAD_TYPEDEF;
@@ -194,20 +197,6 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   if (!Builder::emit(b.reg_steps, ffix_win64_call_ops[ret], 0, 0)) return FFI_BAD_TYPEDEF;
   if (b.stack_steps.failed || b.reg_steps.failed || b.locates.failed) return FFI_BAD_TYPEDEF;
 
-  // R6: at least the four home slots; the copies after the slots.
-  const size_t slots_bytes = align_up(8 * (nslots > kRegSlots ? nslots : kRegSlots), b.align);
-  if (slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
-  auto fix = [&](PlanWriter &steps) {
-    for (size_t off = 0; off < steps.len; off += sizeof(Step)) {
-      Step *s = steps.at<Step>(off);
-      bool wide = s->handler == ffix_win64_stack_ops[STACK_COPY];
-      if (s->a & kCopy) s->a = static_cast<uint32_t>(slots_bytes + (s->a & ~kCopy));
-      if (s->b & kCopy) s->b = static_cast<uint32_t>(slots_bytes + (s->b & ~kCopy));
-      if (wide) off += sizeof(Step);
-    }
-  };
-  fix(b.stack_steps);
-  fix(b.reg_steps);
 
   auto *h = static_cast<Header *>(w.append(sizeof(Header)));
   const size_t steps = w.len;
@@ -219,7 +208,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   memcpy(w.buf + locates, b.locates.buf, b.locates.len);
 
   h = w.at<Header>(0);
-  h->frame = align_up(slots_bytes + b.copies, b.align);
+  h->frame = align_up(b.end, b.align);
   const size_t rsize = ret == RET_VOID ? 0 : rtype->size;
   h->discard = align_up(rsize > 16 ? rsize : 16, 16);
   size_t ralign = rtype->alignment > 16 ? rtype->alignment : 16;
