@@ -11,6 +11,15 @@
    of those that came back changed (bit 0-7: the GPRs in that order, bit
    8+n: xmm6+n).  Called from System V code.  */
 
+	.equ	MARK_rbx, 0x1111111111111111
+	.equ	MARK_rbp, 0x2222222222222222
+	.equ	MARK_rdi, 0x3333333333333333
+	.equ	MARK_rsi, 0x4444444444444444
+	.equ	MARK_r12, 0x5555555555555555
+	.equ	MARK_r13, 0x6666666666666666
+	.equ	MARK_r14, 0x7777777777777777
+	.equ	MARK_r15, 0x8888888888888888
+
 	.text
 	.globl	ms_capture_callee
 	.type	ms_capture_callee, @function
@@ -68,54 +77,33 @@ ms_call_preserving:
 	pushq	%rbp
 	pushq	%rbp			/* 16 bytes: rbp is overwritten below */
 	subq	$32, %rsp		/* home area */
-	movabsq	$0x1111111111111111, %rbx
-	movabsq	$0x2222222222222222, %rbp
-	movabsq	$0x3333333333333333, %rdi
-	movabsq	$0x4444444444444444, %rsi
-	movabsq	$0x5555555555555555, %r12
-	movabsq	$0x6666666666666666, %r13
-	movabsq	$0x7777777777777777, %r14
-	movabsq	$0x8888888888888888, %r15
+	/* Known values in every register the callee must preserve.  */
+	.irp r, rbx, rbp, rdi, rsi, r12, r13, r14, r15
+	movabsq	$MARK_\r, %\r
+	.endr
 	.irp n, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 	movq	$(0x100 + \n), %r11
 	movq	%r11, %xmm\n
 	pinsrq	$1, %r11, %xmm\n
 	.endr
 	call	*%rax
+	/* Bit N of the result for each that came back changed.  */
 	xorl	%eax, %eax
-	movabsq	$0x1111111111111111, %r11
-	cmpq	%r11, %rbx
-	setne	%al
-	movabsq	$0x2222222222222222, %r11
-	cmpq	%r11, %rbp
-	jne	1f
-	jmp	2f
-1:	orl	$2, %eax
-2:	movabsq	$0x3333333333333333, %r11
-	cmpq	%r11, %rdi
+	.macro CHECK_GPR r, bit
+	movabsq	$MARK_\r, %r11
+	cmpq	%r11, %\r
 	je	1f
-	orl	$4, %eax
-1:	movabsq	$0x4444444444444444, %r11
-	cmpq	%r11, %rsi
-	je	1f
-	orl	$8, %eax
-1:	movabsq	$0x5555555555555555, %r11
-	cmpq	%r11, %r12
-	je	1f
-	orl	$16, %eax
-1:	movabsq	$0x6666666666666666, %r11
-	cmpq	%r11, %r13
-	je	1f
-	orl	$32, %eax
-1:	movabsq	$0x7777777777777777, %r11
-	cmpq	%r11, %r14
-	je	1f
-	orl	$64, %eax
-1:	movabsq	$0x8888888888888888, %r11
-	cmpq	%r11, %r15
-	je	1f
-	orl	$128, %eax
+	orl	$(1 << \bit), %eax
 1:
+	.endm
+	CHECK_GPR rbx, 0
+	CHECK_GPR rbp, 1
+	CHECK_GPR rdi, 2
+	CHECK_GPR rsi, 3
+	CHECK_GPR r12, 4
+	CHECK_GPR r13, 5
+	CHECK_GPR r14, 6
+	CHECK_GPR r15, 7
 	.irp n, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
 	movq	%xmm\n, %r11
 	cmpq	$(0x100 + \n), %r11
