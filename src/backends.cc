@@ -1,6 +1,6 @@
 // backends.cc -- which ABI folder serves which ffi_abi value on this target.
 // Adding an ABI means adding its folder under arch/ and one line here.
-#include "ffix.h"
+#include "core.h"
 
 namespace ffix {
 

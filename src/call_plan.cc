@@ -5,7 +5,7 @@
 // only the index lookup, and it is immutable and shareable like the plan
 // itself.  A plan made from a cif whose preparation failed stops the
 // program with a message when invoked, as ffi_call would.
-#include "ffix.h"
+#include "core.h"
 
 #include <stdlib.h>
 
@@ -25,7 +25,7 @@ FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
 
 // ffi_call_plan_invoke is assembly (arch/<target>/entry.S), reading the
 // handle's first field.
-static_assert(offsetof(ffi_call_plan, plan) == 0);
+static_assert(offsetof(ffi_call_plan, plan) == FFIX_CALL_PLAN_PLAN);
 
 FFIX_EXPORT void ffi_call_plan_free(ffi_call_plan *p) { free(p); }
 

@@ -5,7 +5,7 @@
 // (tramp.h).  The writable ffi_closure itself is a recycled block of ours
 // (or heap memory when large); a table from closure to slot, under one
 // short spin lock, serves free and prep.  Calling a closure takes no lock and allocates nothing.
-#include "ffix.h"
+#include "core.h"
 #include "os.h"
 #include "tramp.h"
 
@@ -38,10 +38,12 @@ bool fork_handlers;
 
 Slot *free_slots;  // linked through Slot::closure
 
-// Writable closures of up to kBlock bytes (ffi_closure is 56, raw
-// closures 72) come from blocks carved out of large allocations and
-// recycled; larger ones from malloc.
+// Writable closures of up to kBlock bytes (every closure type of ffi.h)
+// come from blocks carved out of large allocations and recycled; larger
+// ones from malloc.
 constexpr size_t kBlock = 128, kBlocksPerChunk = 512;
+static_assert(sizeof(ffi_closure) <= kBlock && sizeof(ffi_raw_closure) <= kBlock &&
+              sizeof(ffi_java_raw_closure) <= kBlock);
 struct Block {
   Block *next;
 };
@@ -159,9 +161,8 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
     fork_handlers = true;
   }
   if (!free_slots) {
-    if (Slot *page = map_trampolines()) {
-      for (int i = FFIX_TRAMP_COUNT - 1; i >= 0; i--) push_free(&page[i]);
-    }
+    SlotPage page = map_trampolines();
+    for (size_t i = page.count; i-- > 0;) push_free(&page.slots[i]);
   }
   if (block) mem = take_block();
   Slot *slot = free_slots;

@@ -2,7 +2,7 @@
 // reported through an ffi_status: a cif that was never prepared reaching
 // ffi_call (which is assembly, arch/<target>/entry.S), a closure freed
 // twice or called before it is prepared.
-#include "ffix.h"
+#include "core.h"
 #include "os.h"
 
 #include <stdlib.h>

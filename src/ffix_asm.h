@@ -1,10 +1,36 @@
-/* ffix_asm.h -- the core's layouts that assembly reads: the cif's flags
-   field (the plan index) and a plan's invoke pointer.  Checked against the
-   C++ definitions by static_assert in ffix.h.  */
+/* ffix_asm.h -- every layout that the core's C++ and some assembly both
+   depend on, defined once.  The assembly of every target includes it;
+   src/backend.h checks each value against the C++ definitions with
+   static_assert, so a change on one side that the other does not follow
+   stops the build.
+
+   Offsets are written in terms of the pointer size (and of the target's
+   FFI_TRAMPOLINE_SIZE), so they hold for every target's ffi.h.  */
 #ifndef FFIX_ASM_H
 #define FFIX_ASM_H
 
-#define FFIX_CIF_FLAGS 28
+#define FFIX_PTR __SIZEOF_POINTER__
+
+/* ffi_cif (ffi.h): abi, nargs, arg_types, rtype, bytes, flags.  flags
+   holds the index of the cif's plan (src/prep_cif.cc).  */
+#define FFIX_CIF_FLAGS (8 + 2 * FFIX_PTR + 4)
+
+/* ffi_closure (ffi.h): tramp[FFI_TRAMPOLINE_SIZE], cif, fun, user_data.
+   Assembly that uses these includes ffi.h with LIBFFI_ASM defined.  */
+#define FFIX_CLOSURE_CIF FFI_TRAMPOLINE_SIZE
+#define FFIX_CLOSURE_FUN (FFIX_CLOSURE_CIF + FFIX_PTR)
+#define FFIX_CLOSURE_USER_DATA (FFIX_CLOSURE_FUN + FFIX_PTR)
+
+/* ffi_go_closure (ffi.h): tramp, cif, fun.  */
+#define FFIX_GO_CLOSURE_CIF FFIX_PTR
+#define FFIX_GO_CLOSURE_FUN (FFIX_GO_CLOSURE_CIF + FFIX_PTR)
+
+/* A plan (src/backend.h): the invoke function first, so that a call is
+   one load; the backend's part at FFIX_PLAN_DATA.  */
 #define FFIX_PLAN_INVOKE 0
+#define FFIX_PLAN_DATA 32
+
+/* struct ffi_call_plan (src/call_plan.cc): the plan.  */
+#define FFIX_CALL_PLAN_PLAN 0
 
 #endif

@@ -9,7 +9,7 @@
 // cyclic element lists, sizes that overflow, unknown type codes, scalars
 // whose size disagrees with their code, alignments that are not powers of
 // two.
-#include "ffix.h"
+#include "core.h"
 
 namespace ffix {
 

@@ -1,6 +1,7 @@
 // os.h -- the little the core asks of the operating system, besides the
 // trampoline mappings (tramp.h): address space for the plan table, a way
-// to say why the program stops, fork handlers, yielding the processor.
+// to say why the program stops, fork handlers, yielding the processor,
+// the page size.
 // os_posix.cc implements it for Linux and other POSIX systems,
 // os_windows.cc for Windows; Makefile.am builds one of them.
 #pragma once
@@ -34,5 +35,9 @@ void at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
 // Let another thread run (the spin locks' back-off).
 void yield_processor();
+
+// The size of a page of memory, as the system says at run time (never
+// assumed: arm64 kernels use 4, 16 or 64 KiB pages).
+size_t page_size();
 
 } // namespace ffix

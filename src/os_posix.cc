@@ -36,4 +36,9 @@ void at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
 
 void yield_processor() { sched_yield(); }
 
+size_t page_size() {
+  long page = sysconf(_SC_PAGESIZE);
+  return page > 0 ? static_cast<size_t>(page) : 0;
+}
+
 } // namespace ffix

@@ -40,4 +40,10 @@ void at_fork(void (*)(void), void (*)(void), void (*)(void)) {}
 
 void yield_processor() { SwitchToThread(); }
 
+size_t page_size() {
+  SYSTEM_INFO info;
+  GetSystemInfo(&info);
+  return info.dwPageSize;
+}
+
 } // namespace ffix

@@ -7,7 +7,7 @@
 // cif for every foreign call).  The table is append-only and lock-free: a
 // plan, once published, is never changed or freed, so an index kept in a
 // cif never goes stale, whatever happens to the cif's types.
-#include "ffix.h"
+#include "core.h"
 #include "os.h"
 
 #include <stdlib.h>
@@ -100,18 +100,20 @@ bool publish(Plan *plan) {
 
 } // namespace
 
-const Plan *find_interned(const uint32_t *words, unsigned n, uint64_t hash) {
-  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, words, n);
+const Plan *find_interned(const Key &key) {
+  uint64_t hash = key_hash(key.words(), key.size());
+  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, key.words(), key.size());
   return hit ? &hit->plan : nullptr;
 }
 
-const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w, unsigned cif_bytes) {
-  uint64_t hash = key.hash();
+const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w) {
+  if (w.failed()) return nullptr;  // never intern half a plan
+  uint64_t hash = key_hash(key.words(), key.size());
   Node **bucket = bucket_of(hash);
   Node *head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
-  if (Node *hit = find(head, hash, key.words(), key.n)) return &hit->plan;
+  if (Node *hit = find(head, hash, key.words(), key.size())) return &hit->plan;
 
-  size_t plan_bytes = align_up(sizeof(Node) + w.len, 16);
+  size_t plan_bytes = align_up(sizeof(Node) + w.size(), 16);
   auto *node = static_cast<Node *>(alloc_aligned(16, plan_bytes + align_up(key.bytes(), 16)));
   if (!node) return nullptr;
   node->hash = hash;
@@ -120,9 +122,8 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   memcpy(const_cast<uint32_t *>(node->key), key.words(), key.bytes());
   node->plan.invoke = w.invoke ? w.invoke : backend->invoke;
   node->plan.backend = backend;
-  node->plan.bytes = static_cast<uint32_t>(w.len);
-  node->plan.cif_bytes = cif_bytes;
-  memcpy(node->plan.data, w.buf, w.len);
+  node->plan.cif_bytes = w.stack_bytes;
+  memcpy(node->plan.data, w.data(), w.size());
   if (!publish(&node->plan)) {
     free_aligned(node);
     return nullptr;
@@ -134,32 +135,13 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   node->next = head;
   while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
                                       __ATOMIC_ACQUIRE)) {
-    if (Node *hit = find(node->next, hash, key.words(), key.n)) {
+    if (Node *hit = find(node->next, hash, key.words(), key.size())) {
       __atomic_store_n(&ffix_plan_table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
       free_aligned(node);
       return &hit->plan;
     }
   }
   return &node->plan;
-}
-
-PlanWriter::~PlanWriter() {
-  if (buf != inline_buf) free(buf);
-}
-
-void *PlanWriter::grow_and_append(size_t n) {
-  if (failed) return nullptr;
-  size_t want = cap * 2 > len + n ? cap * 2 : len + n;
-  auto *bigger = static_cast<unsigned char *>(malloc(want));
-  if (!bigger) {
-    failed = true;
-    return nullptr;
-  }
-  memcpy(bigger, buf, len);
-  if (buf != inline_buf) free(buf);
-  buf = bigger;
-  cap = want;
-  return append(n);
 }
 
 } // namespace ffix

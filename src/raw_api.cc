@@ -2,7 +2,7 @@
 // slots (one 8-byte slot per scalar argument, a pointer for structs),
 // and the older Java variant, where 64-bit values take two slots.  Calls
 // convert to the pointer-array form and use ffi_call.
-#include "ffix.h"
+#include "core.h"
 
 #include <string.h>
 

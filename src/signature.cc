@@ -1,15 +1,7 @@
-// signature.cc -- the key plans are interned by: everything about a cif
-// that its plan can depend on, and nothing else.
-//
-// Words are heads (kHead: code and alignment) or numbers, so keys of
-// different shapes never coincide.  A scalar is its head; void its head
-// and size.  A struct is its head and size, then, if it is at most
-// kMemberBytes (no supported ABI looks at the members of a larger
-// aggregate: AAPCS64's largest homogeneous aggregate is four 16-byte
-// vectors) and its members fit in its size, their count and the members,
-// recursively; otherwise a marker.  A complex type is its head, size and
-// part's head; a vector its head, size, lane head and lane count.
-#include "ffix.h"
+// signature.cc -- the key plans are interned by (signature.h): the
+// general way, for any type; signature.h has the way of the common
+// all-scalar signature, which writes the very same words.
+#include "core.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +13,14 @@ namespace {
 constexpr size_t kMemberBytes = 64;
 constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not in the key
 
+// T's words; T has been through prepare_type (or check_members).
 ffi_status put_type(ffi_type *t, Key &key, int depth) {
   if (depth > kMaxDepth) return FFI_BAD_TYPEDEF;
   bool ok = key.put(head_word(t));
   bool parts = t->elements && t->elements[0];  // prepare_type made sure, for complex and vectors
   switch (t->type) {
   case FFI_TYPE_VOID:
-    ok = ok && key.put(static_cast<uint32_t>(t->size));
+    if (t->size != 1) ok = ok && key.put(static_cast<uint32_t>(t->size));
     break;
   case FFI_TYPE_COMPLEX:
     if (!parts) return FFI_BAD_TYPEDEF;
@@ -56,31 +49,34 @@ ffi_status put_type(ffi_type *t, Key &key, int depth) {
       if (ffi_status s = put_type(*e, key, depth + 1); s != FFI_OK) return s;
     break;
   }
-  default:
+  default:  // a scalar: its head
     break;
   }
-  return ok ? FFI_OK : FFI_BAD_TYPEDEF;
+  return ok ? FFI_OK : kOutOfMemory;
 }
 
 } // namespace
 
-ffi_status describe_aggregate(ffi_type *type, Key &key) {
-  if (ffi_status s = prepare_type(type); s != FFI_OK) return s;
-  return put_type(type, key, 0);
+ffi_status describe_type(ffi_type *t, Key &key) {
+  if (uint32_t word; scalar_word(t, word)) return key.put(word) ? FFI_OK : kOutOfMemory;
+  if (ffi_status s = prepare_type(t); s != FFI_OK) return s;
+  return put_type(t, key, 0);
 }
 
 Key::~Key() {
-  if (words_ != inline_words) free(words_);
+  if (words_ != inline_) free(words_);
 }
 
-bool Key::grow() {
-  if (cap > (1u << 28)) return false;  // a key of a billion bytes: refuse the signature
-  auto *bigger = static_cast<uint32_t *>(malloc(size_t{2} * cap * sizeof(uint32_t)));
+bool Key::grow(size_t more) {
+  size_t cap = 2 * cap_;
+  while (cap < n_ + more) cap *= 2;
+  if (cap > (size_t{1} << 29)) return false;  // a key of two gigabytes: refuse the signature
+  auto *bigger = static_cast<uint32_t *>(malloc(cap * sizeof(uint32_t)));
   if (!bigger) return false;
-  memcpy(bigger, words_, n * sizeof(uint32_t));
-  if (words_ != inline_words) free(words_);
+  memcpy(bigger, words_, n_ * sizeof(uint32_t));
+  if (words_ != inline_) free(words_);
   words_ = bigger;
-  cap *= 2;
+  cap_ = cap;
   return true;
 }
 

@@ -1,21 +1,24 @@
 /* tramp.h -- static trampolines, shared by the core (C++) and each
    target's trampoline template (assembly).
 
-   A trampoline page is a page of identical TRAMP_SIZE-byte stubs in the
-   library's own read-only text.  The allocator maps copies of it from the
-   library file, each followed by a read-write data page; stub I finds its
-   data slot I at the same offset one page further and jumps to the
-   slot's target with the slot's address in a scratch register.  No page
-   is ever writable and executable.  */
+   The template is FFIX_TRAMP_SPAN bytes of identical FFIX_TRAMP_SIZE-byte
+   stubs in the library's own read-only text (arch/<family>/target.h: the
+   span is the largest page size of the target).  The allocator maps
+   copies of one page of it, each with a read-write data page
+   FFIX_TRAMP_SPAN bytes further on; stub I finds its data slot I at that
+   distance and jumps to the slot's target with the slot's address in a
+   scratch register.  The page size is read at run time: a page smaller
+   than the span uses the first page of the template, and the address
+   space between code and data stays reserved, inaccessible.  No page is
+   ever writable and executable.  */
 #ifndef FFIX_TRAMP_H
 #define FFIX_TRAMP_H
 
-#define FFIX_TRAMP_PAGE 4096
-#define FFIX_TRAMP_SIZE 16
-#define FFIX_TRAMP_COUNT (FFIX_TRAMP_PAGE / FFIX_TRAMP_SIZE)
+#include "target.h"
+
 /* A data slot: the target to jump to, then the closure.  */
 #define FFIX_SLOT_TARGET 0
-#define FFIX_SLOT_CLOSURE 8
+#define FFIX_SLOT_CLOSURE __SIZEOF_POINTER__
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -29,18 +32,29 @@ struct Slot {
 };
 static_assert(sizeof(Slot) == FFIX_TRAMP_SIZE);
 static_assert(offsetof(Slot, target) == FFIX_SLOT_TARGET && offsetof(Slot, closure) == FFIX_SLOT_CLOSURE);
+static_assert((FFIX_TRAMP_SPAN & (FFIX_TRAMP_SPAN - 1)) == 0 && FFIX_TRAMP_SPAN % FFIX_TRAMP_SIZE == 0);
 
 // The trampoline stub that jumps through SLOT.
-inline void *slot_code(Slot *slot) { return reinterpret_cast<char *>(slot) - FFIX_TRAMP_PAGE; }
+inline void *slot_code(Slot *slot) { return reinterpret_cast<char *>(slot) - FFIX_TRAMP_SPAN; }
 
-// Map a fresh trampoline page and its data page; returns the data page's
-// slots (FFIX_TRAMP_COUNT of them), or nullptr when no mapping is possible.
-Slot *map_trampolines(void);
+// Whether a page of PAGE bytes can hold copies of the template: a power of
+// two no larger than the span (arm64 kernels use 4, 16 or 64 KiB pages).
+inline bool tramp_page_fits(size_t page) {
+  return page >= FFIX_TRAMP_SIZE && (page & (page - 1)) == 0 && page <= FFIX_TRAMP_SPAN;
+}
+
+// The data slots of a freshly mapped trampoline page: COUNT of them (the
+// page size over FFIX_TRAMP_SIZE), or none when no mapping is possible.
+struct SlotPage {
+  Slot *slots;
+  size_t count;
+};
+SlotPage map_trampolines();
 
 } // namespace ffix
 
-/* The template page (arch/<target>/trampoline.S).  */
-extern "C" const char ffix_tramp_page[FFIX_TRAMP_PAGE];
+/* The template (arch/<family>/trampoline.S).  */
+extern "C" const char ffix_tramp_page[FFIX_TRAMP_SPAN];
 #endif
 
 #endif

@@ -11,8 +11,11 @@
 //
 // VirtualAlloc reserves address space in units of the allocation
 // granularity (64 KiB), sixteen 4 KiB pages: each reservation is shared
-// by as many code/data pairs as fit, instead of wasting 56 KiB a pair.
-#include "ffix.h"
+// by as many copies as fit, instead of wasting 56 KiB a copy.  A copy is
+// a code page, the gap up to FFIX_TRAMP_SPAN (none when the page is as
+// large as the span) and its data page.
+#include "core.h"
+#include "os.h"
 #include "tramp.h"
 
 #define WIN32_LEAN_AND_MEAN
@@ -24,53 +27,57 @@ namespace ffix {
 
 namespace {
 
-constexpr size_t kPair = size_t{2} * FFIX_TRAMP_PAGE;  // a code page and its data page
-
+size_t page;            // the page size, once read
+size_t stride;          // the address space of one copy
 char *reservation;      // the current reservation, or nullptr
 size_t pairs_per_reservation;
-size_t next_pair;       // the first pair of it not handed out yet
+size_t next_pair;       // the first copy of it not handed out yet
 
 bool check_system() {
   if (pairs_per_reservation) return true;
+  size_t p = page_size();
+  if (!tramp_page_fits(p)) return false;
   SYSTEM_INFO info;
   GetSystemInfo(&info);
-  // The stubs reach their data slots one page on (trampoline.S).
-  if (info.dwPageSize != FFIX_TRAMP_PAGE) return false;
-  size_t granularity = info.dwAllocationGranularity > kPair ? info.dwAllocationGranularity : kPair;
-  pairs_per_reservation = granularity / kPair;
+  page = p;
+  stride = FFIX_TRAMP_SPAN + p;
+  size_t granularity = info.dwAllocationGranularity;
+  pairs_per_reservation = granularity > stride ? granularity / stride : 1;
   return true;
 }
 
-// Commit pair N of the current reservation: a read-write data page after
-// an execute-read copy of the trampoline page.  Returns the code page.
+// Commit copy N of the current reservation: a read-write data page
+// FFIX_TRAMP_SPAN bytes after an execute-read copy of one page of the
+// template.  Returns the code page.
 char *commit_pair(size_t n) {
-  char *code = reservation + n * kPair;
-  if (!VirtualAlloc(code, kPair, MEM_COMMIT, PAGE_READWRITE)) return nullptr;
-  memcpy(code, ffix_tramp_page, FFIX_TRAMP_PAGE);
+  char *code = reservation + n * stride;
+  char *data = code + FFIX_TRAMP_SPAN;
+  if (!VirtualAlloc(code, page, MEM_COMMIT, PAGE_READWRITE)) return nullptr;
+  memcpy(code, ffix_tramp_page, page);
   DWORD old;
-  if (!VirtualProtect(code, FFIX_TRAMP_PAGE, PAGE_EXECUTE_READ, &old)) {
-    VirtualFree(code, kPair, MEM_DECOMMIT);
+  if (!VirtualProtect(code, page, PAGE_EXECUTE_READ, &old) || !VirtualAlloc(data, page, MEM_COMMIT, PAGE_READWRITE)) {
+    VirtualFree(code, page, MEM_DECOMMIT);
     return nullptr;
   }
-  FlushInstructionCache(GetCurrentProcess(), code, FFIX_TRAMP_PAGE);
+  FlushInstructionCache(GetCurrentProcess(), code, page);
   return code;
 }
 
 } // namespace
 
 // Called with the closure allocator's lock held.
-Slot *map_trampolines(void) {
-  if (!check_system()) return nullptr;
+SlotPage map_trampolines() {
+  if (!check_system()) return {};
   if (!reservation || next_pair == pairs_per_reservation) {
-    void *fresh = VirtualAlloc(nullptr, pairs_per_reservation * kPair, MEM_RESERVE, PAGE_NOACCESS);
-    if (!fresh) return nullptr;
+    void *fresh = VirtualAlloc(nullptr, pairs_per_reservation * stride, MEM_RESERVE, PAGE_NOACCESS);
+    if (!fresh) return {};
     reservation = static_cast<char *>(fresh);
     next_pair = 0;
   }
   char *code = commit_pair(next_pair);
-  if (!code) return nullptr;
+  if (!code) return {};
   next_pair++;
-  return reinterpret_cast<Slot *>(code + FFIX_TRAMP_PAGE);
+  return {reinterpret_cast<Slot *>(code + FFIX_TRAMP_SPAN), page / FFIX_TRAMP_SIZE};
 }
 
 } // namespace ffix

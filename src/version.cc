@@ -1,5 +1,5 @@
 // version.cc -- the libffi API level ffix implements (LIBFFI_BASE_8.1).
-#include "ffix.h"
+#include "core.h"
 
 extern "C" FFIX_EXPORT const char *ffi_get_version(void) { return FFI_VERSION_STRING; }
 

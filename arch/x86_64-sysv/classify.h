@@ -2,7 +2,7 @@
 // section 3.2.3 "Parameter Passing").
 #pragma once
 
-#include "../../src/ffix.h"
+#include "../../src/backend.h"
 
 namespace ffix::sysv {
 

@@ -12,59 +12,54 @@
    and loads its result into the return registers as the plan says.
 
    Frame, from rbp down:
-     -8          the closure return kind
+     -8          the handler that loads the result
      -48..-16    the result buffer (32 bytes)
-     -224..-48   the save area: six GPRs, then eight XMM registers (SAVE_*)
+     -224..-48   the save area: six GPRs, then eight XMM registers (SYSV_SAVE_*)
      -256..-232  the three area bases: save area, stack arguments, joined
    then avalue[nargs] and the joined area, sized per plan.  */
 
-#include "sysv_asm.h"
+#include "../x86_64/asm.h"
 #include "../../src/tramp.h"
+#include "sysv_asm.h"
 
-#define ENDBR endbr64
 #define KIND -8		/* the result handler */
 #define RESULT -48
-#define SAVE (RESULT - SAVE_SIZE)
+#define SAVE (RESULT - SYSV_SAVE_SIZE)
 #define BASES -256
 #define FRAME 256
 
 	.text
 
-	.macro ENTRY name
-	.globl	\name
-	.hidden	\name
-	.type	\name, @function
-	.endm
-
+	FUNC	ffix_sysv_closure_slot
 	.p2align 4
-	ENTRY ffix_sysv_closure_slot
 ffix_sysv_closure_slot:
 	.cfi_startproc
 	ENDBR
 	movq	FFIX_SLOT_CLOSURE(%r10), %r10
 	/* and on into ffix_sysv_closure */
 	.cfi_endproc
+	ENDFUNC	ffix_sysv_closure_slot
 
-	ENTRY ffix_sysv_closure
+	FUNC	ffix_sysv_closure
 ffix_sysv_closure:
 	.cfi_startproc
 	ENDBR
-	/* ffi_closure: tramp[32], cif, fun, user_data */
-	movq	32(%r10), %r11
-	pushq	48(%r10)
-	pushq	40(%r10)
+	movq	FFIX_CLOSURE_CIF(%r10), %r11
+	pushq	FFIX_CLOSURE_USER_DATA(%r10)
+	pushq	FFIX_CLOSURE_FUN(%r10)
 	jmp	.Lcommon
 	.cfi_endproc
+	ENDFUNC	ffix_sysv_closure
 
+	FUNC	ffix_sysv_go_closure
 	.p2align 4
-	ENTRY ffix_sysv_go_closure
 ffix_sysv_go_closure:
 	.cfi_startproc
 	ENDBR
-	/* ffi_go_closure: tramp, cif, fun; the closure is the user data */
-	movq	8(%r10), %r11
+	/* The closure itself is the user data.  */
+	movq	FFIX_GO_CLOSURE_CIF(%r10), %r11
 	pushq	%r10
-	pushq	16(%r10)
+	pushq	FFIX_GO_CLOSURE_FUN(%r10)
 	/* Here: r11 = cif, (rsp) = fun, 8(rsp) = user data, 16(rsp) = return address. */
 .Lcommon:
 	.cfi_adjust_cfa_offset 16
@@ -76,20 +71,13 @@ ffix_sysv_go_closure:
 	/* fun is at rbp+8 and the user data at rbp+16, the return address at
 	   rbp+24.  */
 	subq	$FRAME, %rsp
-	movq	%rdi, SAVE+SAVE_GPR+0(%rbp)
-	movq	%rsi, SAVE+SAVE_GPR+8(%rbp)
-	movq	%rdx, SAVE+SAVE_GPR+16(%rbp)
-	movq	%rcx, SAVE+SAVE_GPR+24(%rbp)
-	movq	%r8, SAVE+SAVE_GPR+32(%rbp)
-	movq	%r9, SAVE+SAVE_GPR+40(%rbp)
-	/* The plan: ffix_plan_table[cif->flags], as plan_at() does.  */
-	movl	28(%r11), %eax
-	cmpl	ffix_plan_capacity(%rip), %eax
-	jae	.Lbad_cif
-	movq	ffix_plan_table(%rip), %rcx
-	movq	(%rcx,%rax,8), %rdi
-	testq	%rdi, %rdi
-	jz	.Lbad_cif
+	movq	%rdi, SAVE+SYSV_SAVE_GPR+0(%rbp)
+	movq	%rsi, SAVE+SYSV_SAVE_GPR+8(%rbp)
+	movq	%rdx, SAVE+SYSV_SAVE_GPR+16(%rbp)
+	movq	%rcx, SAVE+SYSV_SAVE_GPR+24(%rbp)
+	movq	%r8, SAVE+SYSV_SAVE_GPR+32(%rbp)
+	movq	%r9, SAVE+SYSV_SAVE_GPR+40(%rbp)
+	PLAN_OF	%r11, %rax, %eax, %rdi, .Lbad_cif
 	movq	SYSV_PLAN_CLOSURE_HANDLER(%rdi), %rax
 	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
 	cmpb	$0, SYSV_PLAN_NSSE(%rdi)
@@ -107,7 +95,7 @@ ffix_sysv_go_closure:
 	leaq	32(%rbp), %rax			/* the caller's stack arguments */
 	movq	%rax, BASES+8(%rbp)
 	movl	SYSV_PLAN_LOCATE(%rdi), %esi
-	leaq	SYSV_PLAN(%rdi,%rsi), %rsi	/* Locate array */
+	leaq	FFIX_PLAN_DATA(%rdi,%rsi), %rsi	/* Locate array */
 	movl	SYSV_PLAN_JOINS(%rdi), %r8d
 	testl	%r8d, %r8d
 	jnz	.Ljoin
@@ -126,8 +114,8 @@ ffix_sysv_go_closure:
 .Lcall:
 	/* fun(cif, rvalue, avalue, user_data) */
 	leaq	RESULT(%rbp), %rsi
-	cmpb	$RET_MEMORY, SYSV_PLAN_CLOSURE_RET(%rdi)
-	cmove	SAVE+SAVE_GPR(%rbp), %rsi	/* the hidden result pointer */
+	cmpb	$SYSV_RET_MEMORY, SYSV_PLAN_CLOSURE_RET(%rdi)
+	cmove	SAVE+SYSV_SAVE_GPR(%rbp), %rsi	/* the hidden result pointer */
 	movq	%r11, %rdi
 	movq	16(%rbp), %rcx
 	call	*8(%rbp)
@@ -155,14 +143,14 @@ ffix_sysv_go_closure:
 	jmp	.Llocate
 
 .Lsave_xmm:
-	movaps	%xmm0, SAVE+SAVE_XMM+0*16(%rbp)
-	movaps	%xmm1, SAVE+SAVE_XMM+1*16(%rbp)
-	movaps	%xmm2, SAVE+SAVE_XMM+2*16(%rbp)
-	movaps	%xmm3, SAVE+SAVE_XMM+3*16(%rbp)
-	movaps	%xmm4, SAVE+SAVE_XMM+4*16(%rbp)
-	movaps	%xmm5, SAVE+SAVE_XMM+5*16(%rbp)
-	movaps	%xmm6, SAVE+SAVE_XMM+6*16(%rbp)
-	movaps	%xmm7, SAVE+SAVE_XMM+7*16(%rbp)
+	movaps	%xmm0, SAVE+SYSV_SAVE_XMM+0*16(%rbp)
+	movaps	%xmm1, SAVE+SYSV_SAVE_XMM+1*16(%rbp)
+	movaps	%xmm2, SAVE+SYSV_SAVE_XMM+2*16(%rbp)
+	movaps	%xmm3, SAVE+SYSV_SAVE_XMM+3*16(%rbp)
+	movaps	%xmm4, SAVE+SYSV_SAVE_XMM+4*16(%rbp)
+	movaps	%xmm5, SAVE+SYSV_SAVE_XMM+5*16(%rbp)
+	movaps	%xmm6, SAVE+SYSV_SAVE_XMM+6*16(%rbp)
+	movaps	%xmm7, SAVE+SYSV_SAVE_XMM+7*16(%rbp)
 	jmp	.Lsaved
 
 .Lbad_cif:
@@ -241,29 +229,42 @@ ffix_sysv_go_closure:
 	movups	RESULT(%rbp), %xmm0
 	DONE
 	RET_OP memory
-	movq	SAVE+SAVE_GPR(%rbp), %rax	/* the hidden pointer, as the psABI asks */
+	movq	SAVE+SYSV_SAVE_GPR(%rbp), %rax	/* the hidden pointer, as the psABI asks */
 	DONE
 	.cfi_endproc
-	.size	ffix_sysv_go_closure, . - ffix_sysv_go_closure
+	ENDFUNC	ffix_sysv_go_closure
 
-/* The result handlers by RET_ kind, for build_plan.cc to put in plans.  */
-	.section .data.rel.ro,"aw"
-	.p2align 3
-	.globl	ffix_sysv_closure_rets
-	.hidden	ffix_sysv_closure_rets
-ffix_sysv_closure_rets:
-	.irp k, void, sint8, uint8, sint16, uint16, sint32, uint32, rax, float, xmm0, x87, x87_2
-	.quad	.Lret_\k
-	.endr
-	.irp k, rax_rdx, rax_xmm0, xmm0_rax, xmm0_xmm1, xmm0_full
-	.quad	.Lret_\k
-	.endr
-	/* PART kinds never reach a closure; RET_MEMORY is last.  */
-	.irp k, rax, xmm0, rax_rdx, rax_xmm0, xmm0_rax, xmm0_xmm1, memory
-	.quad	.Lret_\k
-	.endr
-	.if (. - ffix_sysv_closure_rets) != 8 * (RET_MEMORY + 1)
-	.error "closure return table does not match the RET_ kinds"
-	.endif
+/* The result handlers by SYSV_RET_ kind, for build_plan.cc to put in
+   plans.  PART kinds never reach a closure: the handler writes whole
+   eightbytes, so they load as their whole counterparts.  */
+	.macro RET_ITEM kind, name
+	ITEM	ffix_sysv_closure_rets, \kind, .Lret_\name
+	.endm
+	TABLE	ffix_sysv_closure_rets
+	RET_ITEM SYSV_RET_VOID, void
+	RET_ITEM SYSV_RET_SINT8, sint8
+	RET_ITEM SYSV_RET_UINT8, uint8
+	RET_ITEM SYSV_RET_SINT16, sint16
+	RET_ITEM SYSV_RET_UINT16, uint16
+	RET_ITEM SYSV_RET_SINT32, sint32
+	RET_ITEM SYSV_RET_UINT32, uint32
+	RET_ITEM SYSV_RET_RAX, rax
+	RET_ITEM SYSV_RET_FLOAT, float
+	RET_ITEM SYSV_RET_XMM0, xmm0
+	RET_ITEM SYSV_RET_X87, x87
+	RET_ITEM SYSV_RET_X87_2, x87_2
+	RET_ITEM SYSV_RET_RAX_RDX, rax_rdx
+	RET_ITEM SYSV_RET_RAX_XMM0, rax_xmm0
+	RET_ITEM SYSV_RET_XMM0_RAX, xmm0_rax
+	RET_ITEM SYSV_RET_XMM0_XMM1, xmm0_xmm1
+	RET_ITEM SYSV_RET_XMM0_FULL, xmm0_full
+	RET_ITEM SYSV_RET_PART_RAX, rax
+	RET_ITEM SYSV_RET_PART_XMM0, xmm0
+	RET_ITEM SYSV_RET_PART_RAX_RDX, rax_rdx
+	RET_ITEM SYSV_RET_PART_RAX_XMM0, rax_xmm0
+	RET_ITEM SYSV_RET_PART_XMM0_RAX, xmm0_rax
+	RET_ITEM SYSV_RET_PART_XMM0_XMM1, xmm0_xmm1
+	RET_ITEM SYSV_RET_MEMORY, memory
+	ENDTABLE ffix_sysv_closure_rets, SYSV_CLOSURE_RETS
 
-#include "../../src/asm_notes.h"
+#include "../x86_64/asm_notes.h"

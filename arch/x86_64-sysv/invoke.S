@@ -6,29 +6,30 @@
                          void **avalue,         rcx
                          void *chain)           r8   (static chain, to r10)
 
-   The plan's steps are direct-threaded code (plan.h): each is a handler
-   address and operands, and each handler ends by jumping to the next one.
-   While steps run:
+   The plan's steps are direct-threaded code (src/steps.h, plan.h): each
+   is a handler address and operands, and each handler ends by jumping to
+   the next one.  While steps run:
      r10  the current step           r11  avalue
      rax  scratch
      rdi, rsi, rdx, rcx, r8, r9, xmm0-xmm7: being loaded with arguments
    Stack steps run first and may use rdi, rsi, rdx and rcx as scratch.
-   Frame (rbp-relative): -8 rvalue, -16 fn, -24 chain, -32 the result's
-   size (PART returns); below: the result scratch when rvalue is NULL,
-   then the plan's frame (stack arguments at rsp, then scratch slots).  */
+   Frame (rbp-relative, sysv_asm.h): rvalue, fn, chain, the result's size;
+   then the plan's frame, which ends with the stack arguments at rsp and,
+   for a plan that needs them, starts with the scratch slots at
+   SYSV_SCRATCH_GPR.  When rvalue is NULL the result goes to a discard
+   area between the two; it may overlap the scratch slots, which are read
+   before the call, while the result is written after it.  */
 
+#include "../x86_64/asm.h"
 #include "sysv_asm.h"
 
-#define ENDBR endbr64
 #define NEXT(n) addq $(n), %r10; jmp *(%r10)
 
 /* The argument a step names: %rax = avalue[A].  */
 #define ARG movl STEP_A(%r10), %eax; movq (%r11,%rax,8), %rax
 
 	.text
-	.globl	ffix_sysv_invoke
-	.hidden	ffix_sysv_invoke
-	.type	ffix_sysv_invoke, @function
+	FUNC	ffix_sysv_invoke
 	.p2align 4
 ffix_sysv_invoke:
 	.cfi_startproc
@@ -38,10 +39,10 @@ ffix_sysv_invoke:
 	.cfi_offset %rbp, -16
 	movq	%rsp, %rbp
 	.cfi_def_cfa_register %rbp
-	pushq	%rdx
-	pushq	%rsi
-	pushq	%r8
-	pushq	%r8		/* room for the result's size; keeps rsp 16-aligned */
+	pushq	%rdx		/* SYSV_INV_RVALUE */
+	pushq	%rsi		/* SYSV_INV_FN */
+	pushq	%r8		/* SYSV_INV_CHAIN */
+	pushq	%r8		/* SYSV_INV_PART_SIZE; keeps rsp 16-aligned */
 	movq	%rcx, %r11
 	testq	%rdx, %rdx
 	jz	.Lno_rvalue
@@ -51,12 +52,12 @@ ffix_sysv_invoke:
 	jmp	*(%r10)
 .Lno_rvalue:
 	subq	SYSV_PLAN_DISCARD(%rdi), %rsp
-	movq	%rsp, -8(%rbp)
+	movq	%rsp, SYSV_INV_RVALUE(%rbp)
 	jmp	.Lsteps
 
 /* ---- register steps: one handler per kind and register. */
 
-	.macro GPR_OPS r64, r32
+	.macro GPR_OPS r64, r32, n
 	.p2align 3
 gpr_sint8_\r64:	ENDBR; ARG; movsbq (%rax), %\r64; NEXT(STEP_SIZE)
 gpr_uint8_\r64:	ENDBR; ARG; movzbl (%rax), %\r32; NEXT(STEP_SIZE)
@@ -66,15 +67,15 @@ gpr_sint32_\r64:	ENDBR; ARG; movslq (%rax), %\r64; NEXT(STEP_SIZE)
 gpr_uint32_\r64:	ENDBR; ARG; movl (%rax), %\r32; NEXT(STEP_SIZE)
 gpr_word_\r64:	ENDBR; ARG; movq (%rax), %\r64; NEXT(STEP_SIZE)
 gpr_word_hi_\r64:	ENDBR; ARG; movq 8(%rax), %\r64; NEXT(STEP_SIZE)
-gpr_scratch_\r64:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %\r64; NEXT(STEP_SIZE)
+gpr_scratch_\r64:	ENDBR; movq (SYSV_SCRATCH_GPR + 8 * \n)(%rbp), %\r64; NEXT(STEP_SIZE)
 	.endm
 
-	GPR_OPS rdi, edi
-	GPR_OPS rsi, esi
-	GPR_OPS rdx, edx
-	GPR_OPS rcx, ecx
-	GPR_OPS r8, r8d
-	GPR_OPS r9, r9d
+	GPR_OPS rdi, edi, 0
+	GPR_OPS rsi, esi, 1
+	GPR_OPS rdx, edx, 2
+	GPR_OPS rcx, ecx, 3
+	GPR_OPS r8, r8d, 4
+	GPR_OPS r9, r9d, 5
 
 	.macro XMM_OPS n
 	.p2align 3
@@ -82,7 +83,7 @@ xmm_float_\n:	ENDBR; ARG; movss (%rax), %xmm\n; NEXT(STEP_SIZE)
 xmm_word_\n:	ENDBR; ARG; movq (%rax), %xmm\n; NEXT(STEP_SIZE)
 xmm_word_hi_\n:	ENDBR; ARG; movq 8(%rax), %xmm\n; NEXT(STEP_SIZE)
 xmm_quad_\n:	ENDBR; ARG; movups (%rax), %xmm\n; NEXT(STEP_SIZE)
-xmm_scratch_\n:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %xmm\n; NEXT(STEP_SIZE)
+xmm_scratch_\n:	ENDBR; movq (SYSV_SCRATCH_XMM + 8 * \n)(%rbp), %xmm\n; NEXT(STEP_SIZE)
 	.endm
 
 	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
@@ -90,7 +91,7 @@ xmm_scratch_\n:	ENDBR; movl STEP_B(%r10), %eax; movq (%rsp,%rax), %xmm\n; NEXT(S
 	.endr
 
 /* The hidden pointer for a result returned in memory (psABI: in rdi).  */
-retptr:	ENDBR; movq -8(%rbp), %rdi; NEXT(STEP_SIZE)
+retptr:	ENDBR; movq SYSV_INV_RVALUE(%rbp), %rdi; NEXT(STEP_SIZE)
 
 /* ---- stack steps: A is the argument, B the offset from rsp. */
 
@@ -117,15 +118,16 @@ stack_block:
 	rep movsb
 	NEXT(2*STEP_SIZE)
 
-/* C bytes of the argument from byte D, zero-padded to 8, to rsp+B: the
-   tail eightbyte of a struct, loaded into a register by a scratch step.  */
+/* C bytes of the argument from byte D, zero-padded to 8, to rbp+B (B is
+   negative: a scratch slot): the tail eightbyte of a struct, loaded into
+   its register by a scratch step.  */
 stack_part:
 	ENDBR
 	ARG
 	movl	STEP_D(%r10), %esi
 	addq	%rax, %rsi
-	movl	STEP_B(%r10), %edi
-	addq	%rsp, %rdi
+	movslq	STEP_B(%r10), %rdi
+	addq	%rbp, %rdi
 	movq	$0, (%rdi)
 	movl	STEP_C(%r10), %ecx
 	rep movsb
@@ -139,9 +141,9 @@ stack_part:
 call_\name:
 	ENDBR
 	movzbl	STEP_A(%r10), %eax
-	movq	-24(%rbp), %r10
-	call	*-16(%rbp)
-	movq	-8(%rbp), %rcx
+	movq	SYSV_INV_CHAIN(%rbp), %r10
+	call	*SYSV_INV_FN(%rbp)
+	movq	SYSV_INV_RVALUE(%rbp), %rcx
 	.endm
 
 	.macro DONE
@@ -158,18 +160,19 @@ call_\name:
 call_\name:
 	ENDBR
 	movl	STEP_B(%r10), %eax
-	movq	%rax, -32(%rbp)
+	movq	%rax, SYSV_INV_PART_SIZE(%rbp)
 	movzbl	STEP_A(%r10), %eax
-	movq	-24(%rbp), %r10
-	call	*-16(%rbp)
-	movq	-8(%rbp), %rcx
+	movq	SYSV_INV_CHAIN(%rbp), %r10
+	call	*SYSV_INV_FN(%rbp)
+	movq	SYSV_INV_RVALUE(%rbp), %rcx
 	.endm
 
-	/* Copy the first -32(%rbp) bytes of the 16 at -16(%rsp) to (%rcx). */
+	/* Copy the first SYSV_INV_PART_SIZE bytes of the 16 at -16(%rsp)
+	   to (%rcx).  */
 	.macro PART_DONE
 	leaq	-16(%rsp), %rsi
 	movq	%rcx, %rdi
-	movq	-32(%rbp), %rcx
+	movq	SYSV_INV_PART_SIZE(%rbp), %rcx
 	rep movsb
 	DONE
 	.endm
@@ -259,64 +262,85 @@ call_\name:
 	PART_DONE
 
 	.cfi_endproc
-	.size	ffix_sysv_invoke, .-ffix_sysv_invoke
+	ENDFUNC	ffix_sysv_invoke
 
-/* ---- the handler tables build_plan.cc picks from (rows: sysv_asm.h). */
+/* ---- the handler tables build_plan.cc picks from, by kind (sysv_asm.h)
+   and register.  */
 
-	.section .data.rel.ro,"aw"
-	.p2align 3
-
-	.macro GPR_ROW kind
-	.quad gpr_\kind\()_rdi, gpr_\kind\()_rsi, gpr_\kind\()_rdx, gpr_\kind\()_rcx, gpr_\kind\()_r8, gpr_\kind\()_r9
+	.macro GPR_ROW kind, name
+	AT	ffix_sysv_gpr_ops, ((\kind) * SYSV_GPRS)
+	.quad	gpr_\name\()_rdi, gpr_\name\()_rsi, gpr_\name\()_rdx, gpr_\name\()_rcx
+	.quad	gpr_\name\()_r8, gpr_\name\()_r9
 	.endm
-	.globl	ffix_sysv_gpr_ops
-	.hidden	ffix_sysv_gpr_ops
-ffix_sysv_gpr_ops:
-	.irp k, sint8, uint8, sint16, uint16, sint32, uint32, word, word_hi, scratch
-	GPR_ROW \k
-	.endr
-	.if (. - ffix_sysv_gpr_ops) != 8 * 6 * GPR_KINDS
-	.error "ffix_sysv_gpr_ops does not match GPR_KINDS"
-	.endif
+	TABLE	ffix_sysv_gpr_ops
+	GPR_ROW	SYSV_GPR_SINT8, sint8
+	GPR_ROW	SYSV_GPR_UINT8, uint8
+	GPR_ROW	SYSV_GPR_SINT16, sint16
+	GPR_ROW	SYSV_GPR_UINT16, uint16
+	GPR_ROW	SYSV_GPR_SINT32, sint32
+	GPR_ROW	SYSV_GPR_UINT32, uint32
+	GPR_ROW	SYSV_GPR_WORD, word
+	GPR_ROW	SYSV_GPR_WORD_HI, word_hi
+	GPR_ROW	SYSV_GPR_SCRATCH, scratch
+	ENDTABLE ffix_sysv_gpr_ops, (SYSV_GPR_KINDS * SYSV_GPRS)
 
-	.macro XMM_ROW kind
-	.quad xmm_\kind\()_0, xmm_\kind\()_1, xmm_\kind\()_2, xmm_\kind\()_3
-	.quad xmm_\kind\()_4, xmm_\kind\()_5, xmm_\kind\()_6, xmm_\kind\()_7
+	.macro XMM_ROW kind, name
+	AT	ffix_sysv_xmm_ops, ((\kind) * SYSV_XMMS)
+	.quad	xmm_\name\()_0, xmm_\name\()_1, xmm_\name\()_2, xmm_\name\()_3
+	.quad	xmm_\name\()_4, xmm_\name\()_5, xmm_\name\()_6, xmm_\name\()_7
 	.endm
-	.globl	ffix_sysv_xmm_ops
-	.hidden	ffix_sysv_xmm_ops
-ffix_sysv_xmm_ops:
-	.irp k, float, word, word_hi, quad, scratch
-	XMM_ROW \k
-	.endr
-	.if (. - ffix_sysv_xmm_ops) != 8 * 8 * XMM_KINDS
-	.error "ffix_sysv_xmm_ops does not match XMM_KINDS"
-	.endif
+	TABLE	ffix_sysv_xmm_ops
+	XMM_ROW	SYSV_XMM_FLOAT, float
+	XMM_ROW	SYSV_XMM_WORD, word
+	XMM_ROW	SYSV_XMM_WORD_HI, word_hi
+	XMM_ROW	SYSV_XMM_QUAD, quad
+	XMM_ROW	SYSV_XMM_SCRATCH, scratch
+	ENDTABLE ffix_sysv_xmm_ops, (SYSV_XMM_KINDS * SYSV_XMMS)
 
-	.globl	ffix_sysv_stack_ops
-	.hidden	ffix_sysv_stack_ops
-ffix_sysv_stack_ops:
-	.quad stack_sint8, stack_uint8, stack_sint16, stack_uint16, stack_sint32, stack_uint32
-	.quad stack_word, stack_quad, stack_block, stack_part
-	.if (. - ffix_sysv_stack_ops) != 8 * STACK_KINDS
-	.error "ffix_sysv_stack_ops does not match STACK_KINDS"
-	.endif
+	TABLE	ffix_sysv_stack_ops
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_SINT8, stack_sint8
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_UINT8, stack_uint8
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_SINT16, stack_sint16
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_UINT16, stack_uint16
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_SINT32, stack_sint32
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_UINT32, stack_uint32
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_WORD, stack_word
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_QUAD, stack_quad
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_BLOCK, stack_block
+	ITEM	ffix_sysv_stack_ops, SYSV_STACK_PART, stack_part
+	ENDTABLE ffix_sysv_stack_ops, SYSV_STACK_KINDS
 
-	.globl	ffix_sysv_call_ops
-	.hidden	ffix_sysv_call_ops
-ffix_sysv_call_ops:
-	.quad call_void, call_sint8, call_uint8, call_sint16, call_uint16, call_sint32, call_uint32
-	.quad call_rax, call_float, call_xmm0, call_x87, call_x87_2
-	.quad call_rax_rdx, call_rax_xmm0, call_xmm0_rax, call_xmm0_xmm1, call_xmm0_full
-	.quad call_part_rax, call_part_xmm0, call_part_rax_rdx, call_part_rax_xmm0
-	.quad call_part_xmm0_rax, call_part_xmm0_xmm1
-	.if (. - ffix_sysv_call_ops) != 8 * RET_KINDS
-	.error "ffix_sysv_call_ops does not match RET_KINDS"
-	.endif
+	.macro CALL_ITEM kind, name
+	ITEM	ffix_sysv_call_ops, \kind, call_\name
+	.endm
+	TABLE	ffix_sysv_call_ops
+	CALL_ITEM SYSV_RET_VOID, void
+	CALL_ITEM SYSV_RET_SINT8, sint8
+	CALL_ITEM SYSV_RET_UINT8, uint8
+	CALL_ITEM SYSV_RET_SINT16, sint16
+	CALL_ITEM SYSV_RET_UINT16, uint16
+	CALL_ITEM SYSV_RET_SINT32, sint32
+	CALL_ITEM SYSV_RET_UINT32, uint32
+	CALL_ITEM SYSV_RET_RAX, rax
+	CALL_ITEM SYSV_RET_FLOAT, float
+	CALL_ITEM SYSV_RET_XMM0, xmm0
+	CALL_ITEM SYSV_RET_X87, x87
+	CALL_ITEM SYSV_RET_X87_2, x87_2
+	CALL_ITEM SYSV_RET_RAX_RDX, rax_rdx
+	CALL_ITEM SYSV_RET_RAX_XMM0, rax_xmm0
+	CALL_ITEM SYSV_RET_XMM0_RAX, xmm0_rax
+	CALL_ITEM SYSV_RET_XMM0_XMM1, xmm0_xmm1
+	CALL_ITEM SYSV_RET_XMM0_FULL, xmm0_full
+	CALL_ITEM SYSV_RET_PART_RAX, part_rax
+	CALL_ITEM SYSV_RET_PART_XMM0, part_xmm0
+	CALL_ITEM SYSV_RET_PART_RAX_RDX, part_rax_rdx
+	CALL_ITEM SYSV_RET_PART_RAX_XMM0, part_rax_xmm0
+	CALL_ITEM SYSV_RET_PART_XMM0_RAX, part_xmm0_rax
+	CALL_ITEM SYSV_RET_PART_XMM0_XMM1, part_xmm0_xmm1
+	ENDTABLE ffix_sysv_call_ops, SYSV_RET_KINDS
 
-	.globl	ffix_sysv_retptr_op
-	.hidden	ffix_sysv_retptr_op
-ffix_sysv_retptr_op:
-	.quad retptr
+	TABLE	ffix_sysv_retptr_op
+	.quad	retptr
+	ENDTABLE ffix_sysv_retptr_op, 1
 
-#include "../../src/asm_notes.h"
+#include "../x86_64/asm_notes.h"

@@ -1,21 +1,18 @@
 // plan.h -- the System V call plan: what ffi_prep_cif decides once, so that
 // ffi_call only runs a list of steps.
 //
-// The plan is direct-threaded code: each step holds the address of a small
-// handler in invoke.S that moves one argument (or one eightbyte of it)
-// straight into its register or stack slot, then jumps to the next step.
-// The last step makes the call and stores the return value in the way its
-// handler was chosen for.  Stack steps come first: they may use the
-// argument registers as scratch.  Handler addresses point into the
-// library's own text, so they are as stable as the plan itself.
+// The plan is direct-threaded code (src/steps.h): each step holds the
+// address of a small handler in invoke.S that moves one argument (or one
+// eightbyte of it) straight into its register or stack slot, then jumps to
+// the next step.  The last step makes the call and stores the return value
+// in the way its handler was chosen for.  Stack steps come first: they may
+// use the argument registers as scratch.
 #pragma once
 
-#include "../../src/ffix.h"
+#include "../../src/backend.h"
 #include "sysv_asm.h"
 
 namespace ffix::sysv {
-
-using Step = x86_64::Step;
 
 // How a closure finds argument I: ffi_call's placement read backwards.
 // Each argument is at byte OFF of one of three areas; an argument split
@@ -39,7 +36,7 @@ struct Header {
   uint64_t discard;      // room for the result when rvalue is NULL
   uint32_t locate;       // offset of the closure's Locate array (nargs entries) from the header
   uint32_t joins;        // Join entries, after the Locate array
-  uint8_t closure_ret;   // RET_* (no PART kinds) or RET_MEMORY
+  uint8_t closure_ret;   // SYSV_RET_* or SYSV_RET_MEMORY
   uint8_t nsse;          // XMM registers the arguments use (a closure saves only those)
   uint8_t unused[2];
   uint32_t nargs;
@@ -58,6 +55,23 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
 static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
 
+// One integer kind for every family (sysv_asm.h).
+static_assert(SYSV_STACK_SINT8 == SYSV_GPR_SINT8 && SYSV_STACK_UINT8 == SYSV_GPR_UINT8 &&
+              SYSV_STACK_SINT16 == SYSV_GPR_SINT16 && SYSV_STACK_UINT16 == SYSV_GPR_UINT16 &&
+              SYSV_STACK_SINT32 == SYSV_GPR_SINT32 && SYSV_STACK_UINT32 == SYSV_GPR_UINT32);
+static_assert(SYSV_RET_UINT8 - SYSV_RET_SINT8 == SYSV_GPR_UINT8 && SYSV_RET_SINT16 - SYSV_RET_SINT8 == SYSV_GPR_SINT16 &&
+              SYSV_RET_UINT16 - SYSV_RET_SINT8 == SYSV_GPR_UINT16 &&
+              SYSV_RET_SINT32 - SYSV_RET_SINT8 == SYSV_GPR_SINT32 &&
+              SYSV_RET_UINT32 - SYSV_RET_SINT8 == SYSV_GPR_UINT32 && SYSV_GPR_SINT8 == 0);
+static_assert(SYSV_SHAPE_RET_SINT32 == 1 + SYSV_SHAPE_SINT32 && SYSV_SHAPE_RET_UINT32 == 1 + SYSV_SHAPE_UINT32 &&
+              SYSV_SHAPE_RET_WORD == 1 + SYSV_SHAPE_WORD && SYSV_SHAPE_RET_DOUBLE == 1 + SYSV_SHAPE_DOUBLE &&
+              SYSV_SHAPE_RET_FLOAT == 1 + SYSV_SHAPE_FLOAT && SYSV_SHAPE_RETS == 1 + SYSV_SHAPE_NONE);
+static_assert(SYSV_SCRATCH_BYTES % 16 == 0);
+// A PART pair is its whole pair moved by one offset (build_plan.cc).
+static_assert(SYSV_RET_PART_RAX_RDX - SYSV_RET_RAX_RDX == SYSV_RET_PART_RAX_XMM0 - SYSV_RET_RAX_XMM0 &&
+              SYSV_RET_PART_RAX_RDX - SYSV_RET_RAX_RDX == SYSV_RET_PART_XMM0_RAX - SYSV_RET_XMM0_RAX &&
+              SYSV_RET_PART_RAX_RDX - SYSV_RET_RAX_RDX == SYSV_RET_PART_XMM0_XMM1 - SYSV_RET_XMM0_XMM1);
+
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
@@ -65,13 +79,13 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
 // The handlers, by family, kind and register (invoke.S).
 extern "C" {
-FFIX_HIDDEN extern const void *const ffix_sysv_gpr_ops[GPR_KINDS][6];
-FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[XMM_KINDS][8];
-FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[STACK_KINDS];
-FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[RET_KINDS];
+FFIX_HIDDEN extern const void *const ffix_sysv_gpr_ops[SYSV_GPR_KINDS][SYSV_GPRS];
+FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[SYSV_XMM_KINDS][SYSV_XMMS];
+FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[SYSV_STACK_KINDS];
+FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[SYSV_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
-FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[RET_MEMORY + 1];
-FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[6][6][6];
+FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[SYSV_CLOSURE_RETS];
+FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
                                   void **avalue, void *chain);
 }

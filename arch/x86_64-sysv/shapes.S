@@ -7,45 +7,54 @@
    one place, with no step to dispatch.  Everything else runs the plan's
    steps (invoke.S).  Same arguments as ffix_sysv_invoke.
 
-   Kinds, in table order: 0 sint32, 1 uint32, 2 word (64-bit), 3 double,
-   4 float, 5 none.  Return kinds: 0 void, 1 sint32, 2 uint32, 3 word,
-   4 double, 5 float.  */
+   The kinds (SYSV_SHAPE_*, sysv_asm.h) index the table at the end:
+   ffix_sysv_shapes[result][first][second].  */
 
+#include "../x86_64/asm.h"
 #include "sysv_asm.h"
+
+#define S32 SYSV_SHAPE_SINT32
+#define U32 SYSV_SHAPE_UINT32
+#define WORD SYSV_SHAPE_WORD
+#define DBL SYSV_SHAPE_DOUBLE
+#define FLT SYSV_SHAPE_FLOAT
+#define NONE SYSV_SHAPE_NONE
+#define RETS SYSV_SHAPE_RET_VOID, SYSV_SHAPE_RET_SINT32, SYSV_SHAPE_RET_UINT32, \
+  SYSV_SHAPE_RET_WORD, SYSV_SHAPE_RET_DOUBLE, SYSV_SHAPE_RET_FLOAT
 
 	.text
 
 	/* Load argument N (avalue in rcx) of KIND into the register it takes,
 	   given how many GPRs and XMM registers earlier arguments took.  */
 	.macro LOAD n, kind, gpr, xmm
-	.if \kind < 5
+	.if \kind != NONE
 	movq	8*\n(%rcx), %rax
 	.endif
-	.if \kind == 0
+	.if \kind == S32
 	  .if \gpr == 0
 	  movslq (%rax), %rdi
 	  .else
 	  movslq (%rax), %rsi
 	  .endif
-	.elseif \kind == 1
+	.elseif \kind == U32
 	  .if \gpr == 0
 	  movl (%rax), %edi
 	  .else
 	  movl (%rax), %esi
 	  .endif
-	.elseif \kind == 2
+	.elseif \kind == WORD
 	  .if \gpr == 0
 	  movq (%rax), %rdi
 	  .else
 	  movq (%rax), %rsi
 	  .endif
-	.elseif \kind == 3
+	.elseif \kind == DBL
 	  .if \xmm == 0
 	  movsd (%rax), %xmm0
 	  .else
 	  movsd (%rax), %xmm1
 	  .endif
-	.elseif \kind == 4
+	.elseif \kind == FLT
 	  .if \xmm == 0
 	  movss (%rax), %xmm0
 	  .else
@@ -55,33 +64,37 @@
 	.endm
 
 	.macro STORE ret
-	.if \ret == 1
+	.if \ret == SYSV_SHAPE_RET_SINT32
 	movslq	%eax, %rax
 	movq	%rax, (%rcx)
-	.elseif \ret == 2
+	.elseif \ret == SYSV_SHAPE_RET_UINT32
 	movl	%eax, %eax
 	movq	%rax, (%rcx)
-	.elseif \ret == 3
+	.elseif \ret == SYSV_SHAPE_RET_WORD
 	movq	%rax, (%rcx)
-	.elseif \ret == 4
+	.elseif \ret == SYSV_SHAPE_RET_DOUBLE
 	movsd	%xmm0, (%rcx)
-	.elseif \ret == 5
+	.elseif \ret == SYSV_SHAPE_RET_FLOAT
 	movss	%xmm0, (%rcx)
 	.endif
 	.endm
+
+	/* Whether an argument of KIND takes a GPR, or an XMM register.  */
+#define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD)
+#define IN_XMM(kind) ((kind) == DBL || (kind) == FLT)
 
 	.macro STUB ret, k0, k1
 	.p2align 4
 shape_\ret\()_\k0\()_\k1:
 	.cfi_startproc
-	endbr64
-	.if \ret == 0
+	ENDBR
+	.if \ret == SYSV_SHAPE_RET_VOID
 	/* Nothing to store afterwards: load and jump, so that the callee
 	   returns straight to ffi_call's caller (the stack is as that caller
 	   left it, so its alignment is a call's).  */
 	movq	%rsi, %r11
 	LOAD	0, \k0, 0, 0
-	LOAD	1, \k1, "(\k0 < 3)", "(\k0 >= 3 && \k0 < 5)"
+	LOAD	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
 	movq	%r8, %r10		/* the static chain, for ffi_call_go */
 	jmp	*%r11
 	.else
@@ -89,7 +102,7 @@ shape_\ret\()_\k0\()_\k1:
 	.cfi_adjust_cfa_offset 8
 	movq	%rsi, %r11
 	LOAD	0, \k0, 0, 0
-	LOAD	1, \k1, "(\k0 < 3)", "(\k0 >= 3 && \k0 < 5)"
+	LOAD	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
 	movq	%r8, %r10		/* the static chain, for ffi_call_go */
 	call	*%r11
 	popq	%rcx
@@ -102,52 +115,43 @@ shape_\ret\()_\k0\()_\k1:
 	.cfi_endproc
 	.endm
 
-	/* Every (return, first, second) combination that can occur: a second
-	   argument only after a first.  */
+	/* Every (result, first, second) combination that can occur: a
+	   second argument only after a first.  */
 	.macro STUBS_FOR ret
-	.irp a, 0, 1, 2, 3, 4
-	.irp b, 0, 1, 2, 3, 4, 5
+	.irp a, S32, U32, WORD, DBL, FLT
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
 	STUB \ret, \a, \b
 	.endr
 	.endr
-	STUB \ret, 5, 5
+	STUB \ret, NONE, NONE
 	.endm
 
-	STUBS_FOR 0
-	STUBS_FOR 1
-	STUBS_FOR 2
-	STUBS_FOR 3
-	STUBS_FOR 4
-	STUBS_FOR 5
+	.irp r, RETS
+	STUBS_FOR \r
+	.endr
 
-	.section .data.rel.ro,"aw"
-	.p2align 3
-	.globl	ffix_sysv_shapes
-	.hidden	ffix_sysv_shapes
-
-	.macro ENTRY ret, a, b
+	.macro SHAPE_ITEM ret, a, b
 	.quad	shape_\ret\()_\a\()_\b
 	.endm
 	.macro ROWS_FOR ret
-	.irp a, 0, 1, 2, 3, 4
-	.irp b, 0, 1, 2, 3, 4, 5
-	ENTRY \ret, \a, \b
+	.irp a, S32, U32, WORD, DBL, FLT
+	AT	ffix_sysv_shapes, ((((\ret) * SYSV_SHAPE_KINDS) + (\a)) * SYSV_SHAPE_KINDS)
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	SHAPE_ITEM \ret, \a, \b
 	.endr
 	.endr
-	.quad	0, 0, 0, 0, 0
-	ENTRY \ret, 5, 5
+	AT	ffix_sysv_shapes, ((((\ret) * SYSV_SHAPE_KINDS) + NONE) * SYSV_SHAPE_KINDS)
+	.rept	NONE
+	.quad	0
+	.endr
+	SHAPE_ITEM \ret, NONE, NONE
 	.endm
 
-/* ffix_sysv_shapes[ret][k0][k1]; NULL where no stub exists.  */
-ffix_sysv_shapes:
-	ROWS_FOR 0
-	ROWS_FOR 1
-	ROWS_FOR 2
-	ROWS_FOR 3
-	ROWS_FOR 4
-	ROWS_FOR 5
-	.if (. - ffix_sysv_shapes) != 8 * 6 * 6 * 6
-	.error "ffix_sysv_shapes is not 6 x 6 x 6"
-	.endif
+/* ffix_sysv_shapes[result][first][second]; NULL where no stub exists.  */
+	TABLE	ffix_sysv_shapes
+	.irp r, RETS
+	ROWS_FOR \r
+	.endr
+	ENDTABLE ffix_sysv_shapes, (SYSV_SHAPE_RETS * SYSV_SHAPE_KINDS * SYSV_SHAPE_KINDS)
 
-#include "../../src/asm_notes.h"
+#include "../x86_64/asm_notes.h"

@@ -18,18 +18,17 @@
    rdi, rsi and xmm6-xmm15; our caller (a Microsoft x64 caller) expects
    them kept, so they are saved around the call.
 
-   Frame, from rbp (win64_asm.h):
+   Frame, from rbp (win64_asm.h's W64_CL_*):
      +16...      the argument slots (home area, then stack arguments)
-     -16..-1     the result buffer (CL_RESULT)
-     -48..-17    xmm0-xmm3 (CL_XMM)
+     -16..-1     the result buffer (W64_CL_RESULT)
+     -48..-17    xmm0-xmm3 (W64_CL_XMM)
      -56 cif, -64 fun, -72 user data
      -80 rsi, -88 rdi, -256..-97 xmm6-xmm15 (Linux)
    then avalue[nargs] and 32 bytes of home area for fun.  */
 
-#include "win64_asm.h"
-#include "../../src/ffix_asm.h"
-#include "../../src/tramp.h"
 #include "../x86_64/asm.h"
+#include "../../src/tramp.h"
+#include "win64_asm.h"
 
 #define FRAME 256
 #define CIF -56
@@ -54,10 +53,9 @@ ffix_win64_closure_slot:
 ffix_win64_closure:
 	.cfi_startproc
 	ENDBR
-	/* ffi_closure: tramp[32], cif, fun, user_data */
-	movq	32(%r10), %rax
-	movq	40(%r10), %r11
-	movq	48(%r10), %r10
+	movq	FFIX_CLOSURE_CIF(%r10), %rax
+	movq	FFIX_CLOSURE_FUN(%r10), %r11
+	movq	FFIX_CLOSURE_USER_DATA(%r10), %r10
 	jmp	ffix_win64_closure_common
 	.cfi_endproc
 	ENDFUNC	ffix_win64_closure
@@ -67,9 +65,9 @@ ffix_win64_closure:
 ffix_win64_go_closure:
 	.cfi_startproc
 	ENDBR
-	/* ffi_go_closure: tramp, cif, fun; the closure is the user data */
-	movq	8(%r10), %rax
-	movq	16(%r10), %r11
+	/* The closure itself is the user data (r10).  */
+	movq	FFIX_GO_CLOSURE_CIF(%r10), %rax
+	movq	FFIX_GO_CLOSURE_FUN(%r10), %r11
 	jmp	ffix_win64_closure_common
 	.cfi_endproc
 	ENDFUNC	ffix_win64_go_closure
@@ -93,10 +91,10 @@ ffix_win64_closure_common:
 	subq	$FRAME, %rsp
 	SEH(.seh_stackalloc FRAME)
 	SEH(.seh_endprologue)
-	movsd	%xmm0, CL_XMM(%rbp)
-	movsd	%xmm1, CL_XMM+8(%rbp)
-	movsd	%xmm2, CL_XMM+16(%rbp)
-	movsd	%xmm3, CL_XMM+24(%rbp)
+	movsd	%xmm0, W64_CL_XMM(%rbp)
+	movsd	%xmm1, W64_CL_XMM+8(%rbp)
+	movsd	%xmm2, W64_CL_XMM+16(%rbp)
+	movsd	%xmm3, W64_CL_XMM+24(%rbp)
 	movq	%rax, CIF(%rbp)
 	movq	%r11, FUN(%rbp)
 	movq	%r10, USER(%rbp)
@@ -115,22 +113,15 @@ ffix_win64_closure_common:
 	movaps	%xmm15, -112(%rbp)
 #endif
 
-	/* The plan: plan_at(cif->flags).  */
-	movl	FFIX_CIF_FLAGS(%rax), %eax
-	cmpl	ffix_plan_capacity(%rip), %eax
-	jae	.Lbad_cif
-	movq	ffix_plan_table(%rip), %rdx
-	movq	(%rdx,%rax,8), %rdx
-	testq	%rdx, %rdx
-	jz	.Lbad_cif
+	PLAN_OF	%rax, %rax, %eax, %rdx, .Lbad_cif
 
 	/* The result: a buffer here, or the caller's memory (the hidden
 	   pointer in the first slot), which also goes back in rax.  */
-	leaq	CL_RESULT(%rbp), %r9
+	leaq	W64_CL_RESULT(%rbp), %r9
 	cmpb	$0, W64_PLAN_MEMORY(%rdx)
 	je	1f
-	movq	CL_SLOTS(%rbp), %r9
-	movq	%r9, CL_RESULT(%rbp)
+	movq	W64_CL_SLOTS(%rbp), %r9
+	movq	%r9, W64_CL_RESULT(%rbp)
 1:
 	/* avalue[nargs] above 32 bytes of home area, 16-byte aligned.  */
 	movl	W64_PLAN_NARGS(%rdx), %ecx
@@ -150,7 +141,7 @@ ffix_win64_closure_common:
 	movq	%rax, %rsp
 	leaq	32(%rsp), %r8
 	movl	W64_PLAN_LOCATE(%rdx), %r10d
-	leaq	W64_PLAN(%rdx,%r10), %r10	/* the Locate array */
+	leaq	FFIX_PLAN_DATA(%rdx,%r10), %r10	/* the Locate array */
 	xorl	%edx, %edx
 	jmp	3f
 1:	movslq	(%r10,%rdx,4), %rax
@@ -178,8 +169,8 @@ ffix_win64_closure_common:
 #endif
 	call	*FUN(%rbp)
 
-	movq	CL_RESULT(%rbp), %rax
-	movups	CL_RESULT(%rbp), %xmm0
+	movq	W64_CL_RESULT(%rbp), %rax
+	movups	W64_CL_RESULT(%rbp), %xmm0
 #ifndef FFIX_COFF
 	movq	-80(%rbp), %rsi
 	movq	-88(%rbp), %rdi
@@ -206,4 +197,4 @@ ffix_win64_closure_common:
 	SEH(.seh_endproc)
 	ENDFUNC	ffix_win64_closure_common
 
-#include "../../src/asm_notes.h"
+#include "../x86_64/asm_notes.h"

@@ -10,7 +10,7 @@
    rdx, r8-r11): the callee, a Microsoft x64 function, preserves every
    register either host's caller may rely on.
 
-   The plan's steps are direct-threaded code (plan.h): each is a handler
+   The plan's steps are direct-threaded code (src/steps.h, plan.h): each is a handler
    address and operands, and each handler ends by jumping to the next one.
    While steps run:
      r10  the current step           r11  avalue
@@ -21,8 +21,8 @@
    argument slots at rsp (the first four are the callee's home area),
    then copies of the arguments passed by reference.  */
 
-#include "win64_asm.h"
 #include "../x86_64/asm.h"
+#include "win64_asm.h"
 
 #define NEXT(n) addq $(n), %r10; jmp *(%r10)
 /* The argument a step names: %rax = avalue[A].  */
@@ -246,62 +246,68 @@ call_\name:
 	SEH(.seh_endproc)
 	ENDFUNC	ffix_win64_invoke
 
-/* ---- the handler tables (plan.h), read by the plan builder.  */
+/* ---- the handler tables (plan.h) the plan builder picks from, by kind
+   (win64_asm.h) and register slot.  */
 
-#ifdef FFIX_COFF
-	.section .rdata,"dr"
-#else
-	.section .data.rel.ro,"aw"
-#endif
-	.p2align 3
-
-	.macro GPR_ROW kind
-	.quad	gpr_\kind\()_rcx, gpr_\kind\()_rdx, gpr_\kind\()_r8, gpr_\kind\()_r9
+	.macro GPR_ROW kind, name
+	AT	ffix_win64_gpr_ops, ((\kind) * W64_REG_SLOTS)
+	.quad	gpr_\name\()_rcx, gpr_\name\()_rdx, gpr_\name\()_r8, gpr_\name\()_r9
 	.endm
-	.globl	ffix_win64_gpr_ops
-#ifndef FFIX_COFF
-	.hidden	ffix_win64_gpr_ops
-#endif
-ffix_win64_gpr_ops:
-	GPR_ROW sint8
-	GPR_ROW uint8
-	GPR_ROW sint16
-	GPR_ROW uint16
-	GPR_ROW sint32
-	GPR_ROW uint32
-	GPR_ROW word
-	GPR_ROW ref
+	TABLE	ffix_win64_gpr_ops
+	GPR_ROW	W64_GPR_SINT8, sint8
+	GPR_ROW	W64_GPR_UINT8, uint8
+	GPR_ROW	W64_GPR_SINT16, sint16
+	GPR_ROW	W64_GPR_UINT16, uint16
+	GPR_ROW	W64_GPR_SINT32, sint32
+	GPR_ROW	W64_GPR_UINT32, uint32
+	GPR_ROW	W64_GPR_WORD, word
+	GPR_ROW	W64_GPR_REF, ref
+	ENDTABLE ffix_win64_gpr_ops, (W64_GPR_KINDS * W64_REG_SLOTS)
 
-	.globl	ffix_win64_xmm_ops
-#ifndef FFIX_COFF
-	.hidden	ffix_win64_xmm_ops
-#endif
-ffix_win64_xmm_ops:
-	.quad	xmm_float_0, xmm_float_1, xmm_float_2, xmm_float_3
-	.quad	xmm_double_0, xmm_double_1, xmm_double_2, xmm_double_3
+	.macro XMM_ROW kind, name
+	AT	ffix_win64_xmm_ops, ((\kind) * W64_REG_SLOTS)
+	.quad	xmm_\name\()_0, xmm_\name\()_1, xmm_\name\()_2, xmm_\name\()_3
+	.endm
+	TABLE	ffix_win64_xmm_ops
+	XMM_ROW	W64_XMM_FLOAT, float
+	XMM_ROW	W64_XMM_DOUBLE, double
+	ENDTABLE ffix_win64_xmm_ops, (W64_XMM_KINDS * W64_REG_SLOTS)
 
-	.globl	ffix_win64_stack_ops
-#ifndef FFIX_COFF
-	.hidden	ffix_win64_stack_ops
-#endif
-ffix_win64_stack_ops:
-	.quad	stack_sint8, stack_uint8, stack_sint16, stack_uint16
-	.quad	stack_sint32, stack_uint32, stack_word, stack_ref, stack_copy
+	TABLE	ffix_win64_stack_ops
+	ITEM	ffix_win64_stack_ops, W64_STACK_SINT8, stack_sint8
+	ITEM	ffix_win64_stack_ops, W64_STACK_UINT8, stack_uint8
+	ITEM	ffix_win64_stack_ops, W64_STACK_SINT16, stack_sint16
+	ITEM	ffix_win64_stack_ops, W64_STACK_UINT16, stack_uint16
+	ITEM	ffix_win64_stack_ops, W64_STACK_SINT32, stack_sint32
+	ITEM	ffix_win64_stack_ops, W64_STACK_UINT32, stack_uint32
+	ITEM	ffix_win64_stack_ops, W64_STACK_WORD, stack_word
+	ITEM	ffix_win64_stack_ops, W64_STACK_REF, stack_ref
+	ITEM	ffix_win64_stack_ops, W64_STACK_COPY, stack_copy
+	ENDTABLE ffix_win64_stack_ops, W64_STACK_KINDS
 
-	.globl	ffix_win64_call_ops
-#ifndef FFIX_COFF
-	.hidden	ffix_win64_call_ops
-#endif
-ffix_win64_call_ops:
-	.quad	call_void, call_sint8, call_uint8, call_sint16, call_uint16
-	.quad	call_sint32, call_uint32, call_rax, call_float, call_double
-	.quad	call_bytes1, call_bytes2, call_bytes4, call_xmm0, call_memory
+	.macro CALL_ITEM kind, name
+	ITEM	ffix_win64_call_ops, \kind, call_\name
+	.endm
+	TABLE	ffix_win64_call_ops
+	CALL_ITEM W64_RET_VOID, void
+	CALL_ITEM W64_RET_SINT8, sint8
+	CALL_ITEM W64_RET_UINT8, uint8
+	CALL_ITEM W64_RET_SINT16, sint16
+	CALL_ITEM W64_RET_UINT16, uint16
+	CALL_ITEM W64_RET_SINT32, sint32
+	CALL_ITEM W64_RET_UINT32, uint32
+	CALL_ITEM W64_RET_RAX, rax
+	CALL_ITEM W64_RET_FLOAT, float
+	CALL_ITEM W64_RET_DOUBLE, double
+	CALL_ITEM W64_RET_BYTES1, bytes1
+	CALL_ITEM W64_RET_BYTES2, bytes2
+	CALL_ITEM W64_RET_BYTES4, bytes4
+	CALL_ITEM W64_RET_XMM0, xmm0
+	CALL_ITEM W64_RET_MEMORY, memory
+	ENDTABLE ffix_win64_call_ops, W64_RET_KINDS
 
-	.globl	ffix_win64_retptr_op
-#ifndef FFIX_COFF
-	.hidden	ffix_win64_retptr_op
-#endif
-ffix_win64_retptr_op:
+	TABLE	ffix_win64_retptr_op
 	.quad	retptr
+	ENDTABLE ffix_win64_retptr_op, 1
 
-#include "../../src/asm_notes.h"
+#include "../x86_64/asm_notes.h"

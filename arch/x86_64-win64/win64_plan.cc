@@ -37,13 +37,9 @@
 // Vectors are not part of libffi's Win64 ABI: FFI_BAD_TYPEDEF, as libffi.
 #include "plan.h"
 
-#include <string.h>
-
 namespace ffix::win64 {
 
 namespace {
-
-constexpr unsigned kRegSlots = 4;
 
 // How one argument travels (R2-R4).
 enum class Pass { Int, Float, Double, Ref };
@@ -60,63 +56,50 @@ Pass classify_arg(const ffi_type *t) {
   }
 }
 
-// The GPR_/STACK_ kind that loads an Int argument (same order in both).
+// The W64_GPR_/W64_STACK_ kind that loads an Int argument (same order in both).
 int int_kind(const ffi_type *t) {
   switch (t->type) {
-  case FFI_TYPE_SINT8: return GPR_SINT8;
-  case FFI_TYPE_UINT8: return GPR_UINT8;
-  case FFI_TYPE_SINT16: return GPR_SINT16;
-  case FFI_TYPE_UINT16: return GPR_UINT16;
-  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return GPR_SINT32;
-  case FFI_TYPE_UINT32: return GPR_UINT32;
+  case FFI_TYPE_SINT8: return W64_GPR_SINT8;
+  case FFI_TYPE_UINT8: return W64_GPR_UINT8;
+  case FFI_TYPE_SINT16: return W64_GPR_SINT16;
+  case FFI_TYPE_UINT16: return W64_GPR_UINT16;
+  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return W64_GPR_SINT32;
+  case FFI_TYPE_UINT32: return W64_GPR_UINT32;
   default: break;
   }
   switch (t->size) {  // aggregates as unsigned integers of their size (R2)
-  case 1: return GPR_UINT8;
-  case 2: return GPR_UINT16;
-  case 4: return GPR_UINT32;
-  default: return GPR_WORD;
+  case 1: return W64_GPR_UINT8;
+  case 2: return W64_GPR_UINT16;
+  case 4: return W64_GPR_UINT32;
+  default: return W64_GPR_WORD;
   }
 }
 
-// The RET_ kind of a result (R7-R10).
+// The W64_RET_ kind of a result (R7-R10).
 int return_kind(const ffi_type *t) {
   switch (t->type) {
-  case FFI_TYPE_VOID: return RET_VOID;
-  case FFI_TYPE_SINT8: return RET_SINT8;
-  case FFI_TYPE_UINT8: return RET_UINT8;
-  case FFI_TYPE_SINT16: return RET_SINT16;
-  case FFI_TYPE_UINT16: return RET_UINT16;
-  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return RET_SINT32;
-  case FFI_TYPE_UINT32: return RET_UINT32;
-  case FFI_TYPE_SINT64: case FFI_TYPE_UINT64: case FFI_TYPE_POINTER: return RET_RAX;
-  case FFI_TYPE_FLOAT: return RET_FLOAT;
-  case FFI_TYPE_DOUBLE: return RET_DOUBLE;
-  case FFI_TYPE_SINT128: case FFI_TYPE_UINT128: return RET_XMM0;
-  case FFI_TYPE_LONGDOUBLE: return RET_MEMORY;
+  case FFI_TYPE_VOID: return W64_RET_VOID;
+  case FFI_TYPE_SINT8: return W64_RET_SINT8;
+  case FFI_TYPE_UINT8: return W64_RET_UINT8;
+  case FFI_TYPE_SINT16: return W64_RET_SINT16;
+  case FFI_TYPE_UINT16: return W64_RET_UINT16;
+  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return W64_RET_SINT32;
+  case FFI_TYPE_UINT32: return W64_RET_UINT32;
+  case FFI_TYPE_SINT64: case FFI_TYPE_UINT64: case FFI_TYPE_POINTER: return W64_RET_RAX;
+  case FFI_TYPE_FLOAT: return W64_RET_FLOAT;
+  case FFI_TYPE_DOUBLE: return W64_RET_DOUBLE;
+  case FFI_TYPE_SINT128: case FFI_TYPE_UINT128: return W64_RET_XMM0;
+  case FFI_TYPE_LONGDOUBLE: return W64_RET_MEMORY;
   default: break;
   }
   switch (t->size) {  // structs and complex numbers (R8, R9)
-  case 1: return RET_BYTES1;
-  case 2: return RET_BYTES2;
-  case 4: return RET_BYTES4;
-  case 8: return RET_RAX;
-  default: return RET_MEMORY;
+  case 1: return W64_RET_BYTES1;
+  case 2: return W64_RET_BYTES2;
+  case 4: return W64_RET_BYTES4;
+  case 8: return W64_RET_RAX;
+  default: return W64_RET_MEMORY;
   }
 }
-
-struct Builder {
-  PlanWriter stack_steps, reg_steps, locates;
-  size_t end = 0;      // offset from rsp of the end of the copies made so far
-  size_t align = 16;   // the frame's alignment
-
-  static bool emit(PlanWriter &to, const void *handler, uint32_t a, uint32_t b) {
-    auto *s = static_cast<Step *>(to.append(sizeof(Step)));
-    if (!s) return false;
-    *s = Step{handler, a, b};
-    return true;
-  }
-};
 
 } // namespace
 
@@ -127,99 +110,89 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     if (cif->arg_types[i]->type == FFI_TYPE_VECTOR) return FFI_BAD_TYPEDEF;
 
   const int ret = return_kind(rtype);
-  const unsigned first = ret == RET_MEMORY ? 1 : 0;  // R1: the hidden pointer's slot
+  const unsigned first = ret == W64_RET_MEMORY ? 1 : 0;  // R1: the hidden pointer's slot
   const size_t nslots = size_t{first} + cif->nargs;
   // R6: at least the four home slots; the copies after the slots, each at
   // an offset from rsp that is a multiple of its alignment (the frame is
   // aligned to the largest of them).
-  const size_t slots_bytes = align_up(8 * (nslots > kRegSlots ? nslots : kRegSlots), 16);
+  const size_t slots_bytes = align_up(8 * (nslots > W64_REG_SLOTS ? nslots : W64_REG_SLOTS), 16);
   if (slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
+  StepList stack_steps, reg_steps;  // copies and stack slots first, then the registers
+  size_t end = slots_bytes;         // offset from rsp of the end of the copies made so far
+  size_t align = 16;                // the frame's alignment
   // The closure's Locate array: one int32 per argument, an offset from
   // the closure frame's rbp (win64_asm.h), bit 0 set for a reference.
-  Builder b;
-  b.end = slots_bytes;
-  int32_t *loc = nullptr;
-  if (cif->nargs) {
-    loc = static_cast<int32_t *>(b.locates.append(size_t{4} * cif->nargs));
-    if (!loc) return FFI_BAD_TYPEDEF;
-  }
+  Bytes locates;
+  auto *loc = static_cast<int32_t *>(locates.append(size_t{4} * cif->nargs));
+  if (!loc) return kOutOfMemory;
 
-  if (first && !Builder::emit(b.reg_steps, ffix_win64_retptr_op, 0, 0)) return FFI_BAD_TYPEDEF;
+  if (first) reg_steps.emit(ffix_win64_retptr_op, 0, 0);
   for (uint32_t i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
     const unsigned slot = first + i;
-    const bool reg = slot < kRegSlots;
+    const bool reg = slot < W64_REG_SLOTS;
     const uint32_t home = static_cast<uint32_t>(8 * slot);   // the slot at the call
-    const int32_t incoming = CL_SLOTS + static_cast<int32_t>(home);  // the slot in a closure
-    bool ok = true;
+    const int32_t incoming = W64_CL_SLOTS + static_cast<int32_t>(home);  // the slot in a closure
     const Pass pass = classify_arg(t);
     switch (pass) {
     case Pass::Int:
-      ok = reg ? Builder::emit(b.reg_steps, ffix_win64_gpr_ops[int_kind(t)][slot], i, 0)
-               : Builder::emit(b.stack_steps, ffix_win64_stack_ops[int_kind(t)], i, home);
+      if (reg) reg_steps.emit(ffix_win64_gpr_ops[int_kind(t)][slot], i, 0);
+      else stack_steps.emit(ffix_win64_stack_ops[int_kind(t)], i, home);
       loc[i] = incoming;
       break;
     case Pass::Float:
     case Pass::Double: {
       const bool dbl = pass == Pass::Double;
       if (reg) {
-        ok = Builder::emit(b.reg_steps, ffix_win64_xmm_ops[dbl ? XMM_DOUBLE : XMM_FLOAT][slot], i, 0);
-        if (ok && i >= nfixed)  // R5
-          ok = Builder::emit(b.reg_steps, ffix_win64_gpr_ops[dbl ? GPR_WORD : GPR_UINT32][slot], i, 0);
-        loc[i] = CL_XMM + 8 * static_cast<int32_t>(slot);
+        reg_steps.emit(ffix_win64_xmm_ops[dbl ? W64_XMM_DOUBLE : W64_XMM_FLOAT][slot], i, 0);
+        if (i >= nfixed)  // R5
+          reg_steps.emit(ffix_win64_gpr_ops[dbl ? W64_GPR_WORD : W64_GPR_UINT32][slot], i, 0);
+        loc[i] = W64_CL_XMM + 8 * static_cast<int32_t>(slot);
       } else {
-        ok = Builder::emit(b.stack_steps, ffix_win64_stack_ops[dbl ? STACK_WORD : STACK_UINT32], i, home);
+        stack_steps.emit(ffix_win64_stack_ops[dbl ? W64_STACK_WORD : W64_STACK_UINT32], i, home);
         loc[i] = incoming;
       }
       break;
     }
     case Pass::Ref: {
       size_t a = t->alignment > 16 ? t->alignment : 16;
-      if (a > b.align) b.align = a;
-      const size_t at = align_up(b.end, a);
+      if (a > align) align = a;
+      const size_t at = align_up(end, a);
       if (at + t->size - slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
-      const uint32_t copy = static_cast<uint32_t>(at);
-      b.end = at + t->size;
-      // The copy first (a wide step: C = size), then its address.
-      auto *s = static_cast<Step *>(b.stack_steps.append(2 * sizeof(Step)));
-      if (!s) return FFI_BAD_TYPEDEF;
-      s[0] = Step{ffix_win64_stack_ops[STACK_COPY], i, copy};
-      uint32_t cd[2] = {static_cast<uint32_t>(t->size), 0};
-      memcpy(&s[1], cd, sizeof cd);
-      ok = reg ? Builder::emit(b.reg_steps, ffix_win64_gpr_ops[GPR_REF][slot], i, copy)
-               : Builder::emit(b.stack_steps, ffix_win64_stack_ops[STACK_REF], copy, home);
+      const auto copy = static_cast<uint32_t>(at);
+      end = at + t->size;
+      // The copy first, then its address.
+      stack_steps.emit_wide(ffix_win64_stack_ops[W64_STACK_COPY], i, copy, static_cast<uint32_t>(t->size), 0);
+      if (reg) reg_steps.emit(ffix_win64_gpr_ops[W64_GPR_REF][slot], i, copy);
+      else stack_steps.emit(ffix_win64_stack_ops[W64_STACK_REF], copy, home);
       loc[i] = incoming | 1;
       break;
     }
     }
-    if (!ok) return FFI_BAD_TYPEDEF;
   }
-  if (!Builder::emit(b.reg_steps, ffix_win64_call_ops[ret], 0, 0)) return FFI_BAD_TYPEDEF;
-  if (b.stack_steps.failed || b.reg_steps.failed || b.locates.failed) return FFI_BAD_TYPEDEF;
+  reg_steps.emit(ffix_win64_call_ops[ret], 0, 0);
 
+  // The plan: the header, the steps, the Locate array.
+  w.append(sizeof(Header));
+  w.append(stack_steps);
+  w.append(reg_steps);
+  const size_t locate = w.size();
+  w.append(locates);
+  if (w.failed()) return w.status();
 
-  auto *h = static_cast<Header *>(w.append(sizeof(Header)));
-  const size_t steps = w.len;
-  if (!h || !w.append(b.stack_steps.len + b.reg_steps.len)) return FFI_OK;  // w.failed tells
-  memcpy(w.buf + steps, b.stack_steps.buf, b.stack_steps.len);
-  memcpy(w.buf + steps + b.stack_steps.len, b.reg_steps.buf, b.reg_steps.len);
-  const size_t locates = w.len;
-  if (!w.append(b.locates.len)) return FFI_OK;
-  memcpy(w.buf + locates, b.locates.buf, b.locates.len);
-
-  h = w.at<Header>(0);
-  h->frame = align_up(b.end, b.align);
-  const size_t rsize = ret == RET_VOID ? 0 : rtype->size;
+  Header *h = w.at<Header>(0);
+  h->frame = align_up(end, align);
+  const size_t rsize = ret == W64_RET_VOID ? 0 : rtype->size;
   h->discard = align_up(rsize > 16 ? rsize : 16, 16);
   size_t ralign = rtype->alignment > 16 ? rtype->alignment : 16;
-  if (ret == RET_MEMORY && ralign > b.align) b.align = ralign;
-  h->align = -static_cast<uint64_t>(b.align);
-  h->locate = static_cast<uint32_t>(locates);
+  if (ret == W64_RET_MEMORY && ralign > align) align = ralign;
+  h->align = -static_cast<uint64_t>(align);
+  h->locate = static_cast<uint32_t>(locate);
   h->nargs = cif->nargs;
-  h->memory = ret == RET_MEMORY;
+  h->memory = ret == W64_RET_MEMORY;
   // libffi's cif->bytes: eight bytes per slot, at least four slots.
-  w.stack_bytes = static_cast<unsigned>(8 * (nslots > kRegSlots ? nslots : kRegSlots));
-  return FFI_OK;
+  w.stack_bytes = static_cast<unsigned>(8 * (nslots > W64_REG_SLOTS ? nslots : W64_REG_SLOTS));
+  return w.status();
 }
 
 } // namespace ffix::win64

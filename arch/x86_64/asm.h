@@ -1,5 +1,7 @@
-/* asm.h -- what the x86-64 assembly files share, for ELF (Linux) and
-   COFF (Windows) objects alike.
+/* asm.h -- what every x86-64 assembly file of ffix uses, for ELF (Linux)
+   and COFF (Windows) objects alike.  It brings ffi.h's constants
+   (FFI_TRAMPOLINE_SIZE, FFI_TYPE_*) and the core's shared layouts
+   (src/ffix_asm.h, src/steps.h).
 
    FUNC name / ENDFUNC name   a function's symbol: global, hidden in the
                               ELF library (a DLL exports only what its
@@ -9,13 +11,29 @@
                               node on ELF; COFF asks with .drectve).
    SEH(...)                   Windows unwind directives, nothing on ELF.
    ENDBR                      the IBT landing pad (a no-op where CET is off).
+   TABLE name                 a hidden table of addresses for C++ to read,
+                              in read-only data (after relocation);
+   AT table, index[, size]    checks that the next entry is number INDEX
+                              (entries SIZE bytes, default 8), so that the
+                              assembler stops when a table is out of step
+                              with the C++ enumeration it is indexed by;
+   ITEM table, index, label   entry INDEX: the address LABEL;
+   ENDTABLE table, count[, size]  checks that it has COUNT entries.
+   PLAN_OF cif, idx, idx32, out, fail
+                              OUT = the plan of the cif at CIF (core.h's
+                              plan_at), or jump to FAIL.
 
    Windows needs unwind data (.pdata/.xdata) to unwind through a frame:
    a function that calls out wraps its body in .seh_proc/.seh_endproc and
    describes its prologue with SEH().  DWARF .cfi_* directives serve ELF
-   (and are harmless in COFF).  */
+   (and are harmless in COFF).  Every file ends with asm_notes.h.  */
 #ifndef FFIX_X86_64_ASM_H
 #define FFIX_X86_64_ASM_H
+
+#define LIBFFI_ASM
+#include <ffi.h>
+#include "../../src/ffix_asm.h"
+#include "../../src/steps.h"
 
 #define ENDBR endbr64
 
@@ -32,6 +50,12 @@
 	.endm
 	.macro ENDFUNC name
 	.endm
+	.macro TABLE name
+	.section .rdata,"dr"
+	.p2align 3
+	.globl	\name
+\name:
+	.endm
 #else
 #define SEH(...)
 	.macro FUNC name
@@ -46,6 +70,42 @@
 	.macro ENDFUNC name
 	.size	\name, . - \name
 	.endm
+	.macro TABLE name
+	.section .data.rel.ro,"aw"
+	.p2align 3
+	.globl	\name
+	.hidden	\name
+	.type	\name, @object
+\name:
+	.endm
 #endif
+
+	.macro AT table, index, size=8
+	.if (. - \table) != (\index) * (\size)
+	.error "\table: entry \index is out of order"
+	.endif
+	.endm
+	.macro ITEM table, index, label
+	AT	\table, \index
+	.quad	\label
+	.endm
+	.macro ENDTABLE table, count, size=8
+	.if (. - \table) != (\count) * (\size)
+	.error "\table does not have \count entries"
+	.endif
+#ifndef FFIX_COFF
+	.size	\table, . - \table
+#endif
+	.endm
+
+	.macro PLAN_OF cif, idx, idx32, out, fail
+	movl	FFIX_CIF_FLAGS(\cif), \idx32
+	cmpl	ffix_plan_capacity(%rip), \idx32
+	jae	\fail
+	movq	ffix_plan_table(%rip), \out
+	movq	(\out,\idx,8), \out
+	testq	\out, \out
+	jz	\fail
+	.endm
 
 #endif

@@ -5,7 +5,6 @@
    are plan_at() and Plan::invoke; this is them without a register to
    spare.  The first argument is in rdi (System V) or rcx (Windows).  */
 
-#include "../../src/ffix_asm.h"
 #include "asm.h"
 
 #ifdef FFIX_COFF
@@ -21,13 +20,7 @@
 ffi_call:
 	.cfi_startproc
 	ENDBR
-	movl	FFIX_CIF_FLAGS(ARG0), %eax
-	cmpl	ffix_plan_capacity(%rip), %eax
-	jae	1f
-	movq	ffix_plan_table(%rip), ARG0
-	movq	(ARG0,%rax,8), ARG0
-	testq	ARG0, ARG0
-	jz	1f
+	PLAN_OF	ARG0, %rax, %eax, ARG0, 1f
 	jmp	*FFIX_PLAN_INVOKE(ARG0)
 1:	call	ffix_bad_cif
 	.cfi_endproc
@@ -38,7 +31,7 @@ ffi_call:
 ffi_call_plan_invoke:
 	.cfi_startproc
 	ENDBR
-	movq	(ARG0), ARG0		/* struct ffi_call_plan { const Plan *plan; } */
+	movq	FFIX_CALL_PLAN_PLAN(ARG0), ARG0
 	testq	ARG0, ARG0
 	jz	1f
 	jmp	*FFIX_PLAN_INVOKE(ARG0)
@@ -55,4 +48,4 @@ ffi_call_plan_invoke:
 	.ascii	" -export:ffi_call -export:ffi_call_plan_invoke"
 #endif
 
-#include "../../src/asm_notes.h"
+#include "asm_notes.h"

@@ -5,7 +5,7 @@
 //     movabs $closure, %r10
 //     movabs $entry, %r11
 //     jmp    *%r11
-#include "../../src/ffix.h"
+#include "../../src/backend.h"
 
 #include <string.h>
 

@@ -1,0 +1,67 @@
+// core.h -- what only the arch-neutral core (src/) shares: type
+// validation, signature keys, the plan table, the backends by ABI.  The
+// ABI folders see backend.h alone.
+#pragma once
+
+#include "backend.h"
+#include "scalars.h"
+#include "signature.h"
+
+namespace ffix {
+
+// Which backend serves ABI, or nullptr when the ABI is not supported
+// (backends.cc).
+FFIX_HIDDEN const Backend *backend_for(unsigned abi);
+
+// An ffi_abi's number, read as bytes: a caller may pass any value, and
+// loading one outside the enumeration as ffi_abi is undefined in C++.
+inline unsigned abi_number(const ffi_abi &abi) {
+  unsigned v;
+  __builtin_memcpy(&v, &abi, sizeof v);
+  return v;
+}
+
+// Validate TYPE and, for aggregates declared with size 0, compute size and
+// alignment in place (libffi does the same).  Used for every argument and
+// the return type (layout.cc).
+FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth = 0);
+
+// The interned plan for KEY, or nullptr (plan_table.cc).
+FFIX_HIDDEN const Plan *find_interned(const Key &key);
+
+// Intern the plan in W for BACKEND under KEY (or find the one another
+// thread interned meanwhile); nullptr when out of memory, or when W is
+// incomplete (it ran out of memory).
+FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w);
+
+} // namespace ffix
+
+// The plan table: append-only, one flat array reserved once (untouched
+// pages cost nothing), so that a lookup is a compare and a load.  C names:
+// the assembly entries look plans up too (ffi_call, closures).
+extern "C" {
+extern FFIX_HIDDEN const ffix::Plan **ffix_plan_table;
+extern FFIX_HIDDEN uint32_t ffix_plan_capacity;
+[[noreturn]] FFIX_HIDDEN void ffix_bad_cif(void);
+}
+
+namespace ffix {
+
+// The plan with INDEX, or nullptr (for checking a cif).  Index 0 is never
+// handed out, so a zeroed cif (never prepared, or its preparation failed)
+// finds nothing.
+inline const Plan *find_plan(uint32_t index) {
+  return index < __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)
+             ? __atomic_load_n(&__atomic_load_n(&ffix_plan_table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED)
+             : nullptr;
+}
+
+// The plan with INDEX, for calls: a cif that was never prepared
+// successfully stops the program with a message.
+inline const Plan *plan_at(uint32_t index) {
+  const Plan *plan = find_plan(index);
+  if (__builtin_expect(plan == nullptr, 0)) ffix_bad_cif();
+  return plan;
+}
+
+} // namespace ffix
