@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "pattern.h"
 
 
 enum { GPR, XMM, STACK };
@@ -18,12 +19,6 @@ struct expect {
   int arg, src, len;
   int where, index, at;
 };
-
-/* Argument I's byte J is 0x10*(I+1) + J: every byte tells where it came from. */
-static void fill(unsigned char *buf, int arg, size_t size)
-{
-  for (size_t j = 0; j < size; j++) buf[j] = (unsigned char)(0x10 * (arg + 1) + j);
-}
 
 static const uint8_t *slot(int where, int index)
 {
@@ -39,10 +34,10 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows)
   unsigned char storage[16][64] __attribute__((aligned(16)));
   unsigned char copy[16][64];
   void *values[16];
-  for (unsigned i = 0; i < cif->nargs; i++) {
-    fill(storage[i], i, cif->arg_types[i]->size);
-    values[i] = storage[i];
-  }
+  cr_assert(cif->nargs <= ARRAY_LEN(values));
+  for (unsigned i = 0; i < cif->nargs; i++) values[i] = storage[i];
+  /* Every argument byte differs from every other (pattern.h). */
+  fill_pattern(cif->nargs, cif->arg_types, values, sizeof storage[0]);
   memcpy(copy, storage, sizeof copy);
   memset(&captured, 0xee, sizeof captured);
   memset(&ret_regs, 0, sizeof ret_regs);
@@ -50,6 +45,10 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows)
   ffi_call(cif, FFI_FN(capture_callee), ret, values);
   for (int r = 0; r < nrows; r++) {
     const struct expect *e = &rows[r];
+    /* Only bytes the pattern filled are unique: a row must stay inside its argument. */
+    cr_assert(e->arg >= 0 && (unsigned)e->arg < cif->nargs && e->src >= 0 && e->len > 0 &&
+                  (size_t)(e->src + e->len) <= cif->arg_types[e->arg]->size,
+              "row %d: bytes %d..%d are not all argument %d's", r, e->src, e->src + e->len, e->arg);
     const uint8_t *got = slot(e->where, e->index) + e->at;
     cr_assert(memcmp(got, storage[e->arg] + e->src, e->len) == 0,
               "row %d: arg %d bytes %d..%d not found in %s %d at byte %d", r, e->arg, e->src,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capture_ms.h"
+#include "pattern.h"
 
 #define MS __attribute__((ms_abi))
 
@@ -26,11 +27,6 @@ struct expect {
   int where, index, at;
 };
 
-static void fill(unsigned char *buf, int arg, size_t size)
-{
-  for (size_t j = 0; j < size; j++) buf[j] = (unsigned char)(0x10 * (arg + 1) + j);
-}
-
 static uint64_t slot_value(int slot)
 {
   if (slot < 4) return ms_captured.gpr[slot];
@@ -44,10 +40,10 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
   static unsigned char storage[16][64] __attribute__((aligned(16)));
   unsigned char copy[16][64];
   void *values[16];
-  for (unsigned i = 0; i < cif->nargs; i++) {
-    fill(storage[i], i, cif->arg_types[i]->size);
-    values[i] = storage[i];
-  }
+  cr_assert(cif->nargs <= ARRAY_LEN(values));
+  for (unsigned i = 0; i < cif->nargs; i++) values[i] = storage[i];
+  /* Every argument byte differs from every other (pattern.h). */
+  fill_pattern(cif->nargs, cif->arg_types, values, sizeof storage[0]);
   memcpy(copy, storage, sizeof copy);
   memset(&ms_captured, 0xee, sizeof ms_captured);
   ffi_arg ret[4];
@@ -55,6 +51,7 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
   cr_assert_eq(ms_captured.rsp % 16, 8, "rsp not 16-byte aligned at the call");
   for (int r = 0; r < nrows; r++) {
     const struct expect *e = &rows[r];
+    cr_assert(e->arg >= 0 && (unsigned)e->arg < cif->nargs, "row %d: no argument %d", r, e->arg);
     if (e->where == REF) {
       /* The copy was in ffi_call's frame, gone now: find it in what the
          callee recorded of the stack above it. */
@@ -67,6 +64,9 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
                 "row %d: slot %d does not point to a copy of arg %d", r, e->index, e->arg);
       continue;
     }
+    /* Only bytes the pattern filled are unique: a row must stay inside its argument. */
+    cr_assert(e->src >= 0 && e->len > 0 && (size_t)(e->src + e->len) <= cif->arg_types[e->arg]->size,
+              "row %d: bytes %d..%d are not all argument %d's", r, e->src, e->src + e->len, e->arg);
     const uint8_t *got = e->where == GPR ? (const uint8_t *)&ms_captured.gpr[e->index]
                          : e->where == XMM ? ms_captured.xmm[e->index]
                                            : ms_captured.stack + e->index;
