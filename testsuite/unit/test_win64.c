@@ -193,20 +193,26 @@ Test(win64, hidden_pointer)
     }
 }
 
-/* R7, R8, R10: results, widened or stored at their exact size. */
+/* R7, R8, R10: results, widened or stored at their exact size.  rax and
+   xmm0 hold 24 different bytes (0xb1 to 0xc8, each with its top bit set,
+   none the 0x55 of the output buffers), so a result taken from the wrong
+   register, or from the wrong bytes of the right one, cannot match.  */
 Test(win64, results)
 {
-  static const uint8_t pattern[16] = {0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8,
-                                      0x19, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f, 0x80};
-  memcpy(&ms_ret.rax, pattern, 8);
-  memcpy(ms_ret.xmm0, pattern, 16);
+  uint8_t rax_bytes[8], xmm0_bytes[16];
+  for (int k = 0; k < 8; k++) rax_bytes[k] = (uint8_t)(0xb1 + k);
+  for (int k = 0; k < 16; k++) xmm0_bytes[k] = (uint8_t)(0xb9 + k);
+  memcpy(&ms_ret.rax, rax_bytes, 8);
+  memcpy(ms_ret.xmm0, xmm0_bytes, 16);
+  const uint64_t rax = ms_ret.rax;
   ffi_cif cif;
   uint64_t out[2];
+  /* What C's conversions make of rax's value. */
   struct { ffi_type *t; uint64_t want; } ints[] = {
-      {&ffi_type_sint8, (uint64_t)(int64_t)(int8_t)0x81}, {&ffi_type_uint8, 0x81},
-      {&ffi_type_sint16, (uint64_t)(int64_t)(int16_t)0x9281}, {&ffi_type_uint16, 0x9281},
-      {&ffi_type_sint32, (uint64_t)(int64_t)(int32_t)0xb4a39281}, {&ffi_type_uint32, 0xb4a39281},
-      {&ffi_type_sint64, 0xf8e7d6c5b4a39281ull}, {&ffi_type_pointer, 0xf8e7d6c5b4a39281ull},
+      {&ffi_type_sint8, (uint64_t)(int64_t)(int8_t)rax}, {&ffi_type_uint8, (uint8_t)rax},
+      {&ffi_type_sint16, (uint64_t)(int64_t)(int16_t)rax}, {&ffi_type_uint16, (uint16_t)rax},
+      {&ffi_type_sint32, (uint64_t)(int64_t)(int32_t)rax}, {&ffi_type_uint32, (uint32_t)rax},
+      {&ffi_type_sint64, rax}, {&ffi_type_pointer, rax},
   };
   for (unsigned i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, ints[i].t, NULL), FFI_OK);
@@ -216,10 +222,10 @@ Test(win64, results)
   }
   cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, 0, &ffi_type_double, NULL), FFI_OK);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 8) == 0, "double from xmm0");
+  cr_assert(memcmp(out, xmm0_bytes, 8) == 0, "double from xmm0");
   cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, &ffi_type_sint128, NULL), FFI_OK);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 16) == 0, "__int128 from all of xmm0");
+  cr_assert(memcmp(out, xmm0_bytes, 16) == 0, "__int128 from all of xmm0");
   /* 1-, 2-, 4-byte structs: exactly that many bytes of rax */
   static ffi_type *e[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
   static ffi_type *f[] = {&ffi_type_float, NULL};
@@ -230,14 +236,14 @@ Test(win64, results)
     cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, struct_of(&st, e), NULL), FFI_OK);
     memset(out, 0x55, sizeof out);
     ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-    cr_assert(memcmp(out, pattern, n) == 0 && ((uint8_t *)out)[n] == 0x55, "%d-byte struct result", n);
+    cr_assert(memcmp(out, rax_bytes, n) == 0 && ((uint8_t *)out)[n] == 0x55, "%d-byte struct result", n);
     e[n] = saved;
   }
   ffi_type sf;
   cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, struct_of(&sf, f), NULL), FFI_OK);
   memset(out, 0x55, sizeof out);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 4) == 0, "struct { float } comes back in eax, not xmm0");
+  cr_assert(memcmp(out, rax_bytes, 4) == 0 && ((uint8_t *)out)[4] == 0x55, "struct { float } comes back in eax, not xmm0");
 }
 
 Test(win64, vectors_refused)
