@@ -1,7 +1,6 @@
 /* pattern.h -- what the placement tests share: argument bytes that are all
    different within one call, so that a byte found in a register or stack
-   slot names the one argument and the one byte it came from, and array
-   lengths counted by the compiler rather than typed by hand.  */
+   slot names the one argument and the one byte it came from.  */
 #ifndef PATTERN_H
 #define PATTERN_H
 #include <criterion/criterion.h>
@@ -9,15 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
-/* The number of elements of the array A; a compile-time error if A is a
-   pointer (whose sizeof would give a wrong count silently).  */
-#define ARRAY_LEN(a)                                                                               \
-  (sizeof(a) / sizeof((a)[0]) +                                                                    \
-   0 * sizeof(struct {                                                                             \
-     _Static_assert(!__builtin_types_compatible_p(__typeof__(a), __typeof__(&(a)[0])),            \
-                    "ARRAY_LEN of a pointer");                                                     \
-     int unused;                                                                                   \
-   }))
+#include "unit.h"
 
 /* Byte values the pattern never uses: 0x00, which zero and sign extension
    and cleared registers produce, and 0xee, which the capture buffers hold

@@ -13,11 +13,14 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #else
 #define RUNNING_ON_VALGRIND 0
 #endif
+
+#include "unit.h"
 
 /* ---- a closure adding its int arguments to its user data */
 static void add_ints(ffi_cif *cif, void *ret, void **args, void *user)
@@ -152,7 +155,7 @@ Test(closures, split_struct_argument)
   static ffi_type st = {0, 0, FFI_TYPE_STRUCT, e};
   static ffi_type *a[] = {&ffi_type_double, &st, &ffi_type_slong};
   static ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 3, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, sum_split, NULL, code), FFI_OK);
@@ -180,7 +183,7 @@ Test(closures, several_joined_arguments)
   static ffi_type st = {0, 0, FFI_TYPE_STRUCT, e};
   static ffi_type *a[] = {&st, &st, &st};
   static ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 3, &ffi_type_float, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_float, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, sum_floats, NULL, code), FFI_OK);
@@ -204,7 +207,7 @@ Test(closures, int128_arguments_are_aligned)
 {
   static ffi_type *a[] = {&ffi_type_slong, &ffi_type_sint128, &ffi_type_sint128};
   static ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 3, &ffi_type_sint128, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_sint128, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, check_int128, NULL, code), FFI_OK);
@@ -226,7 +229,7 @@ Test(closures, variadic)
 {
   static ffi_type *a[] = {&ffi_type_sint, &ffi_type_double, &ffi_type_double, &ffi_type_double};
   static ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 4, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, sum_var, NULL, code), FFI_OK);

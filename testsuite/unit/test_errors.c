@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "unit.h"
+
 static ffi_status prep1(ffi_type *arg)
 {
   ffi_cif cif;
   ffi_type *a[] = {arg};
-  return ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a);
+  return ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a);
 }
 
 Test(errors, abi_out_of_range)
@@ -158,6 +160,6 @@ Test(errors, calling_a_failed_cif_aborts, .signal = SIGABRT)
   ffi_cif cif;
   ffi_type bad = {3, 4, FFI_TYPE_SINT32, NULL};
   ffi_type *a[] = {&bad};
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_BAD_TYPEDEF);
   ffi_call(&cif, FFI_FN(abort), NULL, NULL);
 }

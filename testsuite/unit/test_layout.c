@@ -6,6 +6,8 @@
 #include <ffi.h>
 #include <stddef.h>
 
+#include "unit.h"
+
 #define ELEMS(...) ((ffi_type *[]){__VA_ARGS__, NULL})
 
 struct inner { char c; double d; };
@@ -33,7 +35,7 @@ Test(layout, prep_cif_lays_out_in_place)
   ffi_type in = {0, 0, FFI_TYPE_STRUCT, ELEMS(&ffi_type_schar, &ffi_type_double)};
   ffi_type *a[] = {&in};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(in.size, 16);
   cr_assert_eq(in.alignment, 8);
   cr_assert_eq(cif.nargs, 1);
@@ -57,12 +59,12 @@ Test(layout, vector_sizes_round_to_powers_of_two)
   ffi_type v3 = {0, 0, FFI_TYPE_VECTOR, ELEMS(&ffi_type_float, &ffi_type_float, &ffi_type_float)};
   ffi_type *a[] = {&v3};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(v3.size, 16);
   cr_assert_eq(v3.alignment, 16);
   ffi_type v2 = {0, 0, FFI_TYPE_VECTOR, ELEMS(&ffi_type_uint8, &ffi_type_uint8)};
   a[0] = &v2;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(v2.size, 2);
   cr_assert_eq(v2.alignment, 2);
 }
@@ -90,9 +92,9 @@ Test(layout, identical_signatures_share_a_plan)
   ffi_cif c1, c2, c3;
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_double};
   ffi_type *b[] = {&ffi_type_sint32, &ffi_type_sint32};
-  cr_assert_eq(ffi_prep_cif(&c1, FFI_DEFAULT_ABI, 2, &ffi_type_sint32, a), FFI_OK);
-  cr_assert_eq(ffi_prep_cif(&c2, FFI_DEFAULT_ABI, 2, &ffi_type_sint32, a), FFI_OK);
-  cr_assert_eq(ffi_prep_cif(&c3, FFI_DEFAULT_ABI, 2, &ffi_type_sint32, b), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&c1, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_sint32, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&c2, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_sint32, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&c3, FFI_DEFAULT_ABI, ARRAY_LEN(b), &ffi_type_sint32, b), FFI_OK);
   cr_assert_eq(c1.flags, c2.flags);
   cr_assert_neq(c1.flags, c3.flags);
   cr_assert_neq(c1.flags, 0);
@@ -100,7 +102,7 @@ Test(layout, identical_signatures_share_a_plan)
   for (int i = 0; i < 10000; i++) {
     ffi_type s = {0, 0, FFI_TYPE_STRUCT, ELEMS(&ffi_type_sint32, &ffi_type_double)};
     ffi_type *sa[] = {&s};
-    cr_assert_eq(ffi_prep_cif(&c3, FFI_DEFAULT_ABI, 1, &ffi_type_void, sa), FFI_OK);
+    cr_assert_eq(ffi_prep_cif(&c3, FFI_DEFAULT_ABI, ARRAY_LEN(sa), &ffi_type_void, sa), FFI_OK);
     if (i == 0) first = c3.flags;
     cr_assert_eq(c3.flags, first, "a fresh struct type of the same shape reuses the plan");
   }
@@ -109,8 +111,8 @@ Test(layout, identical_signatures_share_a_plan)
 Test(layout, cif_bytes_counts_stack_arguments)
 {
   ffi_type *a[8];
-  for (int i = 0; i < 8; i++) a[i] = &ffi_type_sint64;
+  for (int i = 0; i < (int)ARRAY_LEN(a); i++) a[i] = &ffi_type_sint64;
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 8, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(cif.bytes, 16);
 }

@@ -42,17 +42,17 @@ Test(plans, registers_stack_and_struct_returns)
   ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
   ffi_type *a[] = {&ffi_type_sint8, &ffi_type_double, &s, &ffi_type_sint64, &ffi_type_sint64,
                    &ffi_type_sint64, &ffi_type_sint64, &ffi_type_float, &ffi_type_longdouble};
-  unsigned char storage[9][32] __attribute__((aligned(16)));
-  void *values[9];
-  for (int i = 0; i < 9; i++) values[i] = storage[i];
+  unsigned char storage[ARRAY_LEN(a)][32] __attribute__((aligned(16)));
+  void *values[ARRAY_LEN(a)];
+  for (size_t i = 0; i < ARRAY_LEN(a); i++) values[i] = storage[i];
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 9, &s, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &s, a), FFI_OK);
   /* Every argument byte differs from every other (pattern.h; s is laid
      out now): an argument the plan puts elsewhere than ffi_call does
      cannot go unnoticed. */
-  fill_pattern(9, a, values, sizeof storage[0]);
+  fill_pattern(ARRAY_LEN(a), a, values, sizeof storage[0]);
   same_as_ffi_call(&cif, values);
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 9, &ffi_type_sint16, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_sint16, a), FFI_OK);
   same_as_ffi_call(&cif, values);
   cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 2, 7, &ffi_type_double, a), FFI_OK);
   same_as_ffi_call(&cif, values);
@@ -84,7 +84,7 @@ Test(plans, shared_across_threads)
   static ffi_type *a[6] = {&ffi_type_slong, &ffi_type_slong, &ffi_type_slong,
                            &ffi_type_slong, &ffi_type_slong, &ffi_type_slong};
   static ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 6, &ffi_type_slong, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_slong, a), FFI_OK);
   shared_plan = ffi_call_plan_alloc(&cif);
   pthread_t t[8];
   for (long i = 0; i < 8; i++) pthread_create(&t[i], NULL, invoke_many, (void *)(intptr_t)(i * 100000));
@@ -102,7 +102,7 @@ Test(plans, size_and_free)
   ffi_type *a[6] = {&ffi_type_uint64, &ffi_type_uint64, &ffi_type_uint64,
                     &ffi_type_uint64, &ffi_type_uint64, &ffi_type_uint64};
   cr_assert_eq(ffi_prep_cif(&cif2, FFI_DEFAULT_ABI, 2, &ffi_type_uint64, a), FFI_OK);
-  cr_assert_eq(ffi_prep_cif(&cif6, FFI_DEFAULT_ABI, 6, &ffi_type_uint64, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif6, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_uint64, a), FFI_OK);
   ffi_call_plan *p2 = ffi_call_plan_alloc(&cif2), *p6 = ffi_call_plan_alloc(&cif6);
   cr_assert(ffi_call_plan_size(p2) > 0);
   cr_assert(ffi_call_plan_size(p6) >= ffi_call_plan_size(p2));

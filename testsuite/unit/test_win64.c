@@ -35,7 +35,10 @@ static uint64_t slot_value(int slot)
   return v;
 }
 
-static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, void *rvalue)
+/* Call ms_capture_callee through CIF with every argument byte distinct,
+   the result to RVALUE (if not NULL), and check each of the NROWS ROWS
+   against what it recorded.  */
+static void check_rows(ffi_cif *cif, const struct expect *rows, size_t nrows, void *rvalue)
 {
   static unsigned char storage[16][64] __attribute__((aligned(16)));
   unsigned char copy[16][64];
@@ -49,7 +52,7 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
   ffi_arg ret[4];
   ffi_call(cif, FFI_FN(ms_capture_callee), rvalue ? rvalue : ret, values);
   cr_assert_eq(ms_captured.rsp % 16, 8, "rsp not 16-byte aligned at the call");
-  for (int r = 0; r < nrows; r++) {
+  for (int r = 0; r < (int)nrows; r++) {
     const struct expect *e = &rows[r];
     cr_assert(e->arg >= 0 && (unsigned)e->arg < cif->nargs, "row %d: no argument %d", r, e->arg);
     if (e->where == REF) {
@@ -77,6 +80,9 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
   cr_assert(memcmp(copy, storage, sizeof copy) == 0, "ffi_call modified an argument value");
 }
 
+/* ROWS is an array: its length is counted, not typed. */
+#define call_and_check(cif, rows, rvalue) check_rows((cif), (rows), ARRAY_LEN(rows), (rvalue))
+
 static ffi_type *struct_of(ffi_type *st, ffi_type **elems)
 {
   st->size = 0;
@@ -90,7 +96,7 @@ static ffi_type *struct_of(ffi_type *st, ffi_type **elems)
 ParameterizedTestParameters(win64, integers_then_stack)
 {
   static int abis[] = {FFI_WIN64, FFI_GNUW64};
-  return cr_make_param_array(int, abis, 2);
+  return cr_make_param_array(int, abis, ARRAY_LEN(abis));
 }
 
 /* R1, R2, R6: rcx, rdx, r8, r9, then the stack above the 32-byte home area. */
@@ -99,13 +105,13 @@ ParameterizedTest(int *abi, win64, integers_then_stack)
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_sint64, &ffi_type_pointer, &ffi_type_uint16,
                    &ffi_type_sint64, &ffi_type_uint32, &ffi_type_sint8};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, *abi, 7, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, *abi, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(cif.bytes, 56, "cif->bytes: libffi's 8 per slot");
   struct expect rows[] = {
       {0, 0, 4, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 2, GPR, 3, 0},
       {4, 0, 8, STACK, 32, 0}, {5, 0, 4, STACK, 40, 0}, {6, 0, 1, STACK, 48, 0},
   };
-  call_and_check(&cif, rows, 7, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R3: floating-point arguments take the XMM register of their slot. */
@@ -114,12 +120,12 @@ Test(win64, floats_share_slots)
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_double, &ffi_type_float, &ffi_type_sint64,
                    &ffi_type_double, &ffi_type_float};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 6, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 4, GPR, 0, 0}, {1, 0, 8, XMM, 1, 0}, {2, 0, 4, XMM, 2, 0},
       {3, 0, 8, GPR, 3, 0}, {4, 0, 8, STACK, 32, 0}, {5, 0, 4, STACK, 40, 0},
   };
-  call_and_check(&cif, rows, 6, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R2, R4: aggregates of 1, 2, 4, 8 bytes as integers; others (3, 16, 12
@@ -135,13 +141,13 @@ Test(win64, aggregates_by_size)
                    struct_of(&s16, e16), struct_of(&s4, e4), &ffi_type_longdouble, &ffi_type_sint128,
                    &ffi_type_complex_float, &ffi_type_complex_double};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 10, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 1, GPR, 0, 0}, {1, 0, 0, REF, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 2, GPR, 3, 0},
       {4, 0, 0, REF, 4, 0}, {5, 0, 4, STACK, 40, 0}, {6, 0, 0, REF, 6, 0}, {7, 0, 0, REF, 7, 0},
       {8, 0, 8, STACK, 64, 0}, {9, 0, 0, REF, 9, 0},
   };
-  call_and_check(&cif, rows, 10, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R4: a copy is aligned as its type asks, above 16 too. */
@@ -153,9 +159,9 @@ Test(win64, overaligned_copy)
   static ffi_type *e3[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
   ffi_type *a[] = {struct_of(&s3, e3), &a32, &ffi_type_sint32, &ffi_type_sint32, &a32};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 5, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {{0, 0, 0, REF, 0, 0}, {1, 0, 0, REF, 1, 0}, {2, 0, 4, GPR, 2, 0}, {4, 0, 0, REF, 4, 0}};
-  call_and_check(&cif, rows, 4, NULL);
+  call_and_check(&cif, rows, NULL);
   cr_assert_eq(ms_captured.gpr[1] % 32, 0, "the copy of a 32-byte-aligned struct is not 32-byte aligned");
   cr_assert_eq(slot_value(4) % 32, 0, "the second copy is not 32-byte aligned");
 }
@@ -165,12 +171,12 @@ Test(win64, variadic_doubles_duplicated)
 {
   ffi_type *a[] = {&ffi_type_double, &ffi_type_sint32, &ffi_type_double, &ffi_type_double, &ffi_type_double};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_GNUW64, 1, 5, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_GNUW64, 1, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 8, XMM, 0, 0}, {1, 0, 4, GPR, 1, 0}, {2, 0, 8, XMM, 2, 0}, {2, 0, 8, GPR, 2, 0},
       {3, 0, 8, XMM, 3, 0}, {3, 0, 8, GPR, 3, 0}, {4, 0, 8, STACK, 32, 0},
   };
-  call_and_check(&cif, rows, 7, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R9: a large aggregate result: its address in rcx, the arguments one slot
@@ -182,13 +188,13 @@ Test(win64, hidden_pointer)
   ffi_type *rtypes[] = {struct_of(&s24, e24), &ffi_type_longdouble, &ffi_type_complex_double};
   ffi_type *a[] = {&ffi_type_sint64, &ffi_type_double, &ffi_type_sint32, &ffi_type_sint32};
   for (int abi = FFI_WIN64; abi <= FFI_GNUW64; abi++)
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < (int)ARRAY_LEN(rtypes); r++) {
       ffi_cif cif;
-      cr_assert_eq(ffi_prep_cif(&cif, abi, 4, rtypes[r], a), FFI_OK);
+      cr_assert_eq(ffi_prep_cif(&cif, abi, ARRAY_LEN(a), rtypes[r], a), FFI_OK);
       cr_assert_eq(cif.bytes, 40);
       unsigned char result[32] __attribute__((aligned(16)));
       struct expect rows[] = {{0, 0, 8, GPR, 1, 0}, {1, 0, 8, XMM, 2, 0}, {2, 0, 4, GPR, 3, 0}, {3, 0, 4, STACK, 32, 0}};
-      call_and_check(&cif, rows, 4, result);
+      call_and_check(&cif, rows, result);
       cr_assert_eq(ms_captured.gpr[0], (uint64_t)(uintptr_t)result, "abi %d rtype %d: rcx is not rvalue", abi, r);
     }
 }
@@ -289,7 +295,7 @@ Test(win64_closure, mixed_arguments)
   ffi_type *a[] = {&ffi_type_double, &ffi_type_float, &ffi_type_sint8, struct_of(&t3, e3), &ffi_type_longdouble,
                    struct_of(&t24, e24), &ffi_type_double, &ffi_type_float, struct_of(&tf, ef), &ffi_type_sint128};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 10, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_not_null(cl);
@@ -378,7 +384,7 @@ Test(win64_closure, preserves_callee_saved_registers)
 {
   ffi_type *a[] = {&ffi_type_uint64, &ffi_type_uint64};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, 2, &ffi_type_uint64, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, ARRAY_LEN(a), &ffi_type_uint64, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, handler_clobber, NULL, code), FFI_OK);
@@ -397,7 +403,7 @@ Test(win64_closure, go)
 {
   ffi_type *a[] = {&ffi_type_uint32};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 1, &ffi_type_uint32, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_uint32, a), FFI_OK);
   ffi_go_closure gc;
   cr_assert_eq(ffi_prep_go_closure(&gc, &cif, handler_go), FFI_OK);
   uint32_t x = 14;
