@@ -13,6 +13,7 @@
 #define FFIX_PORTABLE_LAYOUTS_H
 
 #include <ffi.h>
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -23,8 +24,15 @@ static __attribute__((unused)) uint64_t hash_mix(uint64_t h, const void *p, size
   return h;
 }
 
-/* Members' bytes: a long double has six bytes of padding of its own.  */
-#define MEMBER_BYTES(x) _Generic((x), long double: (size_t)10, default: sizeof(x))
+/* Members' bytes: an x87 long double (64-bit mantissa: x86-64 Linux, GNU's
+   Win64) is 10 bytes and six of padding; other long doubles (IEEE quad on
+   AArch64 Linux, or a double) have no padding and count whole.  */
+#if LDBL_MANT_DIG == 64
+#define LDOUBLE_BYTES ((size_t)10)
+#else
+#define LDOUBLE_BYTES sizeof(long double)
+#endif
+#define MEMBER_BYTES(x) _Generic((x), long double: LDOUBLE_BYTES, default: sizeof(x))
 
 static __attribute__((unused)) void set_float(void *p, size_t n, unsigned v) { (void)n; *(float *)p = (float)v * 0.75f - 3.0f; }
 static __attribute__((unused)) void set_double(void *p, size_t n, unsigned v) { (void)n; *(double *)p = v * -1.5 + 1e-3; }

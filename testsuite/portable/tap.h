@@ -93,9 +93,11 @@ TAP_HELPER void prep(ffi_cif *cif, unsigned nargs, ffi_type *rtype, ffi_type **a
 }
 
 /* Called at the top of each callee: leaves a pattern in the volatile
-   registers that carry return values (rax, rdx, xmm0, xmm1), so that a
-   caller reading a register the callee did not set, or the upper bits of
-   a narrow result, sees junk rather than a lucky zero.  */
+   registers that carry return values (x86-64: rax, rdx, xmm0, xmm1;
+   AArch64: x0, x1, v0-v3), so that a caller reading a register the callee
+   did not set, or the upper bits of a narrow result, sees junk rather
+   than a lucky zero.  On other targets it does nothing (the tests still
+   run, without that extra check) until their registers are added here.  */
 TAP_HELPER NOINLINE void scramble(void)
 {
 #if defined(__x86_64__)
@@ -106,6 +108,17 @@ TAP_HELPER NOINLINE void scramble(void)
                    "punpcklqdq %%xmm0, %%xmm0\n\t"
                    "punpcklqdq %%xmm1, %%xmm1"
                    ::: "rax", "rdx", "xmm0", "xmm1");
+#elif defined(__aarch64__)
+  __asm__ volatile("movz x0, #0x5aa5\n\t"
+                   "movk x0, #0x9669, lsl #16\n\t"
+                   "movk x0, #0xc33c, lsl #32\n\t"
+                   "movk x0, #0x5aa5, lsl #48\n\t"
+                   "mov x1, x0\n\t"
+                   "dup v0.2d, x0\n\t"
+                   "dup v1.2d, x0\n\t"
+                   "dup v2.2d, x0\n\t"
+                   "dup v3.2d, x0"
+                   ::: "x0", "x1", "v0", "v1", "v2", "v3");
 #endif
 }
 

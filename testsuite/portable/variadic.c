@@ -8,6 +8,9 @@
    must count the vector registers used.  */
 #include "tap.h"
 
+/* The ffi_type of size_t (64-bit on every target ffix has today).  */
+#define SIZE_T_FFI_TYPE (sizeof(size_t) == 8 ? &ffi_type_uint64 : &ffi_type_uint32)
+
 /* The format: i int, l long long, d double, p pointer, L long double. */
 static NOINLINE int vformat(char *out, size_t size, const char *fmt, ...)
 {
@@ -65,7 +68,7 @@ static void check_format(const char *fmt)
   unsigned n = 0;
 
   types[0] = &ffi_type_pointer;
-  types[1] = &ffi_type_uint64; /* size_t is 64-bit on both targets */
+  types[1] = SIZE_T_FFI_TYPE;
   types[2] = &ffi_type_pointer;
   values[0] = &out;
   values[1] = &size;
@@ -146,7 +149,7 @@ static void check_snprintf(void)
   int i = -42, x = 0xbeef, c = 'Q';
   double d1 = 3.25, d2 = -1.5, d3 = 1e6;
   const char *s = "text";
-  ffi_type *types[] = {&ffi_type_pointer, &ffi_type_uint64, &ffi_type_pointer, &ffi_type_sint, &ffi_type_double,
+  ffi_type *types[] = {&ffi_type_pointer, SIZE_T_FFI_TYPE, &ffi_type_pointer, &ffi_type_sint, &ffi_type_double,
                        &ffi_type_pointer, &ffi_type_sint, &ffi_type_double, &ffi_type_sint, &ffi_type_double};
   void *values[] = {&buf, &size, &fmt, &i, &d1, &s, &x, &d2, &c, &d3};
   ffi_cif cif;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "pattern.h"
 
 
 enum { GPR, XMM, STACK };
@@ -19,12 +20,6 @@ struct expect {
   int where, index, at;
 };
 
-/* Argument I's byte J is 0x10*(I+1) + J: every byte tells where it came from. */
-static void fill(unsigned char *buf, int arg, size_t size)
-{
-  for (size_t j = 0; j < size; j++) buf[j] = (unsigned char)(0x10 * (arg + 1) + j);
-}
-
 static const uint8_t *slot(int where, int index)
 {
   switch (where) {
@@ -34,22 +29,28 @@ static const uint8_t *slot(int where, int index)
   }
 }
 
-static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows)
+/* Call capture_callee through CIF with every argument byte distinct, and
+   check each of the NROWS ROWS against what it recorded.  */
+static void check_rows(ffi_cif *cif, const struct expect *rows, size_t nrows)
 {
   unsigned char storage[16][64] __attribute__((aligned(16)));
   unsigned char copy[16][64];
   void *values[16];
-  for (unsigned i = 0; i < cif->nargs; i++) {
-    fill(storage[i], i, cif->arg_types[i]->size);
-    values[i] = storage[i];
-  }
+  cr_assert(cif->nargs <= ARRAY_LEN(values));
+  for (unsigned i = 0; i < cif->nargs; i++) values[i] = storage[i];
+  /* Every argument byte differs from every other (pattern.h). */
+  fill_pattern(cif->nargs, cif->arg_types, values, sizeof storage[0]);
   memcpy(copy, storage, sizeof copy);
   memset(&captured, 0xee, sizeof captured);
   memset(&ret_regs, 0, sizeof ret_regs);
   ffi_arg ret[4];
   ffi_call(cif, FFI_FN(capture_callee), ret, values);
-  for (int r = 0; r < nrows; r++) {
+  for (int r = 0; r < (int)nrows; r++) {
     const struct expect *e = &rows[r];
+    /* Only bytes the pattern filled are unique: a row must stay inside its argument. */
+    cr_assert(e->arg >= 0 && (unsigned)e->arg < cif->nargs && e->src >= 0 && e->len > 0 &&
+                  (size_t)(e->src + e->len) <= cif->arg_types[e->arg]->size,
+              "row %d: bytes %d..%d are not all argument %d's", r, e->src, e->src + e->len, e->arg);
     const uint8_t *got = slot(e->where, e->index) + e->at;
     cr_assert(memcmp(got, storage[e->arg] + e->src, e->len) == 0,
               "row %d: arg %d bytes %d..%d not found in %s %d at byte %d", r, e->arg, e->src,
@@ -58,6 +59,9 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows)
   }
   cr_assert(memcmp(copy, storage, sizeof copy) == 0, "ffi_call modified an argument value");
 }
+
+/* ROWS is an array: its length is counted, not typed. */
+#define call_and_check(cif, rows) check_rows((cif), (rows), ARRAY_LEN(rows))
 
 static ffi_cif prep(ffi_type *rtype, unsigned n, ffi_type **args)
 {
@@ -72,12 +76,12 @@ Test(placement, integers_fill_gprs_then_stack)
 {
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_sint64, &ffi_type_pointer, &ffi_type_uint64,
                    &ffi_type_sint64, &ffi_type_uint32, &ffi_type_sint64, &ffi_type_sint64};
-  ffi_cif cif = prep(&ffi_type_void, 8, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {
       {0, 0, 4, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 8, GPR, 3, 0},
       {4, 0, 8, GPR, 4, 0}, {5, 0, 4, GPR, 5, 0}, {6, 0, 8, STACK, 0, 0}, {7, 0, 8, STACK, 8, 0},
   };
-  call_and_check(&cif, rows, 8);
+  call_and_check(&cif, rows);
   cr_assert_eq(captured.rax & 0xff, 0, "%%al counts SSE registers: none here");
 }
 
@@ -87,7 +91,7 @@ Test(placement, narrow_integers_are_extended)
 {
   ffi_type *a[] = {&ffi_type_sint8, &ffi_type_uint8, &ffi_type_sint16, &ffi_type_uint16,
                    &ffi_type_sint32, &ffi_type_uint32};
-  ffi_cif cif = prep(&ffi_type_void, 6, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   int8_t s8 = -2; uint8_t u8 = 0xfe; int16_t s16 = -3; uint16_t u16 = 0xfffd;
   int32_t s32 = -4; uint32_t u32 = 0xfffffffc;
   void *v[] = {&s8, &u8, &s16, &u16, &s32, &u32};
@@ -104,13 +108,13 @@ Test(placement, narrow_integers_are_extended)
 Test(placement, doubles_fill_xmm_then_stack)
 {
   ffi_type *a[10];
-  for (int i = 0; i < 10; i++) a[i] = i == 3 ? &ffi_type_float : &ffi_type_double;
-  ffi_cif cif = prep(&ffi_type_void, 10, a);
+  for (int i = 0; i < (int)ARRAY_LEN(a); i++) a[i] = i == 3 ? &ffi_type_float : &ffi_type_double;
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {
       {0, 0, 8, XMM, 0, 0}, {3, 0, 4, XMM, 3, 0}, {7, 0, 8, XMM, 7, 0},
       {8, 0, 8, STACK, 0, 0}, {9, 0, 8, STACK, 8, 0},
   };
-  call_and_check(&cif, rows, 5);
+  call_and_check(&cif, rows);
   cr_assert_eq(captured.rax & 0xff, 8);
 }
 
@@ -122,9 +126,9 @@ Test(placement, struct_of_two_floats_in_one_xmm)
   ffi_type *e[] = {&ffi_type_float, &ffi_type_float, NULL};
   ffi_type s = mk(e);
   ffi_type *a[] = {&s};
-  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {{0, 0, 8, XMM, 0, 0}};
-  call_and_check(&cif, rows, 1);
+  call_and_check(&cif, rows);
 }
 
 /* Rule 4(d): INTEGER wins when a float and an int share an eightbyte.  */
@@ -133,9 +137,9 @@ Test(placement, float_and_int_share_a_gpr)
   ffi_type *e[] = {&ffi_type_float, &ffi_type_sint32, NULL};
   ffi_type s = mk(e);
   ffi_type *a[] = {&s};
-  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {{0, 0, 8, GPR, 0, 0}};
-  call_and_check(&cif, rows, 1);
+  call_and_check(&cif, rows);
 }
 
 /* Each eightbyte is classified on its own: {double, long} -> xmm0 + rdi,
@@ -146,11 +150,11 @@ Test(placement, mixed_eightbytes_split_between_files)
   ffi_type *e2[] = {&ffi_type_sint64, &ffi_type_double, NULL};
   ffi_type s1 = mk(e1), s2 = mk(e2);
   ffi_type *a[] = {&s1, &s2};
-  ffi_cif cif = prep(&ffi_type_void, 2, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {
       {0, 0, 8, XMM, 0, 0}, {0, 8, 8, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {1, 8, 8, XMM, 1, 0},
   };
-  call_and_check(&cif, rows, 4);
+  call_and_check(&cif, rows);
 }
 
 /* Rule 1: larger than 16 bytes -> MEMORY, copied to the stack.  Arrays are
@@ -158,13 +162,13 @@ Test(placement, mixed_eightbytes_split_between_files)
 Test(placement, big_struct_goes_on_stack)
 {
   ffi_type *e[25];
-  for (int i = 0; i < 24; i++) e[i] = &ffi_type_uint8;
-  e[24] = NULL;
+  for (int i = 0; i < (int)ARRAY_LEN(e) - 1; i++) e[i] = &ffi_type_uint8;
+  e[ARRAY_LEN(e) - 1] = NULL;
   ffi_type s = mk(e);
   ffi_type *a[] = {&ffi_type_sint32, &s, &ffi_type_sint32};
-  ffi_cif cif = prep(&ffi_type_void, 3, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {{0, 0, 4, GPR, 0, 0}, {1, 0, 24, STACK, 0, 0}, {2, 0, 4, GPR, 1, 0}};
-  call_and_check(&cif, rows, 3);
+  call_and_check(&cif, rows);
 }
 
 /* X87 and X87UP go in memory; 16-byte aligned stack slot.  */
@@ -172,9 +176,9 @@ Test(placement, long_double_goes_on_stack_aligned)
 {
   ffi_type *b[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64,
                    &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_longdouble};
-  ffi_cif cif = prep(&ffi_type_void, 8, b);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(b), b);
   struct expect rows[] = {{6, 0, 8, STACK, 0, 0}, {7, 0, 10, STACK, 16, 0}};
-  call_and_check(&cif, rows, 2);
+  call_and_check(&cif, rows);
 }
 
 /* If an argument does not fit in the registers left, all of it goes to the
@@ -184,21 +188,21 @@ Test(placement, int128_needs_two_gprs_or_none)
 {
   ffi_type *a[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64,
                    &ffi_type_sint64, &ffi_type_sint128, &ffi_type_sint64};
-  ffi_cif cif = prep(&ffi_type_void, 7, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {{4, 0, 8, GPR, 4, 0}, {5, 0, 16, STACK, 0, 0}, {6, 0, 8, GPR, 5, 0}};
-  call_and_check(&cif, rows, 3);
+  call_and_check(&cif, rows);
 }
 
 /* complex float: one SSE eightbyte; complex double: two.  */
 Test(placement, complex_numbers)
 {
   ffi_type *a[] = {&ffi_type_complex_float, &ffi_type_complex_double, &ffi_type_complex_longdouble};
-  ffi_cif cif = prep(&ffi_type_void, 3, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {
       {0, 0, 8, XMM, 0, 0}, {1, 0, 8, XMM, 1, 0}, {1, 8, 8, XMM, 2, 0},
       {2, 0, 10, STACK, 0, 0}, {2, 16, 10, STACK, 16, 0},  /* COMPLEX_X87: memory */
   };
-  call_and_check(&cif, rows, 5);
+  call_and_check(&cif, rows);
 }
 
 /* __m128 (SSE + SSEUP) is one whole XMM register; __m64 is SSE.  */
@@ -208,11 +212,11 @@ Test(placement, vectors)
   ffi_type *l2[] = {&ffi_type_sint32, &ffi_type_sint32, NULL};
   ffi_type v16 = {0, 0, FFI_TYPE_VECTOR, l4}, v8 = {0, 0, FFI_TYPE_VECTOR, l2};
   ffi_type *a[] = {&v8, &v16};
-  ffi_cif cif = prep(&ffi_type_void, 2, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   cr_assert_eq(v16.size, 16);
   cr_assert_eq(v16.alignment, 16);
   struct expect rows[] = {{0, 0, 8, XMM, 0, 0}, {1, 0, 16, XMM, 1, 0}};
-  call_and_check(&cif, rows, 2);
+  call_and_check(&cif, rows);
 }
 
 /* Small structs travel in the low bytes of a register.  */
@@ -221,9 +225,9 @@ Test(placement, odd_sized_struct_in_gpr)
   ffi_type *e[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
   ffi_type s = mk(e);
   ffi_type *a[] = {&s};
-  ffi_cif cif = prep(&ffi_type_void, 1, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {{0, 0, 3, GPR, 0, 0}};
-  call_and_check(&cif, rows, 1);
+  call_and_check(&cif, rows);
 }
 
 /* libffi 3.4.4's bug (TESTING.md): an INTEGER eightbyte landing in r9 with
@@ -235,12 +239,12 @@ Test(placement, integer_part_in_r9_keeps_earlier_double)
   ffi_type sc = mk(c), scd = mk(cd);
   ffi_type *a[] = {&ffi_type_slong, &ffi_type_double, &ffi_type_slong, &ffi_type_slong,
                    &sc, &ffi_type_slong, &scd};
-  ffi_cif cif = prep(&ffi_type_void, 7, a);
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
   struct expect rows[] = {
       {1, 0, 8, XMM, 0, 0}, {4, 0, 1, GPR, 3, 0}, {5, 0, 8, GPR, 4, 0},
       {6, 0, 1, GPR, 5, 0}, {6, 8, 8, XMM, 1, 0},
   };
-  call_and_check(&cif, rows, 5);
+  call_and_check(&cif, rows);
   cr_assert_eq(captured.rax & 0xff, 2);
 }
 
@@ -250,7 +254,7 @@ Test(placement, memory_return_takes_rdi)
   ffi_type *e[] = {&ffi_type_sint64, &ffi_type_sint64, &ffi_type_sint64, NULL};
   ffi_type s = mk(e);
   ffi_type *a[] = {&ffi_type_sint64};
-  ffi_cif cif = prep(&s, 1, a);
+  ffi_cif cif = prep(&s, ARRAY_LEN(a), a);
   long v = 77, out[3];
   void *values[] = {&v};
   ffi_call(&cif, FFI_FN(capture_callee), out, values);
@@ -266,11 +270,11 @@ Test(placement, variadic_sets_al)
   ffi_type s = mk(e);
   ffi_type *a[] = {&ffi_type_pointer, &ffi_type_double, &s, &ffi_type_sint32};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 4, &ffi_type_sint32, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, ARRAY_LEN(a), &ffi_type_sint32, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 8, GPR, 0, 0}, {1, 0, 8, XMM, 0, 0}, {2, 0, 8, XMM, 1, 0}, {2, 8, 8, XMM, 2, 0},
       {3, 0, 4, GPR, 1, 0},
   };
-  call_and_check(&cif, rows, 5);
+  call_and_check(&cif, rows);
   cr_assert_eq(captured.rax & 0xff, 3);
 }

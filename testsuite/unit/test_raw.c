@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "unit.h"
+
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 
 struct pair { int a; double b; };
@@ -24,7 +26,7 @@ Test(raw, raw_call_and_conversions)
   ffi_type pt = {0, 0, FFI_TYPE_STRUCT, pe};
   ffi_type *a[] = {&ffi_type_schar, &ffi_type_slong, &ffi_type_double, &ffi_type_pointer, &ffi_type_pointer};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 5, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   cr_assert_eq(ffi_raw_size(&cif), 5 * sizeof(ffi_raw));
   signed char c = -3;
   long l = 40;
@@ -52,7 +54,7 @@ Test(raw, java_raw_call)
 {
   ffi_type *a[] = {&ffi_type_sint, &ffi_type_sint64, &ffi_type_double, &ffi_type_float, &ffi_type_pointer};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 5, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   /* 64-bit integers and doubles take two slots. */
   cr_assert_eq(ffi_java_raw_size(&cif), 7 * sizeof(ffi_java_raw));
   int i = -7;
@@ -87,8 +89,8 @@ Test(raw, raw_and_java_closures)
   ffi_type *a[] = {&ffi_type_sint, &ffi_type_sint};
   ffi_type *j[] = {&ffi_type_sint, &ffi_type_sint64, &ffi_type_sint};
   static ffi_cif cif, jcif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_slong, a), FFI_OK);
-  cr_assert_eq(ffi_prep_cif(&jcif, FFI_DEFAULT_ABI, 3, &ffi_type_slong, j), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_slong, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&jcif, FFI_DEFAULT_ABI, ARRAY_LEN(j), &ffi_type_slong, j), FFI_OK);
   void *code, *jcode;
   ffi_raw_closure *rc = ffi_closure_alloc(sizeof(ffi_raw_closure), &code);
   ffi_java_raw_closure *jc = ffi_closure_alloc(sizeof(ffi_java_raw_closure), &jcode);

@@ -9,14 +9,25 @@
 #include "capture.h"
 
 
-static void set_patterns(void)
+/* The return registers hold 48 different bytes: byte K of rax, rdx, xmm0,
+   xmm1 taken in that order is 0xb1 + K (0xb1 to 0xe0), or 0x31 + K with
+   SIGN clear.  So a value read from the wrong register, or the wrong half
+   of one, cannot match what the right one holds; with SIGN set every byte
+   has its top bit set and with it clear none has, so sign and zero
+   extension differ at every width; and no byte is 0x00, or the 0xab the
+   tests fill their buffers with.  */
+static void set_patterns_signed(int sign)
 {
+  uint8_t bytes[48];
+  for (int k = 0; k < 48; k++) bytes[k] = (uint8_t)((sign ? 0xb1 : 0x31) + k);
   memset(&ret_regs, 0, sizeof ret_regs);
-  ret_regs.rax = 0x1111111111111181ull;
-  ret_regs.rdx = 0x2222222222222222ull;
-  memset(ret_regs.xmm0, 0x33, 16);
-  memset(ret_regs.xmm1, 0x44, 16);
+  memcpy(&ret_regs.rax, bytes, 8);
+  memcpy(&ret_regs.rdx, bytes + 8, 8);
+  memcpy(ret_regs.xmm0, bytes + 16, 16);
+  memcpy(ret_regs.xmm1, bytes + 32, 16);
 }
+
+static void set_patterns(void) { set_patterns_signed(1); }
 
 static void call(ffi_type *rtype, void *rvalue)
 {
@@ -25,24 +36,32 @@ static void call(ffi_type *rtype, void *rvalue)
   ffi_call(&cif, FFI_FN(capture_callee), rvalue, NULL);
 }
 
-/* Integral values narrower than ffi_arg are widened to a full ffi_arg. */
+/* Integral values narrower than ffi_arg are widened to a full ffi_arg:
+   sign-extended for the signed types, zero-extended for the unsigned
+   ones, from the low bytes of rax (what C's conversions of rax's value
+   give), with the top bits of each width set and clear.  */
 Test(returns, narrow_integers_widened)
 {
-  struct { ffi_type *t; ffi_arg want; } rows[] = {
-      {&ffi_type_sint8, (ffi_arg)(int64_t)(int8_t)0x81},
-      {&ffi_type_uint8, 0x81},
-      {&ffi_type_sint16, (ffi_arg)(int64_t)(int16_t)0x1181},
-      {&ffi_type_uint16, 0x1181},
-      {&ffi_type_sint32, (ffi_arg)(int64_t)(int32_t)0x11111181},
-      {&ffi_type_uint32, 0x11111181},
-      {&ffi_type_sint64, 0x1111111111111181ull},
-  };
-  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-    set_patterns();
-    ret_regs.rax = 0x1111111111111181ull;
-    ffi_arg r = 0;
-    call(rows[i].t, &r);
-    cr_assert_eq(r, rows[i].want, "row %zu: got %#lx", i, (unsigned long)r);
+  for (int sign = 0; sign <= 1; sign++) {
+    set_patterns_signed(sign);
+    uint64_t rax = ret_regs.rax;
+    struct { ffi_type *t; ffi_arg want; } rows[] = {
+        {&ffi_type_sint8, (ffi_arg)(int64_t)(int8_t)rax},
+        {&ffi_type_uint8, (ffi_arg)(uint8_t)rax},
+        {&ffi_type_sint16, (ffi_arg)(int64_t)(int16_t)rax},
+        {&ffi_type_uint16, (ffi_arg)(uint16_t)rax},
+        {&ffi_type_sint32, (ffi_arg)(int64_t)(int32_t)rax},
+        {&ffi_type_uint32, (ffi_arg)(uint32_t)rax},
+        {&ffi_type_sint64, (ffi_arg)rax},
+        {&ffi_type_uint64, (ffi_arg)rax},
+        {&ffi_type_pointer, (ffi_arg)rax},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+      ffi_arg r = 0;
+      call(rows[i].t, &r);
+      cr_assert_eq(r, rows[i].want, "row %zu (top bits %s): got %#lx, want %#lx", i, sign ? "set" : "clear",
+                   (unsigned long)r, (unsigned long)rows[i].want);
+    }
   }
 }
 
@@ -108,19 +127,23 @@ Test(returns, two_eightbyte_structs)
   ffi_type sdl = {0, 0, FFI_TYPE_STRUCT, dl}, sld = {0, 0, FFI_TYPE_STRUCT, ld};
   ffi_type sll = {0, 0, FFI_TYPE_STRUCT, ll}, sfff = {0, 0, FFI_TYPE_STRUCT, fff};
   uint64_t out[3];
-  uint64_t x0 = 0x3333333333333333ull, x1 = 0x4444444444444444ull;
+  uint64_t x0, x1;
 
   set_patterns();
+  /* The low eightbytes of xmm0 and xmm1: each SSE eightbyte comes from the
+     low half of the next register, never from a high half.  */
+  memcpy(&x0, ret_regs.xmm0, 8);
+  memcpy(&x1, ret_regs.xmm1, 8);
   call(&sdl, out);
-  cr_assert(out[0] == x0 && out[1] == ret_regs.rax);
+  cr_assert(out[0] == x0 && out[1] == ret_regs.rax, "{double, long}: xmm0, rax");
   call(&sld, out);
-  cr_assert(out[0] == ret_regs.rax && out[1] == x0);
+  cr_assert(out[0] == ret_regs.rax && out[1] == x0, "{long, double}: rax, xmm0");
   call(&sll, out);
-  cr_assert(out[0] == ret_regs.rax && out[1] == ret_regs.rdx);
+  cr_assert(out[0] == ret_regs.rax && out[1] == ret_regs.rdx, "{long, long}: rax, rdx");
   memset(out, 0xab, sizeof out);
   call(&sfff, out);
-  cr_assert(out[0] == x0);
-  cr_assert_eq((uint32_t)out[1], (uint32_t)x1);
+  cr_assert(out[0] == x0, "{float, float, float}: the first two from xmm0");
+  cr_assert_eq((uint32_t)out[1], (uint32_t)x1, "{float, float, float}: the third from xmm1");
   cr_assert_eq(out[1] >> 32, 0xababababu, "12-byte struct return wrote past its size");
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "capture_ms.h"
+#include "pattern.h"
 
 #define MS __attribute__((ms_abi))
 
@@ -26,11 +27,6 @@ struct expect {
   int where, index, at;
 };
 
-static void fill(unsigned char *buf, int arg, size_t size)
-{
-  for (size_t j = 0; j < size; j++) buf[j] = (unsigned char)(0x10 * (arg + 1) + j);
-}
-
 static uint64_t slot_value(int slot)
 {
   if (slot < 4) return ms_captured.gpr[slot];
@@ -39,22 +35,26 @@ static uint64_t slot_value(int slot)
   return v;
 }
 
-static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, void *rvalue)
+/* Call ms_capture_callee through CIF with every argument byte distinct,
+   the result to RVALUE (if not NULL), and check each of the NROWS ROWS
+   against what it recorded.  */
+static void check_rows(ffi_cif *cif, const struct expect *rows, size_t nrows, void *rvalue)
 {
   static unsigned char storage[16][64] __attribute__((aligned(16)));
   unsigned char copy[16][64];
   void *values[16];
-  for (unsigned i = 0; i < cif->nargs; i++) {
-    fill(storage[i], i, cif->arg_types[i]->size);
-    values[i] = storage[i];
-  }
+  cr_assert(cif->nargs <= ARRAY_LEN(values));
+  for (unsigned i = 0; i < cif->nargs; i++) values[i] = storage[i];
+  /* Every argument byte differs from every other (pattern.h). */
+  fill_pattern(cif->nargs, cif->arg_types, values, sizeof storage[0]);
   memcpy(copy, storage, sizeof copy);
   memset(&ms_captured, 0xee, sizeof ms_captured);
   ffi_arg ret[4];
   ffi_call(cif, FFI_FN(ms_capture_callee), rvalue ? rvalue : ret, values);
   cr_assert_eq(ms_captured.rsp % 16, 8, "rsp not 16-byte aligned at the call");
-  for (int r = 0; r < nrows; r++) {
+  for (int r = 0; r < (int)nrows; r++) {
     const struct expect *e = &rows[r];
+    cr_assert(e->arg >= 0 && (unsigned)e->arg < cif->nargs, "row %d: no argument %d", r, e->arg);
     if (e->where == REF) {
       /* The copy was in ffi_call's frame, gone now: find it in what the
          callee recorded of the stack above it. */
@@ -67,6 +67,9 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
                 "row %d: slot %d does not point to a copy of arg %d", r, e->index, e->arg);
       continue;
     }
+    /* Only bytes the pattern filled are unique: a row must stay inside its argument. */
+    cr_assert(e->src >= 0 && e->len > 0 && (size_t)(e->src + e->len) <= cif->arg_types[e->arg]->size,
+              "row %d: bytes %d..%d are not all argument %d's", r, e->src, e->src + e->len, e->arg);
     const uint8_t *got = e->where == GPR ? (const uint8_t *)&ms_captured.gpr[e->index]
                          : e->where == XMM ? ms_captured.xmm[e->index]
                                            : ms_captured.stack + e->index;
@@ -76,6 +79,9 @@ static void call_and_check(ffi_cif *cif, const struct expect *rows, int nrows, v
   }
   cr_assert(memcmp(copy, storage, sizeof copy) == 0, "ffi_call modified an argument value");
 }
+
+/* ROWS is an array: its length is counted, not typed. */
+#define call_and_check(cif, rows, rvalue) check_rows((cif), (rows), ARRAY_LEN(rows), (rvalue))
 
 static ffi_type *struct_of(ffi_type *st, ffi_type **elems)
 {
@@ -90,7 +96,7 @@ static ffi_type *struct_of(ffi_type *st, ffi_type **elems)
 ParameterizedTestParameters(win64, integers_then_stack)
 {
   static int abis[] = {FFI_WIN64, FFI_GNUW64};
-  return cr_make_param_array(int, abis, 2);
+  return cr_make_param_array(int, abis, ARRAY_LEN(abis));
 }
 
 /* R1, R2, R6: rcx, rdx, r8, r9, then the stack above the 32-byte home area. */
@@ -99,13 +105,13 @@ ParameterizedTest(int *abi, win64, integers_then_stack)
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_sint64, &ffi_type_pointer, &ffi_type_uint16,
                    &ffi_type_sint64, &ffi_type_uint32, &ffi_type_sint8};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, *abi, 7, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, *abi, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   cr_assert_eq(cif.bytes, 56, "cif->bytes: libffi's 8 per slot");
   struct expect rows[] = {
       {0, 0, 4, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 2, GPR, 3, 0},
       {4, 0, 8, STACK, 32, 0}, {5, 0, 4, STACK, 40, 0}, {6, 0, 1, STACK, 48, 0},
   };
-  call_and_check(&cif, rows, 7, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R3: floating-point arguments take the XMM register of their slot. */
@@ -114,12 +120,12 @@ Test(win64, floats_share_slots)
   ffi_type *a[] = {&ffi_type_sint32, &ffi_type_double, &ffi_type_float, &ffi_type_sint64,
                    &ffi_type_double, &ffi_type_float};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 6, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 4, GPR, 0, 0}, {1, 0, 8, XMM, 1, 0}, {2, 0, 4, XMM, 2, 0},
       {3, 0, 8, GPR, 3, 0}, {4, 0, 8, STACK, 32, 0}, {5, 0, 4, STACK, 40, 0},
   };
-  call_and_check(&cif, rows, 6, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R2, R4: aggregates of 1, 2, 4, 8 bytes as integers; others (3, 16, 12
@@ -135,13 +141,13 @@ Test(win64, aggregates_by_size)
                    struct_of(&s16, e16), struct_of(&s4, e4), &ffi_type_longdouble, &ffi_type_sint128,
                    &ffi_type_complex_float, &ffi_type_complex_double};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 10, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 1, GPR, 0, 0}, {1, 0, 0, REF, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 2, GPR, 3, 0},
       {4, 0, 0, REF, 4, 0}, {5, 0, 4, STACK, 40, 0}, {6, 0, 0, REF, 6, 0}, {7, 0, 0, REF, 7, 0},
       {8, 0, 8, STACK, 64, 0}, {9, 0, 0, REF, 9, 0},
   };
-  call_and_check(&cif, rows, 10, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R4: a copy is aligned as its type asks, above 16 too. */
@@ -153,9 +159,9 @@ Test(win64, overaligned_copy)
   static ffi_type *e3[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
   ffi_type *a[] = {struct_of(&s3, e3), &a32, &ffi_type_sint32, &ffi_type_sint32, &a32};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 5, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {{0, 0, 0, REF, 0, 0}, {1, 0, 0, REF, 1, 0}, {2, 0, 4, GPR, 2, 0}, {4, 0, 0, REF, 4, 0}};
-  call_and_check(&cif, rows, 4, NULL);
+  call_and_check(&cif, rows, NULL);
   cr_assert_eq(ms_captured.gpr[1] % 32, 0, "the copy of a 32-byte-aligned struct is not 32-byte aligned");
   cr_assert_eq(slot_value(4) % 32, 0, "the second copy is not 32-byte aligned");
 }
@@ -165,12 +171,12 @@ Test(win64, variadic_doubles_duplicated)
 {
   ffi_type *a[] = {&ffi_type_double, &ffi_type_sint32, &ffi_type_double, &ffi_type_double, &ffi_type_double};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_GNUW64, 1, 5, &ffi_type_void, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_GNUW64, 1, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
   struct expect rows[] = {
       {0, 0, 8, XMM, 0, 0}, {1, 0, 4, GPR, 1, 0}, {2, 0, 8, XMM, 2, 0}, {2, 0, 8, GPR, 2, 0},
       {3, 0, 8, XMM, 3, 0}, {3, 0, 8, GPR, 3, 0}, {4, 0, 8, STACK, 32, 0},
   };
-  call_and_check(&cif, rows, 7, NULL);
+  call_and_check(&cif, rows, NULL);
 }
 
 /* R9: a large aggregate result: its address in rcx, the arguments one slot
@@ -182,31 +188,37 @@ Test(win64, hidden_pointer)
   ffi_type *rtypes[] = {struct_of(&s24, e24), &ffi_type_longdouble, &ffi_type_complex_double};
   ffi_type *a[] = {&ffi_type_sint64, &ffi_type_double, &ffi_type_sint32, &ffi_type_sint32};
   for (int abi = FFI_WIN64; abi <= FFI_GNUW64; abi++)
-    for (int r = 0; r < 3; r++) {
+    for (int r = 0; r < (int)ARRAY_LEN(rtypes); r++) {
       ffi_cif cif;
-      cr_assert_eq(ffi_prep_cif(&cif, abi, 4, rtypes[r], a), FFI_OK);
+      cr_assert_eq(ffi_prep_cif(&cif, abi, ARRAY_LEN(a), rtypes[r], a), FFI_OK);
       cr_assert_eq(cif.bytes, 40);
       unsigned char result[32] __attribute__((aligned(16)));
       struct expect rows[] = {{0, 0, 8, GPR, 1, 0}, {1, 0, 8, XMM, 2, 0}, {2, 0, 4, GPR, 3, 0}, {3, 0, 4, STACK, 32, 0}};
-      call_and_check(&cif, rows, 4, result);
+      call_and_check(&cif, rows, result);
       cr_assert_eq(ms_captured.gpr[0], (uint64_t)(uintptr_t)result, "abi %d rtype %d: rcx is not rvalue", abi, r);
     }
 }
 
-/* R7, R8, R10: results, widened or stored at their exact size. */
+/* R7, R8, R10: results, widened or stored at their exact size.  rax and
+   xmm0 hold 24 different bytes (0xb1 to 0xc8, each with its top bit set,
+   none the 0x55 of the output buffers), so a result taken from the wrong
+   register, or from the wrong bytes of the right one, cannot match.  */
 Test(win64, results)
 {
-  static const uint8_t pattern[16] = {0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8,
-                                      0x19, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f, 0x80};
-  memcpy(&ms_ret.rax, pattern, 8);
-  memcpy(ms_ret.xmm0, pattern, 16);
+  uint8_t rax_bytes[8], xmm0_bytes[16];
+  for (int k = 0; k < 8; k++) rax_bytes[k] = (uint8_t)(0xb1 + k);
+  for (int k = 0; k < 16; k++) xmm0_bytes[k] = (uint8_t)(0xb9 + k);
+  memcpy(&ms_ret.rax, rax_bytes, 8);
+  memcpy(ms_ret.xmm0, xmm0_bytes, 16);
+  const uint64_t rax = ms_ret.rax;
   ffi_cif cif;
   uint64_t out[2];
+  /* What C's conversions make of rax's value. */
   struct { ffi_type *t; uint64_t want; } ints[] = {
-      {&ffi_type_sint8, (uint64_t)(int64_t)(int8_t)0x81}, {&ffi_type_uint8, 0x81},
-      {&ffi_type_sint16, (uint64_t)(int64_t)(int16_t)0x9281}, {&ffi_type_uint16, 0x9281},
-      {&ffi_type_sint32, (uint64_t)(int64_t)(int32_t)0xb4a39281}, {&ffi_type_uint32, 0xb4a39281},
-      {&ffi_type_sint64, 0xf8e7d6c5b4a39281ull}, {&ffi_type_pointer, 0xf8e7d6c5b4a39281ull},
+      {&ffi_type_sint8, (uint64_t)(int64_t)(int8_t)rax}, {&ffi_type_uint8, (uint8_t)rax},
+      {&ffi_type_sint16, (uint64_t)(int64_t)(int16_t)rax}, {&ffi_type_uint16, (uint16_t)rax},
+      {&ffi_type_sint32, (uint64_t)(int64_t)(int32_t)rax}, {&ffi_type_uint32, (uint32_t)rax},
+      {&ffi_type_sint64, rax}, {&ffi_type_pointer, rax},
   };
   for (unsigned i = 0; i < sizeof ints / sizeof ints[0]; i++) {
     cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, ints[i].t, NULL), FFI_OK);
@@ -216,10 +228,10 @@ Test(win64, results)
   }
   cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, 0, &ffi_type_double, NULL), FFI_OK);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 8) == 0, "double from xmm0");
+  cr_assert(memcmp(out, xmm0_bytes, 8) == 0, "double from xmm0");
   cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, &ffi_type_sint128, NULL), FFI_OK);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 16) == 0, "__int128 from all of xmm0");
+  cr_assert(memcmp(out, xmm0_bytes, 16) == 0, "__int128 from all of xmm0");
   /* 1-, 2-, 4-byte structs: exactly that many bytes of rax */
   static ffi_type *e[] = {&ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, &ffi_type_uint8, NULL};
   static ffi_type *f[] = {&ffi_type_float, NULL};
@@ -230,14 +242,14 @@ Test(win64, results)
     cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, struct_of(&st, e), NULL), FFI_OK);
     memset(out, 0x55, sizeof out);
     ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-    cr_assert(memcmp(out, pattern, n) == 0 && ((uint8_t *)out)[n] == 0x55, "%d-byte struct result", n);
+    cr_assert(memcmp(out, rax_bytes, n) == 0 && ((uint8_t *)out)[n] == 0x55, "%d-byte struct result", n);
     e[n] = saved;
   }
   ffi_type sf;
   cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 0, struct_of(&sf, f), NULL), FFI_OK);
   memset(out, 0x55, sizeof out);
   ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
-  cr_assert(memcmp(out, pattern, 4) == 0, "struct { float } comes back in eax, not xmm0");
+  cr_assert(memcmp(out, rax_bytes, 4) == 0 && ((uint8_t *)out)[4] == 0x55, "struct { float } comes back in eax, not xmm0");
 }
 
 Test(win64, vectors_refused)
@@ -283,7 +295,7 @@ Test(win64_closure, mixed_arguments)
   ffi_type *a[] = {&ffi_type_double, &ffi_type_float, &ffi_type_sint8, struct_of(&t3, e3), &ffi_type_longdouble,
                    struct_of(&t24, e24), &ffi_type_double, &ffi_type_float, struct_of(&tf, ef), &ffi_type_sint128};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 10, &ffi_type_double, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_double, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_not_null(cl);
@@ -372,7 +384,7 @@ Test(win64_closure, preserves_callee_saved_registers)
 {
   ffi_type *a[] = {&ffi_type_uint64, &ffi_type_uint64};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, 2, &ffi_type_uint64, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_WIN64, ARRAY_LEN(a), &ffi_type_uint64, a), FFI_OK);
   void *code;
   ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
   cr_assert_eq(ffi_prep_closure_loc(cl, &cif, handler_clobber, NULL, code), FFI_OK);
@@ -391,7 +403,7 @@ Test(win64_closure, go)
 {
   ffi_type *a[] = {&ffi_type_uint32};
   ffi_cif cif;
-  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, 1, &ffi_type_uint32, a), FFI_OK);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_GNUW64, ARRAY_LEN(a), &ffi_type_uint32, a), FFI_OK);
   ffi_go_closure gc;
   cr_assert_eq(ffi_prep_go_closure(&gc, &cif, handler_go), FFI_OK);
   uint32_t x = 14;
