@@ -12,6 +12,10 @@
 #define FFIX_TARGET_H
 
 #define FFIX_TRAMP_SIZE 16
+/* make check-tramp-span builds with a larger span, to run pages smaller
+   than the span (as on AArch64) on this target too.  */
+#ifndef FFIX_TRAMP_SPAN
 #define FFIX_TRAMP_SPAN 4096
+#endif
 
 #endif

@@ -76,8 +76,13 @@ static void check_memory(void)
     if (!VirtualQuery(codes[i], &mbi, sizeof mbi)) bail("VirtualQuery");
     code_rx &= mbi.State == MEM_COMMIT && (mbi.Protect & 0xff) == PAGE_EXECUTE_READ;
     if (!is_ffix_base(mbi.AllocationBase)) bases[nbases++] = mbi.AllocationBase;
-    /* The data slot is one page after the stub (src/tramp.h).  */
-    if (!VirtualQuery((char *)codes[i] + 4096, &mbi, sizeof mbi)) bail("VirtualQuery");
+    /* The data page is the next committed region after the code page
+       (src/tramp.h: where the page is smaller than the target's largest
+       page size, reserved address space lies between them).  */
+    char *next = (char *)mbi.BaseAddress + mbi.RegionSize;
+    if (!VirtualQuery(next, &mbi, sizeof mbi)) bail("VirtualQuery");
+    if (mbi.State == MEM_RESERVE && !VirtualQuery((char *)mbi.BaseAddress + mbi.RegionSize, &mbi, sizeof mbi))
+      bail("VirtualQuery");
     data_rw &= mbi.State == MEM_COMMIT && (mbi.Protect & 0xff) == PAGE_READWRITE;
   }
   ok(code_rx, "every closure's code page is PAGE_EXECUTE_READ");
@@ -135,10 +140,11 @@ static void check_memory(void)
   }
   char line[512];
   int wx = 0, lines = 0, code_rx = 0, data_rw = 0;
-  /* The code page and, right after it, its data page (src/tramp.h): the
-     mapping that holds the first closure's code, and the one that starts
-     where it ends -- found by address, whatever the page size (4 KiB on
-     x86-64; 4, 16 or 64 KiB on AArch64 Linux).  */
+  /* The code page and its data page (src/tramp.h): the mapping that holds
+     the first closure's code, and the next accessible one after it --
+     found by address, whatever the page size (4 KiB on x86-64; 4, 16 or
+     64 KiB on AArch64 Linux, where a page smaller than 64 KiB leaves an
+     inaccessible reservation between the two).  */
   uintptr_t c0 = (uintptr_t)codes[0], code_end = 0;
   while (fgets(line, sizeof line, maps)) {
     uintptr_t lo, hi;
@@ -149,7 +155,10 @@ static void check_memory(void)
       wx++;
       diag("writable and executable: %s", line);
     }
-    if (code_end && lo == code_end) data_rw = strncmp(perms, "rw-", 3) == 0;
+    if (code_end && lo == code_end) {
+      if (strncmp(perms, "---", 3) == 0) code_end = hi;  /* the reservation between them */
+      else data_rw = strncmp(perms, "rw-", 3) == 0;
+    }
     if (c0 >= lo && c0 < hi) {
       code_rx = strncmp(perms, "r-x", 3) == 0;
       code_end = hi;
