@@ -666,13 +666,19 @@ def run_batch(cfg, name, sigs):
     gen.write_batch(sigs, cfg.seed, d)
     br = None
     fx_exe, orc_exe = cfg.exe('caller-ffix'), cfg.exe('caller-oracle')
+    # The generated sources include the fixed C code of gen.py's own tree (runtime/, arch/):
+    # -I<testsuite/diff of that tree>, after the libffi headers; runtime/runtime.c is compiled
+    # here like callees.c.  Nothing is written into the source tree.
+    inc = gen.include_flags()
+    objs = ['callees.o', 'runtime.o', 'thunks.o']
     steps = [
-        ('callees', gen.callee_flags(sigs) + ['-c', 'callees.c', '-o', 'callees.o']),
-        ('thunks', gen.callee_flags(sigs) + ['-c', 'thunks.c', '-o', 'thunks.o']),
-        ('caller-ffix', _caller_flags(cfg) + _inc_ffix(cfg) + cfg.ffix_defines +
-         ['caller.c', 'callees.o', 'thunks.o', '-o', fx_exe] + _link_ffix(cfg)),
-        ('caller-oracle', _caller_flags(cfg) + ['-I' + cfg.oracle_include] +
-         ['caller.c', 'callees.o', 'thunks.o', '-o', orc_exe] + _link_oracle(cfg)),
+        ('callees', gen.callee_flags(sigs) + inc + ['-c', 'callees.c', '-o', 'callees.o']),
+        ('runtime', gen.callee_flags(sigs) + inc + ['-c', gen.RUNTIME_C, '-o', 'runtime.o']),
+        ('thunks', gen.callee_flags(sigs) + inc + ['-c', 'thunks.c', '-o', 'thunks.o']),
+        ('caller-ffix', _caller_flags(cfg) + _inc_ffix(cfg) + inc + cfg.ffix_defines +
+         ['caller.c'] + objs + ['-o', fx_exe] + _link_ffix(cfg)),
+        ('caller-oracle', _caller_flags(cfg) + ['-I' + cfg.oracle_include] + inc +
+         ['caller.c'] + objs + ['-o', orc_exe] + _link_oracle(cfg)),
     ]
     with open(os.path.join(d, 'build.sh'), 'w') as f:
         # the exact commands of this run, to rebuild by hand (e.g. with -g added)
