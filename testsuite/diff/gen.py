@@ -1239,12 +1239,12 @@ def emit_caller_sig(sig):
     out.append('  lg_reset();')
     if sig.ret is None:
         out.append('  %s;' % call)
-        out.append('  x87_check(NULL);')
+        out.append('  fp_stack_check(NULL);')
         out.append('  lg_str(" R void");')
     else:
         out.append('  {')
         out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
-        out.append('    x87_check(NULL);')
+        out.append('    fp_stack_check(NULL);')
         out += ['    ' + s for s in _log_result(sig, 'rv')]
         out.append('  }')
     out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
@@ -1268,17 +1268,17 @@ def emit_closure_caller_sig(sig):
     out.append('typedef %s;' % sig.prototype(name='(*fp%s_t)' % key))
     out.append('static void call%s(void *fp, const char *what)' % key)
     out.append('{')
-    out.append('  x87_check(NULL);')
+    out.append('  fp_stack_check(NULL);')
     out.append('  lg_reset();')
     call = '((fp%s_t)fp)(%s)' % (key, ', '.join(arg(i) for i in range(n)))
     if sig.ret is None:
         out.append('  %s;' % call)
-        out.append('  x87_check(what);')
+        out.append('  fp_stack_check(what);')
         out.append('  lg_str(" R void");')
     else:
         out.append('  {')
         out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
-        out.append('    x87_check(what);')
+        out.append('    fp_stack_check(what);')
         out += ['    ' + s for s in _log_result(sig, 'rv')]
         out.append('  }')
     out.append('}')
@@ -1292,7 +1292,7 @@ def emit_closure_caller_sig(sig):
         out.append('static void raw%s(void *fp)' % key)
         out.append('{')
         out.append('  uint64_t w = ((fpw%s_t)fp)(%s);' % (key, ', '.join(arg(i) for i in range(n))))
-        out.append('  x87_check("closure-raw");')
+        out.append('  fp_stack_check("closure-raw");')
         out.append('  chk_narrow(w, %d, %d);' % (sig.ret.size, 1 if sig.ret.signed else 0))
         out.append('}')
         out.append('#endif')

@@ -143,16 +143,17 @@ static void chk_layout(const char *name, ffi_type *t, size_t size, size_t align,
 
 enum { RK_VOID, RK_NARROW, RK_OTHER };
 
-/* The psABI wants the x87 register stack empty at every call and return except for an x87
-   return value, which its receiver pops.  A leaked register turns later x87 loads into NaNs,
-   so check after every call and reset the unit if needed. */
-static void x87_check(const char *what)
+/* A floating-point register stack (x87: arch.h) must be empty at every call and return
+   except for a result returned in it, which its receiver pops.  A leaked register turns later
+   loads into NaNs, so check after every call (what: the call, NULL for the direct one) and
+   reset the stack if needed. */
+static void fp_stack_check(const char *what)
 {
-  int n = x87_depth();
+  int n = arch_fp_stack_depth();
   if (n) {
     if (what)
-      flagf(" !X87-STACK-NOT-EMPTY(%s:%d)", what, n);
-    __asm__ volatile("fninit");
+      flagf(" !" ARCH_FP_STACK_NAME "-STACK-NOT-EMPTY(%s:%d)", what, n);
+    arch_fp_stack_reset();
   }
 }
 
@@ -210,11 +211,11 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
   snap_args(av, asz, nargs);
   memset(rb, 0xee, rs + 64);
 
-  x87_check(NULL);
+  fp_stack_check(NULL);
   lg_reset();
   stage("ffi_call");
   ffi_call(cif, fn, rb, av);
-  x87_check("ffi_call");
+  fp_stack_check("ffi_call");
   calllen = lg_len;
   lg_str(" R ");
   if (rkind == RK_VOID)
@@ -238,7 +239,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
     lg_reset();
     stage("ffi_call-null-rvalue");
     ffi_call(cif, fn, NULL, av);
-    x87_check("ffi_call-null-rvalue");
+    fp_stack_check("ffi_call-null-rvalue");
     if (lg_len != calllen || memcmp(lg_buf, fbuf, calllen) != 0)
       flagf(" !NULL-RVALUE{%s}", nospace(lg_buf));
     chk_args(av, avsnap, asz, nargs);
@@ -255,7 +256,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
       lg_reset();
       stage("ffi_call_plan_invoke");
       ffi_call_plan_invoke(plan, fn, rb, av);
-      x87_check("ffi_call_plan_invoke");
+      fp_stack_check("ffi_call_plan_invoke");
       lg_str(" R ");
       if (rkind == RK_VOID)
         lg_str("void");
@@ -274,8 +275,9 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
 }
 
 /* A closure returning an 8- or 16-bit integer, called as returning uint64_t: the handler
-   wrote a whole ffi_arg, and clang-compiled callers rely on the low 32 bits of %eax being
-   sign- or zero-extended (GCC does not, and the psABI leaves the upper bits undefined). */
+   wrote a whole ffi_arg, and clang-compiled callers rely on the low 32 bits of the result
+   register (x86-64: %eax) being sign- or zero-extended (GCC does not, and the x86-64 psABI
+   leaves the upper bits undefined).  The generator decides where this applies. */
 static void chk_narrow(uint64_t rax, unsigned size, int is_signed)
 {
   uint32_t lo = (uint32_t)rax, want;
@@ -284,7 +286,7 @@ static void chk_narrow(uint64_t rax, unsigned size, int is_signed)
   else
     want = is_signed ? (uint32_t)(int32_t)(int16_t)lo : (uint16_t)lo;
   if (lo != want)
-    flagf(" !NARROW-RESULT-NOT-EXTENDED(eax=%08x)", lo);
+    flagf(" !NARROW-RESULT-NOT-EXTENDED(" ARCH_RESULT_REG32 "=%08x)", lo);
 }
 
 #ifndef DIFF_DIRECT_ONLY

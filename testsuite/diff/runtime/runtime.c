@@ -66,13 +66,6 @@ uint64_t lg_hash(unsigned id)
 
 int fz_specials = 1;
 
-int x87_depth(void)
-{
-  static _Alignas(16) unsigned char fx[512];
-  __asm__ volatile("fxsave %0" : "=m"(fx));
-  return __builtin_popcount(fx[4]);
-}
-
 #define HFLAGS_CAP 4096
 char hflags[HFLAGS_CAP];
 unsigned hcalls;
@@ -86,17 +79,18 @@ static void hflag(const char *fmt, ...)
   va_end(ap);
 }
 
-/* Checks at the entry of a closure handler: the x87 stack, cif and user_data as given to
-   ffi_prep_closure_loc, and the alignment of the result buffer and of every avalue[i] (a
-   handler may load an argument with an aligned instruction, e.g. a vector). */
+/* Checks at the entry of a closure handler: the FP register stack (x87) empty, cif and
+   user_data as given to ffi_prep_closure_loc, and the alignment of the result buffer and of
+   every avalue[i] (a handler may load an argument with an aligned instruction, e.g. a
+   vector). */
 void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
              const unsigned char *aalign, unsigned nargs)
 {
   const cl_ud_t *u = ud;
-  int n = x87_depth();
+  int n = arch_fp_stack_depth();
   hcalls++;
   if (n)
-    hflag(" !X87-STACK-NOT-EMPTY(handler-entry:%d)", n);
+    hflag(" !" ARCH_FP_STACK_NAME "-STACK-NOT-EMPTY(handler-entry:%d)", n);
   if (!u || u->magic != CL_UD_MAGIC || u->cif != cif)
     hflag(" !HANDLER-BAD-CIF-OR-USER-DATA");
   if (ralign && (!rv || (uintptr_t)rv % ralign))

@@ -2,12 +2,15 @@
    (testsuite/diff/gen.py writes the rest): the value PRNG, the argument log, the
    argument fillers, the checks made by closure handlers, and the macros the
    generated callees use.  No ffi.h here: callees.c is compiled without it.
-   Implementation: runtime.c, compiled once per batch. */
+   Implementation: runtime.c, compiled once per batch.  What depends on the
+   architecture (inline assembly) is behind arch.h. */
 #ifndef DIFF_RUNTIME_H
 #define DIFF_RUNTIME_H
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "arch.h"
 
 typedef struct { uint64_t s; } rng_t;
 uint64_t rng_next(rng_t *r);
@@ -27,10 +30,6 @@ void fz_f32(void *p, rng_t *r);
 void fz_f64(void *p, rng_t *r);
 void fz_f80(void *p, rng_t *r);
 
-/* Number of x87 registers in use (the psABI wants none at calls and returns, except for an
-   x87 result, which its receiver pops). */
-int x87_depth(void);
-
 /* Closure handlers (callees.c) record anomalies here; the caller appends them to the flags.
    user_data of every closure points to a cl_ud_t. */
 #define CL_UD_MAGIC 0x7e57c105u
@@ -40,15 +39,18 @@ extern unsigned hcalls;
 void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
              const unsigned char *aalign, unsigned nargs);
 
+/* A callee's body calls functions, so the compiler keeps the stack pointer aligned in it,
+   assuming that the caller aligned it: a misaligned entry shows here. */
 #define CHECK_STACK_ALIGNMENT() do {                            \
     uintptr_t sp_;                                              \
-    __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));             \
-    if (sp_ & 15)                                               \
+    ARCH_READ_SP(sp_);                                          \
+    if (sp_ & (ARCH_STACK_ALIGN - 1))                           \
       lg_str("!MISALIGNED-STACK:");                              \
   } while (0)
 
-/* A callee's parameters are its own objects (C passes copies; the Microsoft convention passes
-   the large ones by reference to a copy made by the caller): after logging them a callee
+/* A callee's parameters are its own objects (C passes copies; some conventions, such as the
+   Microsoft x64 one, pass the large ones by reference to a copy made by the caller): after
+   logging them a callee
    overwrites them, so a call that hands it the caller's argument memory instead of a copy
    shows as ARGn-MODIFIED.  The asm keeps the stores. */
 #define CLOBBER_PARAM(x) do {                                  \
@@ -56,15 +58,8 @@ void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av
     __asm__ volatile("" :: "r"(&(x)) : "memory");               \
   } while (0)
 
-/* Load junk into every return register the compiler is not about to load the result into:
-   the clobbers force the result to be (re)loaded after this point. */
-#define JUNK_RETURN_REGS() __asm__ volatile(                  \
-    "movabsq $0xa5c3e1f00f1e3c5a, %%rax\n\t"                    \
-    "movabsq $0x5a3c1e0ff0e1c3a5, %%rdx\n\t"                    \
-    "movq %%rax, %%xmm0\n\t"                                    \
-    "movq %%rdx, %%xmm1\n\t"                                    \
-    "punpcklqdq %%xmm1, %%xmm0\n\t"                             \
-    "punpcklqdq %%xmm0, %%xmm1\n\t"                             \
-    ::: "rax", "rdx", "xmm0", "xmm1", "memory")
+/* The last statement of every callee and closure handler: junk in the result registers
+   that the result does not use (arch.h). */
+#define JUNK_RETURN_REGS() ARCH_JUNK_RETURN_REGS()
 
 #endif
