@@ -19,6 +19,11 @@ signatures becomes four files:
 Closure signatures ('c17') come from the same generator with their own id space and PRNG
 stream; a batch may mix both kinds.
 
+What depends on the architecture (function attributes of a calling convention, variadic
+access, the thunks) comes from the package arch/<name> of the architecture the sources are
+for, passed to the emitting functions as `tgt` (arch.for_compiler(cc)); the fixed C code is
+in runtime/.
+
 Command line (debugging): python3 gen.py --seed S --count N --out DIR [--ids 3,17] writes the
 sources and a build.sh per batch; see README.md.
 """
@@ -29,6 +34,12 @@ import random
 import shlex
 import sys
 
+if __name__ == '__main__':
+    # the arch packages `import gen`: let them find this module, not a second copy
+    sys.modules.setdefault('gen', sys.modules[__name__])
+
+import arch  # noqa: E402
+
 DEFAULT_SEED = 20240611
 DEFAULT_BATCH = 200
 # the PRNG of a closure signature's argument values is seeded with id + this
@@ -36,15 +47,15 @@ CLOSURE_RNG_OFFSET = 1 << 32
 
 
 # Calling conventions.  sysv: the System V psABI (FFI_DEFAULT_ABI on Linux); win64 and gnuw64:
-# the Microsoft x64 convention, callees declared __attribute__((ms_abi)), called through a cif of
-# ABI FFI_WIN64 or FFI_GNUW64 (3 and 4 on x86-64 Linux, 1 and 2 in a Windows build, where
-# FFI_GNUW64 is the default).  A signature's key starts with its ABI's letter: 'w17' is
-# ffi_call signature 17 under FFI_WIN64, 'gc17' closure signature 17 under FFI_GNUW64.
+# the Microsoft x64 convention, called through a cif of ABI FFI_WIN64 or FFI_GNUW64 (3 and 4 on
+# x86-64 Linux, 1 and 2 in a Windows build, where FFI_GNUW64 is the default), callees declared
+# with the attribute the arch package gives (x86-64: __attribute__((ms_abi))).  A signature's
+# key starts with its ABI's letter: 'w17' is ffi_call signature 17 under FFI_WIN64, 'gc17'
+# closure signature 17 under FFI_GNUW64.
 ABIS = ('sysv', 'win64', 'gnuw64')
 MS_ABIS = ('win64', 'gnuw64')
 ABI_PREFIX = {'sysv': '', 'win64': 'w', 'gnuw64': 'g'}
 ABI_MACRO = {'sysv': 'FFI_DEFAULT_ABI', 'win64': 'FFI_WIN64', 'gnuw64': 'FFI_GNUW64'}
-MS_ABI_ATTR = '__attribute__((ms_abi))'
 
 
 def sig_key(sid, closure, abi='sysv'):
@@ -322,9 +333,10 @@ class Sig:
     def guard(self):
         return ' && '.join(FEATURE_MACROS[f] for f in sorted(self.needs)) or '1'
 
-    def prototype(self, names=False, name=None):
-        """The C prototype; name replaces the function name (e.g. '(*fp_t)').  Under the
-        Microsoft convention the function (or pointer) type carries __attribute__((ms_abi))."""
+    def prototype(self, tgt, names=False, name=None):
+        """The C prototype for the architecture package tgt; name replaces the function name
+        (e.g. '(*fp_t)').  The function (or pointer) type carries the convention's attribute,
+        if any (x86-64, Microsoft convention: __attribute__((ms_abi)))."""
         params = []
         nfix = self.nfixed if self.variadic() else len(self.args)
         for i, t in enumerate(self.args[:nfix]):
@@ -333,22 +345,23 @@ class Sig:
             params.append('...')
         rc = self.ret.c if self.ret else 'void'
         name = name or self.fname
-        if self.ms:
+        attr = tgt.callee_attribute(self.abi)
+        if attr:
             if name.startswith('('):
-                name = '(%s %s' % (MS_ABI_ATTR, name[1:])
+                name = '(%s %s' % (attr, name[1:])
             else:
-                name = '%s %s' % (MS_ABI_ATTR, name)
+                name = '%s %s' % (attr, name)
         return '%s %s(%s)' % (rc, name, ', '.join(params) or 'void')
 
-    def c_text(self):
-        """The signature as C: the types it uses and its prototype (with the variadic tail
-        as a comment)."""
+    def c_text(self, tgt):
+        """The signature as C (for the architecture package tgt): the types it uses and its
+        prototype (with the variadic tail as a comment)."""
         out = []
         for v in self.vectors():
             out.append(v.typedef())
         for s in self.structs:
             out.append(s.definition())
-        p = self.prototype() + ';'
+        p = self.prototype(tgt) + ';'
         if self.variadic():
             p += '  /* called with variadic tail: (%s) */' % (', '.join(
                 t.c for t in self.args[self.nfixed:]) or 'none')
@@ -886,49 +899,15 @@ def _ret_kind(t):
     return 'RK_OTHER'
 
 
-# A narrow integer result is defined only in its low 8/16/32 bits of %rax (psABI 3.2.3); GCC
-# zero- or sign-extends anyway, so a thunk puts junk in the upper bits: the caller (ffi_call,
-# or the compiler at the direct call) has to do the widening itself.  The thunk pops the
-# return address, so the callee sees the very same stack (arguments and alignment), and jumps
-# back through a saved copy.  (Thunks are naked functions: GCC emits the symbol for ELF and
-# COFF alike.)
-NARROW_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
-        "  popq %%r11\n"
-        "  movq %%r11, %(f)s_ra(%%rip)\n"
-        "  call %(f)s_impl\n"
-        "  %(ext)s\n"
-        "  movabsq $%(junk)s, %%r11\n"
-        "  orq %%r11, %%rax\n"
-        "  jmp *%(f)s_ra(%%rip)\n"
-        ASM_FUNC_END("%(f)s")"""
-NARROW_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_ra;'
+class Thunk:
+    """The assembly thunk of a callee, from the arch package (tgt.thunk(sig)): a function named
+    like the callee (sig.fname) that calls or jumps to the C function <fname>_impl.  asm: its
+    text inside the top-level __asm__ of thunks.c; decls: C declarations callees.c needs (the
+    variables the thunk uses); retptr: the C expression of the hidden result pointer the thunk
+    recorded (the callee checks its alignment), or None."""
 
-# A result returned in memory: the callee receives the address of the caller's buffer as a
-# hidden first argument (rdi; rcx under the Microsoft convention), and the type's alignment is
-# part of the contract (a callee may store with movaps).  A thunk records the address, the
-# callee logs !MISALIGNED-RETPTR: if it is not aligned for the result type.
-RETPTR_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
-        "  movq %%%(reg)s, %(f)s_rp(%%rip)\n"
-        "  jmp %(f)s_impl\n"
-        ASM_FUNC_END("%(f)s")"""
-RETPTR_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_rp;'
-
-# The thunks live in a file of their own, thunks.c: a top-level asm that switches sections
-# must restore GCC's idea of the current one, and COFF (mingw) has no .pushsection.
-THUNKS_PRELUDE = r"""/* assembly thunks of the callees in callees.c (generated by gen.py) */
-#ifdef _WIN32
-#define ASM_FUNC_BEGIN(f) ".globl " f "\n.def " f "; .scl 2; .type 32; .endef\n" f ":\n"
-#define ASM_FUNC_END(f) ""
-#else
-#define ASM_FUNC_BEGIN(f) ".globl " f "\n.type " f ", @function\n" f ":\n"
-#define ASM_FUNC_END(f) ".size " f ", .-" f "\n"
-#endif
-"""
-
-
-_NARROW = {1: ('movzbl %%al, %%eax', '0xa5c3e1f00f1e3c00'),
-           2: ('movzwl %%ax, %%eax', '0xa5c3e1f00f1e0000'),
-           4: ('movl %%eax, %%eax', '0xa5c3e1f000000000')}
+    def __init__(self, asm, decls=(), retptr=None):
+        self.asm, self.decls, self.retptr = asm, list(decls), retptr
 
 
 def _body(sig, arg):
@@ -950,75 +929,39 @@ def _body(sig, arg):
     return out
 
 
-def _is_narrow(t):
+def is_narrow(t):
+    """Whether t is an integer type narrower than 8 bytes (its result is widened to ffi_arg)."""
     return t is not None and isinstance(t, Scalar) and t.is_narrow_int()
 
 
-def ms_by_reference(t):
-    """Microsoft x64: an argument whose size is not 1, 2, 4 or 8 bytes is passed by reference
-    to a copy (structs, long double, complex double, __int128...)."""
-    return t.size not in (1, 2, 4, 8)
-
-
-def ret_in_memory(sig):
-    """Whether the result comes back through a hidden pointer."""
-    t = sig.ret
-    if t is None:
-        return False
-    if sig.ms:
-        # structs and complex types of 1, 2, 4 or 8 bytes come back in rax, __int128 in xmm0,
-        # everything else larger than 8 bytes through the hidden pointer (GCC does so for
-        # long double too)
-        if isinstance(t, Scalar) and t.kind == 'int':
-            return False
-        return t.size not in (1, 2, 4, 8)
-    import abi   # noqa: E402 (abi imports gen)
-    abi.gen = sys.modules[__name__]    # (this module may be __main__)
-    return isinstance(t, Struct) and abi.classify(t)[0] == abi.MEMORY
-
-
-def emit_callee(sig):
+def emit_callee(sig, tgt):
     """The C function of signature sig: the callee of ffi_call, or for a closure signature
-    the direct function that the closure is compared with."""
-    narrow = _is_narrow(sig.ret)
-    retptr = ret_in_memory(sig)
-    head = sig.prototype(names=True)
+    the direct function that the closure is compared with.  With a thunk (tgt.thunk) it is
+    <fname>_impl, called by the thunk."""
+    thunk = tgt.thunk(sig)
+    head = sig.prototype(tgt, names=True)
     pre = []
-    if narrow:
+    if thunk:
         head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
-        pre = [head + ';', NARROW_THUNK_VAR % {'f': sig.fname}]
-        head = '__attribute__((used)) ' + head
-    elif retptr:
-        head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
-        pre = [head + ';', RETPTR_THUNK_VAR % {'f': sig.fname}]
+        pre = [head + ';'] + thunk.decls
         head = '__attribute__((used)) ' + head
     out = pre + [head, '{']
-    # The body calls functions, so GCC keeps %rsp 16-byte aligned in it, assuming the caller
-    # aligned the stack (psABI 3.2.2): a misaligned entry shows here.
+    # The body calls functions, so the compiler keeps the stack pointer aligned in it,
+    # assuming the caller aligned the stack: a misaligned entry shows here.
     out.append('  CHECK_STACK_ALIGNMENT();')
-    if retptr:
-        out.append('  if (%s_rp %% _Alignof(%s))' % (sig.fname, sig.ret.c))
+    if thunk and thunk.retptr:
+        out.append('  if (%s %% _Alignof(%s))' % (thunk.retptr, sig.ret.c))
         out.append('    lg_str("!MISALIGNED-RETPTR:");')
     n = len(sig.args)
-    if sig.variadic() and sig.ms:
-        # GCC on Linux reads a by-reference variadic argument of an ms_abi function as if it
-        # were passed by value (its va_arg looks at the default ABI), so read the pointer
-        out.append('  __builtin_ms_va_list ap;')
-        out.append('  __builtin_ms_va_start(ap, a%d);' % (sig.nfixed - 1))
-        for i in range(sig.nfixed, n):
-            t = sig.args[i]
-            if ms_by_reference(t):
-                out.append('  %s = *__builtin_va_arg(ap, %s *);' % (t.decl('a%d' % i), t.c))
-            else:
-                out.append('  %s = __builtin_va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
-        out.append('  __builtin_ms_va_end(ap);')
-    elif sig.variadic():
-        out.append('  va_list ap;')
-        out.append('  va_start(ap, a%d);' % (sig.nfixed - 1))
-        for i in range(sig.nfixed, n):
-            t = sig.args[i]
-            out.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
-        out.append('  va_end(ap);')
+    if sig.variadic():
+        tail = tgt.read_va_tail(sig)
+        if tail is None:
+            tail = ['  va_list ap;', '  va_start(ap, a%d);' % (sig.nfixed - 1)]
+            for i in range(sig.nfixed, n):
+                t = sig.args[i]
+                tail.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
+            tail.append('  va_end(ap);')
+        out += tail
     out.append('  {')
     out += ['    ' + s for s in _body(sig, lambda i: 'a%d' % i)]
     for i in range(sig.nfixed if sig.variadic() else n):
@@ -1029,16 +972,6 @@ def emit_callee(sig):
     out.append('  }')
     out.append('}')
     return '\n'.join(out)
-
-
-def emit_thunk(sig):
-    """The assembly thunk of sig's callee, if it has one (see NARROW_THUNK, RETPTR_THUNK)."""
-    if _is_narrow(sig.ret):
-        ext, junk = _NARROW[sig.ret.size]
-        return NARROW_THUNK % {'f': sig.fname, 'ext': ext.replace('%%', '%'), 'junk': junk}
-    if ret_in_memory(sig):
-        return RETPTR_THUNK % {'f': sig.fname, 'reg': 'rcx' if sig.ms else 'rdi'}
-    return None
 
 
 def handler_name(sig):
@@ -1057,7 +990,7 @@ def emit_handler(sig):
     n = len(sig.args)
     if sig.ret is None:
         ralign = '0'
-    elif _is_narrow(sig.ret):
+    elif is_narrow(sig.ret):
         ralign = '8'     # rvalue points to an ffi_arg
     else:
         ralign = '_Alignof(%s)' % sig.ret.c
@@ -1068,7 +1001,7 @@ def emit_handler(sig):
     out.append('  h_enter(cif, rv, ud, %s, av, al, %d);' % (ralign, n))
     out.append('  {')
     out += ['    ' + s for s in _body(sig, lambda i: '(*(%s *)av[%d])' % (sig.args[i].c, i))]
-    if _is_narrow(sig.ret):
+    if is_narrow(sig.ret):
         out.append('    uint64_t w = (uint64_t)(%s)ret;' % ('int64_t' if sig.ret.signed
                                                               else 'uint64_t'))
         out.append('    memcpy(rv, &w, sizeof w);')
@@ -1161,25 +1094,18 @@ def emit_reject_sig(sig):
     return '\n'.join(out)
 
 
-def _rvalue_limit(sig):
-    """C expression: how many bytes of rvalue ffi_call may write.  System V (as before): the
-    result's size, at least 8.  Microsoft x64: a whole ffi_arg for an integer narrower than 8
-    bytes (it is widened), else exactly the type's size: a struct or complex type of 1, 2 or 4
-    bytes comes back in rax but only its own bytes are stored."""
-    if not sig.ms:
-        return '%s < 8 ? 8 : %s' % ((('sizeof(%s)' % sig.ret.c),) * 2) if sig.ret else '8'
-    if sig.ret is None:
-        return '0'
-    if _is_narrow(sig.ret):
-        return '8'
-    return 'sizeof(%s)' % sig.ret.c
+def default_rvalue_limit(sig):
+    """C expression: how many bytes of rvalue ffi_call may write, unless the arch package's
+    rvalue_limit says otherwise for a convention: the result's size, at least 8 (an
+    ffi_arg)."""
+    return '%s < 8 ? 8 : %s' % ((('sizeof(%s)' % sig.ret.c),) * 2) if sig.ret else '8'
 
 
 def _log_result(sig, rv):
     """Log ' R ' and the significant bytes of the C result `rv` (the whole ffi_arg-sized
     value, sign- or zero-extended, for a narrow integer)."""
     out = ['lg_str(" R ");']
-    if _is_narrow(sig.ret):
+    if is_narrow(sig.ret):
         out.append('{')
         out.append('  uint64_t w = (uint64_t)(%s)%s;'
                    % ('int64_t' if sig.ret.signed else 'uint64_t', rv))
@@ -1190,11 +1116,11 @@ def _log_result(sig, rv):
     return out
 
 
-def emit_caller_sig(sig):
+def emit_caller_sig(sig, tgt):
     if sig.reject:
         return emit_reject_sig(sig)
     if sig.closure:
-        return emit_closure_caller_sig(sig)
+        return emit_closure_caller_sig(sig, tgt)
     key = sig.key
     n = len(sig.args)
     out = ['/* ---- signature %s ---- */' % key, '#if ' + sig.guard()]
@@ -1228,7 +1154,7 @@ def emit_caller_sig(sig):
     rsize = 'sizeof(%s)' % sig.ret.c if sig.ret else '0'
     lr = 'lr%s' % key if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
     out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s, %s);'
-               % (sig.fname, n, rsize, _rvalue_limit(sig), _ret_kind(sig.ret), lr))
+               % (sig.fname, n, rsize, tgt.rvalue_limit(sig), _ret_kind(sig.ret), lr))
     out.append('  }')
     out.append('#endif')
     # the direct call: the compiler's calling convention is the ground truth; the same
@@ -1254,7 +1180,7 @@ def emit_caller_sig(sig):
     return '\n'.join(out)
 
 
-def emit_closure_caller_sig(sig):
+def emit_closure_caller_sig(sig, tgt):
     """A closure signature in caller.c: one call site (call<key>) that calls a function
     pointer of the exact C type with the arguments; run<key> fills the arguments, runs the
     call site on the closure's code (do_closure) and then on the direct function."""
@@ -1265,7 +1191,7 @@ def emit_closure_caller_sig(sig):
     out += _ffi_type_defs(sig)
     for i, t in enumerate(sig.args):
         out.append('static %s;' % t.decl(arg(i)))
-    out.append('typedef %s;' % sig.prototype(name='(*fp%s_t)' % key))
+    out.append('typedef %s;' % sig.prototype(tgt, name='(*fp%s_t)' % key))
     out.append('static void call%s(void *fp, const char *what)' % key)
     out.append('{')
     out.append('  fp_stack_check(NULL);')
@@ -1283,10 +1209,10 @@ def emit_closure_caller_sig(sig):
         out.append('  }')
     out.append('}')
     raw = 'NULL'
-    # (System V only: clang's callers rely on the extension there)
-    if _is_narrow(sig.ret) and sig.ret.size < 4 and not sig.ms:
+    # (where the arch package says callers rely on the extension: x86-64 System V)
+    if is_narrow(sig.ret) and sig.ret.size < 4 and tgt.checks_narrow_extension(sig):
         raw = 'raw%s' % key
-        out.append('typedef %s;' % sig.prototype(name='(*fpw%s_t)' % key).replace(
+        out.append('typedef %s;' % sig.prototype(tgt, name='(*fpw%s_t)' % key).replace(
             sig.ret.c, 'uint64_t', 1))
         out.append('#ifndef DIFF_DIRECT_ONLY')
         out.append('static void raw%s(void *fp)' % key)
@@ -1324,8 +1250,8 @@ def emit_closure_caller_sig(sig):
     return '\n'.join(out)
 
 
-def batch_sources(sigs, seed):
-    """Return {filename: text} for one batch."""
+def batch_sources(sigs, seed, tgt):
+    """Return {filename: text} for one batch, for the architecture package tgt."""
     vectors = []
     for s in sigs:
         for v in s.vectors():
@@ -1344,7 +1270,7 @@ def batch_sources(sigs, seed):
             h.append('void fill_%s(%s *p, rng_t *r);' % (st.name, st.name))
         if s.reject:
             continue
-        h.append(s.prototype() + ';')
+        h.append(s.prototype(tgt) + ';')
         if s.closure:
             h.append(handler_prototype(s) + ';')
     h.append('#endif')
@@ -1358,13 +1284,15 @@ def batch_sources(sigs, seed):
         c.append('/* %s (%s) */' % (s.title(), s.note))
         if s.reject:
             continue
-        c.append(emit_callee(s))
+        c.append(emit_callee(s, tgt))
         if s.closure:
             c.append(emit_handler(s))
         c.append('')
-    thunks = [t for t in (emit_thunk(s) for s in sigs if not s.reject) if t]
+    thunks = [t.asm for t in (tgt.thunk(s) for s in sigs if not s.reject) if t]
     th = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-          THUNKS_PRELUDE]
+          '/* assembly thunks of the callees in callees.c */']
+    if tgt.THUNKS_HEADER:
+        th.append('#include "%s"' % tgt.THUNKS_HEADER)
     if thunks:
         th.append('__asm__(".text\\n"')
         th += ['        ' + t for t in thunks]
@@ -1378,7 +1306,7 @@ def batch_sources(sigs, seed):
         k.append(v.ffi_def())
     k.append('#endif')
     for s in sigs:
-        k.append(emit_caller_sig(s))
+        k.append(emit_caller_sig(s, tgt))
     k.append('int main(int argc, char **argv)')
     k.append('{')
     k.append('  unsigned long start = argc > 1 ? strtoul(argv[1], NULL, 0) : 0; /* index of the first signature to run */')
@@ -1442,13 +1370,17 @@ CLOSURE_CALLEE_FLAGS = ['-O0', '-w', '-Wno-psabi']
 
 def callee_flags(sigs):
     return CLOSURE_CALLEE_FLAGS if sigs and all(s.closure for s in sigs) else CALLEE_FLAGS
+
+
 CALLER_FLAGS = ['-O0', '-w', '-Wno-psabi']
 
 
-def write_batch(sigs, seed, outdir):
+def write_batch(sigs, seed, outdir, tgt):
+    """Write one batch's sources for the architecture package tgt, its signatures as C
+    (sigs.txt) and a build.sh into outdir."""
     os.makedirs(outdir, exist_ok=True)
-    files = batch_sources(sigs, seed)
-    files['sigs.txt'] = '\n\n'.join('/* ---- %s ---- */\n%s' % (s.title(), s.c_text())
+    files = batch_sources(sigs, seed, tgt)
+    files['sigs.txt'] = '\n\n'.join('/* ---- %s ---- */\n%s' % (s.title(), s.c_text(tgt))
                                     for s in sigs) + '\n'
     files['build.sh'] = BUILD_SH % {'callee_flags': ' '.join(callee_flags(sigs)),
                                     'caller_flags': ' '.join(CALLER_FLAGS),
@@ -1491,6 +1423,11 @@ def main(argv=None):
     ap.add_argument('--out', required=True)
     ap.add_argument('--print', action='store_true', help='print the signatures as C')
     a = ap.parse_args(argv)
+    cc = os.environ.get('FFIX_DIFF_CC') or 'gcc'
+    try:
+        tgt = arch.for_compiler(cc)
+    except arch.Unsupported as e:
+        ap.error(str(e))
     if a.fixed:
         sigs = closure_fixed_sigs(a.abi) if a.closures else fixed_sigs(a.abi)
     else:
@@ -1501,11 +1438,11 @@ def main(argv=None):
         sigs = sigs_for_ids(a.seed, ids)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,
-                        os.path.join(a.out, 'b%04d' % (b // a.batch_size)))
+                        os.path.join(a.out, 'b%04d' % (b // a.batch_size)), tgt)
         print(d)
     if a.print:
         for s in sigs:
-            print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
+            print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text(tgt)))
     return 0
 
 

@@ -26,7 +26,7 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import abi  # noqa: E402
+import arch  # noqa: E402
 import gen  # noqa: E402
 
 ORACLE_INCLUDE = '/usr/include/x86_64-linux-gnu'
@@ -57,12 +57,25 @@ def windows_mode():
     return _env('FFIX_DIFF_WINDOWS') is not None
 
 
-def abis_from_env():
+def default_cc():
+    """The compiler of the test programs: FFIX_DIFF_CC, default gcc (mingw-w64's for a Windows
+    build)."""
+    return _env('FFIX_DIFF_CC', MINGW_CC if windows_mode() else 'gcc')
+
+
+def abis_from_env(tgt=None):
     """The calling conventions to test: FFIX_DIFF_ABI (comma-separated: sysv, win64, gnuw64);
-    default all three on Linux, gnuw64,win64 for a Windows build."""
+    default: those of the architecture package tgt (default: the compiler's) for Linux or for
+    a Windows build (x86-64: all three on Linux, gnuw64,win64 for Windows)."""
     v = _env('FFIX_DIFF_ABI')
     if v is None:
-        return ['gnuw64', 'win64'] if windows_mode() else ['sysv', 'win64', 'gnuw64']
+        if tgt is None:
+            try:
+                tgt = arch.for_compiler(default_cc())
+            except arch.Unsupported:
+                # an architecture without a package: every test skips with Config's reason
+                return ['sysv']
+        return tgt.default_abis(windows_mode())
     out = []
     for a in v.replace(' ', ',').split(','):
         a = a.strip().lower()
@@ -86,11 +99,22 @@ def call_count(abi='sysv'):
 class Config:
     def __init__(self):
         self.windows = windows_mode()
-        self.abis = abis_from_env()
         if self.windows:
             self._init_windows()
         else:
             self._init_linux()
+        # what the generated sources need for the compiler's architecture (arch/<name>)
+        try:
+            self.arch = arch.for_compiler(self.cc)
+        except arch.Unsupported as e:
+            raise ConfigError(str(e))
+        self.abis = abis_from_env(self.arch)
+        bad = [a for a in self.abis if a not in self.arch.ABIS]
+        if bad:
+            raise ConfigError('FFIX_DIFF_ABI: %s has no %s convention (%s)'
+                              % (self.arch.NAME, ', '.join(bad), ', '.join(self.arch.ABIS)))
+        if self.windows and 'sysv' in self.abis:
+            raise ConfigError('a Windows build has no System V ABI: FFIX_DIFF_ABI=gnuw64,win64')
         self.seed = _env('FFIX_DIFF_SEED', str(gen.DEFAULT_SEED))
         self.counts = {a: call_count(a) for a in gen.ABIS}
         self.closure_counts = {a: closure_count(a) for a in gen.ABIS}
@@ -109,8 +133,6 @@ class Config:
         self.ffix_abis = None
 
     def _init_windows(self):
-        if 'sysv' in self.abis:
-            raise ConfigError('a Windows build has no System V ABI: FFIX_DIFF_ABI=gnuw64,win64')
         prefix = os.path.abspath(_env('FFIX_DIFF_WINDOWS'))
         self.ffix_include, self.ffix_lib, self.ffix_implib = _windows_prefix(
             prefix, 'FFIX_DIFF_WINDOWS')
@@ -124,7 +146,7 @@ class Config:
         self.oracle_include, self.oracle_lib, self.oracle_implib = _windows_prefix(
             orc, 'FFIX_DIFF_WINDOWS_ORACLE')
         self.oracle_libdir = os.path.dirname(self.oracle_lib)
-        self.cc = _env('FFIX_DIFF_CC', MINGW_CC)
+        self.cc = default_cc()
         self.wine = _env('FFIX_DIFF_WINE', 'wine')
         if not shutil.which(self.cc) or not shutil.which(self.wine):
             raise ConfigError('a Windows run needs %s and %s (apt-get install '
@@ -154,7 +176,7 @@ class Config:
             raise ConfigError('the oracle (Debian libffi-dev: %s/ffi.h, %s/libffi.so) is not '
                               'installed: apt-get install -y libffi-dev'
                               % (self.oracle_include, self.oracle_libdir))
-        self.cc = _env('FFIX_DIFF_CC', 'gcc')
+        self.cc = default_cc()
         self.ffix_lib = os.path.realpath(os.path.join(self.ffix_libdir, 'libffi.so.8'))
         self.oracle_lib = os.path.realpath(os.path.join(self.oracle_libdir, 'libffi.so.8'))
 
@@ -531,7 +553,7 @@ class Failure:
 
     def render(self, cfg):
         s = ['%s: %s' % (self.sig.title(), self.kind),
-             self.sig.c_text(), '/* %s */' % abi.describe(self.sig)]
+             self.sig.c_text(cfg.arch), '/* %s */' % cfg.arch.describe(self.sig)]
         s += ['  ' + x for x in self.lines]
         s.append('reproduce: %s python3 testsuite/diff/runner.py --seed %s --ids %s'
                  % (cfg.repro_env(), cfg.seed, self.sig.key))
@@ -591,13 +613,13 @@ def compare(cfg, sigs, fx, orc, name):
                 oracle_bad = 'crash'
                 br.oracle_disagreements.append(
                     (sig, 'crash', ['oracle crashed: %s' % orc.crash[sid]],
-                     abi.known_libffi_bugs(sig, 'crash', orc.crash[sid])))
+                     cfg.arch.known_libffi_bugs(sig, 'crash', orc.crash[sid])))
             elif of is None or od is None:
                 br.errors.append('oracle printed no result for %s' % sig.title())
             elif of != od:
                 oracle_bad = classify(sig, of, od)
                 br.oracle_disagreements.append((sig, oracle_bad, explain(sig, of, od),
-                                                abi.known_libffi_bugs(sig, oracle_bad, of)))
+                                                cfg.arch.known_libffi_bugs(sig, oracle_bad, of)))
         if sid in fx.skipped:
             br.ffix_skipped += 1
             continue
@@ -663,7 +685,7 @@ def run_batch(cfg, name, sigs):
     d = os.path.join(cfg.workdir, name)
     if os.path.isdir(d):
         shutil.rmtree(d)
-    gen.write_batch(sigs, cfg.seed, d)
+    gen.write_batch(sigs, cfg.seed, d, cfg.arch)
     br = None
     fx_exe, orc_exe = cfg.exe('caller-ffix'), cfg.exe('caller-oracle')
     # The generated sources include the fixed C code of gen.py's own tree (runtime/, arch/):
@@ -789,7 +811,7 @@ class Suite:
                 for sig, tag, expl, known in br.oracle_disagreements:
                     f.write('==== %s: %s [%s]\n%s\n/* %s */\n%s\n\n'
                             % (sig.title(), tag, ', '.join(known) or 'UNEXPLAINED',
-                               sig.c_text(), abi.describe(sig),
+                               sig.c_text(self.cfg.arch), self.cfg.arch.describe(sig),
                                '\n'.join('  ' + x for x in expl)))
         br.oracle_disagreements = [(sig.key, tag, None, known)
                                    for sig, tag, _, known in br.oracle_disagreements]
@@ -912,7 +934,7 @@ def main(argv=None):
     sigs = gen.sigs_for_ids(cfg.seed, ids)
     br = run_batch(cfg, 'repro', sigs)
     for s in sigs:
-        print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
+        print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text(cfg.arch)))
     for e in br.errors:
         print('ERROR: ' + e)
     for sig, tag, expl, known in br.oracle_disagreements:
