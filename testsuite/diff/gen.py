@@ -1340,8 +1340,15 @@ set -e
 cd "$(dirname "$0")"
 CC=${FFIX_DIFF_CC:-gcc}
 : "${FFIX_INCLUDE:?set FFIX_INCLUDE}" "${FFIX_LIBDIR:?set FFIX_LIBDIR}"
-ORACLE_INC=${FFIX_DIFF_ORACLE_INCLUDE:-/usr/include/x86_64-linux-gnu}
-ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/x86_64-linux-gnu}
+# the oracle: FFIX_DIFF_ORACLE_INCLUDE/LIBDIR, by default Debian's libffi-dev for the
+# compiler's target (its multiarch directories)
+if [ -z "${FFIX_DIFF_ORACLE_INCLUDE:-}" ] || [ -z "${FFIX_DIFF_ORACLE_LIBDIR:-}" ]; then
+  MULTIARCH=$($CC -print-multiarch 2>/dev/null || true)
+  [ -n "$MULTIARCH" ] || MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || true)
+  : "${MULTIARCH:?cannot tell the multiarch directories: set FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR}"
+fi
+ORACLE_INC=${FFIX_DIFF_ORACLE_INCLUDE:-/usr/include/$MULTIARCH}
+ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/$MULTIARCH}
 # int128/vector signatures need e.g. FFIX_DIFF_EXT="-DFFIX_EXT_INT128=1 -DFFIX_EXT_VECTOR=1"
 EXT=${FFIX_DIFF_EXT:-}
 INC=$(echo "$FFIX_INCLUDE" | sed 's/^/-I/; s/:/ -I/g')

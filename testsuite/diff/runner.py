@@ -29,8 +29,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import arch  # noqa: E402
 import gen  # noqa: E402
 
-ORACLE_INCLUDE = '/usr/include/x86_64-linux-gnu'
-ORACLE_LIBDIR = '/usr/lib/x86_64-linux-gnu'
 RUN_TIMEOUT = 120
 MAX_RESTARTS = 50
 MINGW_CC = 'x86_64-w64-mingw32-gcc-posix'
@@ -55,6 +53,37 @@ def windows_mode():
     """FFIX_DIFF_WINDOWS=PREFIX: test a Windows build of ffix (PREFIX/include, PREFIX/bin/*.dll,
     PREFIX/lib/libffi.dll.a) under wine."""
     return _env('FFIX_DIFF_WINDOWS') is not None
+
+
+def multiarch(cc):
+    """The Debian multiarch tuple of the compiler's target (x86_64-linux-gnu, aarch64-linux-gnu):
+    `cc -print-multiarch`, else `dpkg-architecture -qDEB_HOST_MULTIARCH`; None if neither
+    answers."""
+    for cmd in ([cc, '-print-multiarch'], ['dpkg-architecture', '-qDEB_HOST_MULTIARCH']):
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               universal_newlines=True)
+        except OSError:
+            continue
+        if p.returncode == 0 and p.stdout.strip():
+            return p.stdout.strip()
+    return None
+
+
+def oracle_dirs(cc):
+    """The oracle's include and library directories: FFIX_DIFF_ORACLE_INCLUDE and
+    FFIX_DIFF_ORACLE_LIBDIR, by default those of Debian's libffi-dev for the compiler's target,
+    /usr/include/<multiarch> and /usr/lib/<multiarch>."""
+    inc, lib = _env('FFIX_DIFF_ORACLE_INCLUDE'), _env('FFIX_DIFF_ORACLE_LIBDIR')
+    if inc is None or lib is None:
+        tuple_ = multiarch(cc)
+        if tuple_ is None:
+            raise ConfigError('cannot tell the multiarch directories of %s (neither `%s '
+                              '-print-multiarch` nor dpkg-architecture answers): set '
+                              'FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR' % (cc, cc))
+        inc = inc or '/usr/include/' + tuple_
+        lib = lib or '/usr/lib/' + tuple_
+    return inc, lib
 
 
 def default_cc():
@@ -154,13 +183,15 @@ class Config:
         self.wineprefix = _env('WINEPREFIX', os.path.join(os.path.dirname(orc), 'wineprefix'))
 
     def _init_linux(self):
+        self.cc = default_cc()
+        self.oracle_include, self.oracle_libdir = oracle_dirs(self.cc)
         inc, lib = _env('FFIX_INCLUDE'), _env('FFIX_LIBDIR')
         if not inc or not lib:
             raise ConfigError(
                 'FFIX_INCLUDE and FFIX_LIBDIR are not set: point them at the directory holding '
                 "ffix's ffi.h/ffitarget.h and the one holding its libffi.so.8 and libffi.so "
                 '(to test the harness against the system libffi itself: FFIX_INCLUDE=%s '
-                'FFIX_LIBDIR=%s)' % (ORACLE_INCLUDE, ORACLE_LIBDIR))
+                'FFIX_LIBDIR=%s)' % (self.oracle_include, self.oracle_libdir))
         # a colon-separated list is accepted too (e.g. ffi.h and ffitarget.h in a build tree)
         self.ffix_include = ':'.join(os.path.abspath(d) for d in inc.split(':') if d)
         self.ffix_libdir = os.path.abspath(lib)
@@ -169,14 +200,11 @@ class Config:
                 raise ConfigError('FFIX_INCLUDE=%s has no %s' % (inc, h))
         if not os.path.exists(os.path.join(self.ffix_libdir, 'libffi.so.8')):
             raise ConfigError('FFIX_LIBDIR=%s has no libffi.so.8' % lib)
-        self.oracle_include = _env('FFIX_DIFF_ORACLE_INCLUDE', ORACLE_INCLUDE)
-        self.oracle_libdir = _env('FFIX_DIFF_ORACLE_LIBDIR', ORACLE_LIBDIR)
         if not (os.path.isfile(os.path.join(self.oracle_include, 'ffi.h')) and
                 os.path.exists(os.path.join(self.oracle_libdir, 'libffi.so'))):
             raise ConfigError('the oracle (Debian libffi-dev: %s/ffi.h, %s/libffi.so) is not '
                               'installed: apt-get install -y libffi-dev'
                               % (self.oracle_include, self.oracle_libdir))
-        self.cc = default_cc()
         self.ffix_lib = os.path.realpath(os.path.join(self.ffix_libdir, 'libffi.so.8'))
         self.oracle_lib = os.path.realpath(os.path.join(self.oracle_libdir, 'libffi.so.8'))
 
