@@ -10,8 +10,10 @@ Markdown table.  See bench/README.md.
 Environment:
   FFIX_INCLUDE     directory with ffix's ffi.h and ffitarget.h   (required)
   FFIX_LIBDIR      directory with ffix's libffi.so.8 (and libffi.so) (required)
-  LIBFFI_INCLUDE   system libffi headers  (default /usr/include/x86_64-linux-gnu)
-  LIBFFI_LIBDIR    system libffi library  (default /usr/lib/x86_64-linux-gnu)
+  LIBFFI_INCLUDE   system libffi headers  (default /usr/include/<multiarch>)
+  LIBFFI_LIBDIR    system libffi library  (default /usr/lib/<multiarch>)
+                   <multiarch>: the compiler's target, `$CC -print-multiarch`
+                   or `dpkg-architecture -qDEB_HOST_MULTIARCH`
   FFIX_BENCH_DIR   build directory (default: a temporary directory)
   CC               C compiler (default cc)
 """
@@ -61,6 +63,36 @@ def run(cmd, **kw):
         sys.stderr.write(p.stderr)
         die(f"command failed ({status(p.returncode)}): {' '.join(cmd)}")
     return p.stdout
+
+
+def multiarch(cc):
+    """The Debian multiarch tuple of cc's target (x86_64-linux-gnu):
+    `cc -print-multiarch`, else dpkg-architecture; None if neither answers."""
+    for cmd in ([cc, "-print-multiarch"],
+                ["dpkg-architecture", "-qDEB_HOST_MULTIARCH"]):
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True)
+        except OSError:
+            continue
+        if p.returncode == 0 and p.stdout.strip():
+            return p.stdout.strip()
+    return None
+
+
+def system_libffi_dirs(cc):
+    """LIBFFI_INCLUDE and LIBFFI_LIBDIR, by default the multiarch
+    directories of Debian's libffi-dev for cc's target."""
+    inc = os.environ.get("LIBFFI_INCLUDE")
+    lib = os.environ.get("LIBFFI_LIBDIR")
+    if not inc or not lib:
+        tuple_ = multiarch(cc)
+        if tuple_ is None:
+            die(f"cannot tell the multiarch directories of {cc}: set "
+                "LIBFFI_INCLUDE and LIBFFI_LIBDIR")
+        inc = inc or f"/usr/include/{tuple_}"
+        lib = lib or f"/usr/lib/{tuple_}"
+    return inc, lib
 
 
 # --------------------------------------------------------------------------
@@ -594,16 +626,16 @@ def main():
     if args.rounds < 1 or args.batches < 1 or args.ms < 1:
         die("--rounds, --batches and --ms must be positive")
 
+    cc = os.environ.get("CC", "cc")
+    sys_inc, sys_lib = system_libffi_dirs(cc)
     fi, fl = os.environ.get("FFIX_INCLUDE"), os.environ.get("FFIX_LIBDIR")
     if not fi or not fl:
         die("set FFIX_INCLUDE (ffix's ffi.h) and FFIX_LIBDIR (ffix's "
             "libffi.so.8); to try the harness on the system libffi alone: "
-            "FFIX_INCLUDE=/usr/include/x86_64-linux-gnu "
-            "FFIX_LIBDIR=/usr/lib/x86_64-linux-gnu")
+            f"FFIX_INCLUDE={sys_inc} FFIX_LIBDIR={sys_lib}")
     sides = {
         "ffix": (os.path.abspath(fi), os.path.abspath(fl)),
-        "libffi": (os.environ.get("LIBFFI_INCLUDE", "/usr/include/x86_64-linux-gnu"),
-                   os.environ.get("LIBFFI_LIBDIR", "/usr/lib/x86_64-linux-gnu")),
+        "libffi": (sys_inc, sys_lib),
     }
     for v in ("LD_LIBRARY_PATH", "LD_PRELOAD"):
         if os.environ.get(v):
@@ -620,7 +652,6 @@ def main():
         builddir = tmp
     builddir = os.path.abspath(builddir)
     try:
-        cc = os.environ.get("CC", "cc")
         note(f"building in {builddir}")
         bins = build(builddir, cc, sides)
         info = {s: verify_loaded_lib(bins[s], sides[s][1]) for s in bins}

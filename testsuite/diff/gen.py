@@ -19,6 +19,11 @@ signatures becomes four files:
 Closure signatures ('c17') come from the same generator with their own id space and PRNG
 stream; a batch may mix both kinds.
 
+What depends on the architecture (function attributes of a calling convention, variadic
+access, the thunks) comes from the package arch/<name> of the architecture the sources are
+for, passed to the emitting functions as `tgt` (arch.for_compiler(cc)); the fixed C code is
+in runtime/.
+
 Command line (debugging): python3 gen.py --seed S --count N --out DIR [--ids 3,17] writes the
 sources and a build.sh per batch; see README.md.
 """
@@ -26,7 +31,14 @@ sources and a build.sh per batch; see README.md.
 import argparse
 import os
 import random
+import shlex
 import sys
+
+if __name__ == '__main__':
+    # the arch packages `import gen`: let them find this module, not a second copy
+    sys.modules.setdefault('gen', sys.modules[__name__])
+
+import arch  # noqa: E402
 
 DEFAULT_SEED = 20240611
 DEFAULT_BATCH = 200
@@ -35,15 +47,15 @@ CLOSURE_RNG_OFFSET = 1 << 32
 
 
 # Calling conventions.  sysv: the System V psABI (FFI_DEFAULT_ABI on Linux); win64 and gnuw64:
-# the Microsoft x64 convention, callees declared __attribute__((ms_abi)), called through a cif of
-# ABI FFI_WIN64 or FFI_GNUW64 (3 and 4 on x86-64 Linux, 1 and 2 in a Windows build, where
-# FFI_GNUW64 is the default).  A signature's key starts with its ABI's letter: 'w17' is
-# ffi_call signature 17 under FFI_WIN64, 'gc17' closure signature 17 under FFI_GNUW64.
+# the Microsoft x64 convention, called through a cif of ABI FFI_WIN64 or FFI_GNUW64 (3 and 4 on
+# x86-64 Linux, 1 and 2 in a Windows build, where FFI_GNUW64 is the default), callees declared
+# with the attribute the arch package gives (x86-64: __attribute__((ms_abi))).  A signature's
+# key starts with its ABI's letter: 'w17' is ffi_call signature 17 under FFI_WIN64, 'gc17'
+# closure signature 17 under FFI_GNUW64.
 ABIS = ('sysv', 'win64', 'gnuw64')
 MS_ABIS = ('win64', 'gnuw64')
 ABI_PREFIX = {'sysv': '', 'win64': 'w', 'gnuw64': 'g'}
 ABI_MACRO = {'sysv': 'FFI_DEFAULT_ABI', 'win64': 'FFI_WIN64', 'gnuw64': 'FFI_GNUW64'}
-MS_ABI_ATTR = '__attribute__((ms_abi))'
 
 
 def sig_key(sid, closure, abi='sysv'):
@@ -321,9 +333,10 @@ class Sig:
     def guard(self):
         return ' && '.join(FEATURE_MACROS[f] for f in sorted(self.needs)) or '1'
 
-    def prototype(self, names=False, name=None):
-        """The C prototype; name replaces the function name (e.g. '(*fp_t)').  Under the
-        Microsoft convention the function (or pointer) type carries __attribute__((ms_abi))."""
+    def prototype(self, tgt, names=False, name=None):
+        """The C prototype for the architecture package tgt; name replaces the function name
+        (e.g. '(*fp_t)').  The function (or pointer) type carries the convention's attribute,
+        if any (x86-64, Microsoft convention: __attribute__((ms_abi)))."""
         params = []
         nfix = self.nfixed if self.variadic() else len(self.args)
         for i, t in enumerate(self.args[:nfix]):
@@ -332,22 +345,23 @@ class Sig:
             params.append('...')
         rc = self.ret.c if self.ret else 'void'
         name = name or self.fname
-        if self.ms:
+        attr = tgt.callee_attribute(self.abi)
+        if attr:
             if name.startswith('('):
-                name = '(%s %s' % (MS_ABI_ATTR, name[1:])
+                name = '(%s %s' % (attr, name[1:])
             else:
-                name = '%s %s' % (MS_ABI_ATTR, name)
+                name = '%s %s' % (attr, name)
         return '%s %s(%s)' % (rc, name, ', '.join(params) or 'void')
 
-    def c_text(self):
-        """The signature as C: the types it uses and its prototype (with the variadic tail
-        as a comment)."""
+    def c_text(self, tgt):
+        """The signature as C (for the architecture package tgt): the types it uses and its
+        prototype (with the variadic tail as a comment)."""
         out = []
         for v in self.vectors():
             out.append(v.typedef())
         for s in self.structs:
             out.append(s.definition())
-        p = self.prototype() + ';'
+        p = self.prototype(tgt) + ';'
         if self.variadic():
             p += '  /* called with variadic tail: (%s) */' % (', '.join(
                 t.c for t in self.args[self.nfixed:]) or 'none')
@@ -863,577 +877,18 @@ def closure_fixed_sig(sid, abi='sysv'):
 # --------------------------------------------------------------------------------------------
 # C emission
 
-RUNTIME_H = r'''
-#include <stddef.h>
-#include <stdint.h>
-#include <string.h>
+# The fixed C code of every batch is in runtime/ (real .c/.h files, see README.md): the
+# generated programs are compiled with -I<this directory> (include_flags()): batch.h includes
+# "runtime/runtime.h", caller.c "runtime/caller.h"; runtime/runtime.c is compiled once per
+# batch and linked into both programs.
+DIFF_DIR = os.path.dirname(os.path.abspath(__file__))
+RUNTIME_DIR = os.path.join(DIFF_DIR, 'runtime')
+RUNTIME_C = os.path.join(RUNTIME_DIR, 'runtime.c')
 
-typedef struct { uint64_t s; } rng_t;
-uint64_t rng_next(rng_t *r);
-void rng_seed(rng_t *r, uint64_t seed, uint64_t id);
 
-/* The log: the callee appends the significant bytes of its arguments as hex. */
-extern char lg_buf[];
-extern size_t lg_len;
-void lg_reset(void);
-void lg_str(const char *s);
-void lg_bytes(const void *p, size_t n);
-uint64_t lg_hash(unsigned id);
-
-extern int fz_specials;   /* 0: no special values (0, -1, min, max, inf...) */
-void fz_int(void *p, unsigned n, rng_t *r);
-void fz_f32(void *p, rng_t *r);
-void fz_f64(void *p, rng_t *r);
-void fz_f80(void *p, rng_t *r);
-
-/* Number of x87 registers in use (the psABI wants none at calls and returns, except for an
-   x87 result, which its receiver pops). */
-int x87_depth(void);
-
-/* Closure handlers (callees.c) record anomalies here; the caller appends them to the flags.
-   user_data of every closure points to a cl_ud_t. */
-#define CL_UD_MAGIC 0x7e57c105u
-typedef struct { const void *cif; uint64_t magic; } cl_ud_t;
-extern char hflags[];
-extern unsigned hcalls;
-void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
-             const unsigned char *aalign, unsigned nargs);
-
-#define CHECK_STACK_ALIGNMENT() do {                            \
-    uintptr_t sp_;                                              \
-    __asm__ volatile("movq %%rsp, %0" : "=r"(sp_));             \
-    if (sp_ & 15)                                               \
-      lg_str("!MISALIGNED-STACK:");                              \
-  } while (0)
-
-/* A callee's parameters are its own objects (C passes copies; the Microsoft convention passes
-   the large ones by reference to a copy made by the caller): after logging them a callee
-   overwrites them, so a call that hands it the caller's argument memory instead of a copy
-   shows as ARGn-MODIFIED.  The asm keeps the stores. */
-#define CLOBBER_PARAM(x) do {                                  \
-    memset(&(x), 0x5a, sizeof(x));                              \
-    __asm__ volatile("" :: "r"(&(x)) : "memory");               \
-  } while (0)
-
-/* Load junk into every return register the compiler is not about to load the result into:
-   the clobbers force the result to be (re)loaded after this point. */
-#define JUNK_RETURN_REGS() __asm__ volatile(                  \
-    "movabsq $0xa5c3e1f00f1e3c5a, %%rax\n\t"                    \
-    "movabsq $0x5a3c1e0ff0e1c3a5, %%rdx\n\t"                    \
-    "movq %%rax, %%xmm0\n\t"                                    \
-    "movq %%rdx, %%xmm1\n\t"                                    \
-    "punpcklqdq %%xmm1, %%xmm0\n\t"                             \
-    "punpcklqdq %%xmm0, %%xmm1\n\t"                             \
-    ::: "rax", "rdx", "xmm0", "xmm1", "memory")
-'''
-
-RUNTIME_C = r'''
-#define LG_CAP (1u << 20)
-char lg_buf[LG_CAP];
-size_t lg_len;
-
-uint64_t rng_next(rng_t *r)
-{
-  uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-void rng_seed(rng_t *r, uint64_t seed, uint64_t id)
-{
-  r->s = seed * 0x2545f4914f6cdd1dull ^ (id + 0x632be59bd9b4e019ull);
-  rng_next(r);
-}
-
-void lg_reset(void) { lg_len = 0; lg_buf[0] = 0; }
-
-static void lg_room(size_t n)
-{
-  if (lg_len + n + 1 > LG_CAP) {
-    static const char m[] = "log overflow\n";
-    (void)!write(2, m, sizeof m - 1);
-    abort();
-  }
-}
-
-void lg_str(const char *s)
-{
-  size_t n = strlen(s);
-  lg_room(n);
-  memcpy(lg_buf + lg_len, s, n + 1);
-  lg_len += n;
-}
-
-void lg_bytes(const void *p, size_t n)
-{
-  static const char hex[] = "0123456789abcdef";
-  const unsigned char *b = p;
-  lg_room(2 * n);
-  for (size_t i = 0; i < n; i++) {
-    lg_buf[lg_len++] = hex[b[i] >> 4];
-    lg_buf[lg_len++] = hex[b[i] & 15];
-  }
-  lg_buf[lg_len] = 0;
-}
-
-uint64_t lg_hash(unsigned id)
-{
-  uint64_t h = 0xcbf29ce484222325ull ^ id;
-  for (size_t i = 0; i < lg_len; i++)
-    h = (h ^ (unsigned char)lg_buf[i]) * 0x100000001b3ull;
-  return h;
-}
-
-int fz_specials = 1;
-
-int x87_depth(void)
-{
-  static _Alignas(16) unsigned char fx[512];
-  __asm__ volatile("fxsave %0" : "=m"(fx));
-  return __builtin_popcount(fx[4]);
-}
-
-#define HFLAGS_CAP 4096
-char hflags[HFLAGS_CAP];
-unsigned hcalls;
-
-static void hflag(const char *fmt, ...)
-{
-  size_t n = strlen(hflags);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(hflags + n, HFLAGS_CAP - n, fmt, ap);
-  va_end(ap);
-}
-
-/* Checks at the entry of a closure handler: the x87 stack, cif and user_data as given to
-   ffi_prep_closure_loc, and the alignment of the result buffer and of every avalue[i] (a
-   handler may load an argument with an aligned instruction, e.g. a vector). */
-void h_enter(const void *cif, void *rv, const void *ud, size_t ralign, void **av,
-             const unsigned char *aalign, unsigned nargs)
-{
-  const cl_ud_t *u = ud;
-  int n = x87_depth();
-  hcalls++;
-  if (n)
-    hflag(" !X87-STACK-NOT-EMPTY(handler-entry:%d)", n);
-  if (!u || u->magic != CL_UD_MAGIC || u->cif != cif)
-    hflag(" !HANDLER-BAD-CIF-OR-USER-DATA");
-  if (ralign && (!rv || (uintptr_t)rv % ralign))
-    hflag(" !RVALUE-MISALIGNED(need:%zu,addr%%64:%u)", ralign, (unsigned)((uintptr_t)rv % 64));
-  for (unsigned i = 0; i < nargs; i++)
-    if (!av[i])
-      hflag(" !AVALUE-NULL(arg%u)", i);
-    else if ((uintptr_t)av[i] % aalign[i])
-      hflag(" !AVALUE-MISALIGNED(arg%u:need:%u,addr%%64:%u)", i, aalign[i],
-            (unsigned)((uintptr_t)av[i] % 64));
-}
-
-void fz_int(void *p, unsigned n, rng_t *r)
-{
-  unsigned char b[16];
-  uint64_t x = rng_next(r), y = rng_next(r), sel = rng_next(r) % 64 + (fz_specials ? 0 : 64);
-  memcpy(b, &x, 8);
-  memcpy(b + 8, &y, 8);
-  switch (sel) {
-  case 0: memset(b, 0, n); break;                       /* 0 */
-  case 1: memset(b, 0xff, n); break;                    /* -1 / max unsigned */
-  case 2: memset(b, 0, n); b[n - 1] = 0x80; break;      /* min signed */
-  case 3: memset(b, 0xff, n); b[n - 1] = 0x7f; break;   /* max signed */
-  case 4: memset(b, 0, n); b[0] = 1; break;
-  case 5: b[n - 1] |= 0x80; break;                      /* negative */
-  default: break;
-  }
-  memcpy(p, b, n);
-}
-
-void fz_f32(void *p, rng_t *r)
-{
-  uint32_t b = (uint32_t)rng_next(r);
-  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
-  case 0: b = 0; break;
-  case 1: b = 0x80000000u; break;
-  case 2: b = 0x3f800000u; break;          /* 1.0 */
-  case 3: b = 0x7f800000u; break;          /* inf */
-  case 4: b &= 0x807fffffu; break;         /* denormal */
-  default: break;
-  }
-  if (((b >> 23) & 0xff) == 0xff && (b & 0x7fffffu))
-    b ^= 1u << 23;                         /* never a NaN */
-  memcpy(p, &b, 4);
-}
-
-void fz_f64(void *p, rng_t *r)
-{
-  uint64_t b = rng_next(r);
-  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
-  case 0: b = 0; break;
-  case 1: b = 0x8000000000000000ull; break;
-  case 2: b = 0x3ff0000000000000ull; break;
-  case 3: b = 0xfff0000000000000ull; break;  /* -inf */
-  case 4: b &= 0x800fffffffffffffull; break;
-  default: break;
-  }
-  if (((b >> 52) & 0x7ff) == 0x7ff && (b & 0xfffffffffffffull))
-    b ^= 1ull << 52;
-  memcpy(p, &b, 8);
-}
-
-/* x87 extended: 64-bit mantissa with explicit integer bit, 15-bit exponent, sign.  Only
-   canonical encodings (normals, denormals, zeros, infinities); the 6 padding bytes are left
-   alone. */
-void fz_f80(void *p, rng_t *r)
-{
-  uint64_t m = rng_next(r) | (1ull << 63);
-  uint64_t x = rng_next(r);
-  uint16_t se = (uint16_t)(x % 0x7fff) | (uint16_t)((x >> 20) & 0x8000);
-  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
-  case 0: m = 0; se &= 0x8000; break;
-  case 1: m = 1ull << 63; se = 0x3fff; break;
-  case 2: m = 1ull << 63; se = 0xffff; break;          /* -inf */
-  case 3: m &= ~(1ull << 63); se &= 0x8000; break;     /* denormal */
-  default: if ((se & 0x7fff) == 0) se |= 1; break;
-  }
-  memcpy(p, &m, 8);
-  memcpy((char *)p + 8, &se, 2);
-}
-'''
-
-CALLER_PRELUDE = r'''
-#define _GNU_SOURCE
-#include <ffi.h>
-#ifdef _WIN32
-#include <windows.h>
-#include <psapi.h>
-#include <fcntl.h>
-#include <io.h>
-#else
-#include <link.h>
-#endif
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "batch.h"
-
-#ifndef FFIX_EXT_INT128
-#define FFIX_EXT_INT128 0
-#endif
-#ifndef FFIX_EXT_VECTOR
-#define FFIX_EXT_VECTOR 0
-#endif
-#ifndef FFIX_EXT_PLAN
-#define FFIX_EXT_PLAN 0
-#endif
-#if FFIX_EXT_INT128 && defined(FFIX_DECLARE_INT128)
-extern ffi_type ffi_type_sint128;
-extern ffi_type ffi_type_uint128;
-#endif
-#if FFIX_EXT_VECTOR && !defined(FFI_TYPE_VECTOR)
-#define FFI_TYPE_VECTOR 18
-#endif
-
-static char fbuf[1u << 20], dbuf[1u << 20], flags[1u << 16];
-static _Alignas(16) unsigned char rb[8192];
-static void flagf(const char *fmt, ...)
-{
-  size_t n = strlen(flags);
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(flags + n, sizeof flags - n, fmt, ap);
-  va_end(ap);
-}
-
-/* Which libffi this process loaded (LIB lines, checked by the runner). */
-#ifdef _WIN32
-/* A crash ends the process at once with its exception code (and no debugger under wine). */
-static LONG WINAPI on_crash(EXCEPTION_POINTERS *e)
-{
-  fprintf(stderr, "exception 0x%08lx at %p\n", (unsigned long)e->ExceptionRecord->ExceptionCode,
-          e->ExceptionRecord->ExceptionAddress);
-  fflush(stderr);
-  TerminateProcess(GetCurrentProcess(), 5);
-  return EXCEPTION_EXECUTE_HANDLER;
-}
-
-static void print_libs(void)
-{
-  static HMODULE mods[1024];
-  DWORD need = 0;
-  SetUnhandledExceptionFilter(on_crash);
-  SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
-  _setmode(_fileno(stdout), _O_BINARY);   /* msvcrt would write CRLF */
-  if (!EnumProcessModules(GetCurrentProcess(), mods, sizeof mods, &need))
-    return;
-  for (DWORD i = 0; i < need / sizeof(HMODULE) && i < 1024; i++) {
-    char name[4 * MAX_PATH];
-    if (GetModuleFileNameA(mods[i], name, sizeof name) && strstr(name, "libffi"))
-      printf("LIB %s\n", name);
-  }
-}
-#else
-static int print_lib(struct dl_phdr_info *info, size_t size, void *data)
-{
-  (void)size; (void)data;
-  if (info->dlpi_name && strstr(info->dlpi_name, "libffi"))
-    printf("LIB %s\n", info->dlpi_name);
-  return 0;
-}
-
-static void print_libs(void)
-{
-  dl_iterate_phdr(print_lib, NULL);
-}
-#endif
-
-static const char *cur_id = "";
-
-static void begin(const char *id)
-{
-  printf("B %s\n", id);
-  fflush(stdout);
-  flags[0] = 0;
-  cur_id = id;
-}
-
-/* Which call of the signature runs now: a crash is reported with the last stage. */
-static void stage(const char *what)
-{
-  printf("P %s %s\n", cur_id, what);
-  fflush(stdout);
-}
-
-static void emit(const char *id)
-{
-  printf("F %s %s%s\nD %s %s\n", id, fbuf, flags, id, dbuf);
-  if (flags[0] || strcmp(fbuf, dbuf) != 0)
-    printf("X %s\n", id);
-  fflush(stdout);
-}
-
-/* Size, alignment and (for structs) ffi_get_struct_offsets against the compiler's layout. */
-static void chk_layout(const char *name, ffi_type *t, size_t size, size_t align,
-                       const size_t *offs, unsigned nel, ffi_abi abi)
-{
-  if (t->size != size || t->alignment != align)
-    flagf(" !LAYOUT(%s:size=%zu,align=%u;want=%zu,%zu)", name, (size_t)t->size,
-          (unsigned)t->alignment, size, align);
-  if (offs) {
-    size_t got[512];
-    int st;
-    if (nel > 512)
-      return;
-    st = ffi_get_struct_offsets(abi, t, got);
-    if (st != FFI_OK) {
-      flagf(" !OFFSETS(%s:status=%d)", name, st);
-      return;
-    }
-    for (unsigned i = 0; i < nel; i++)
-      if (got[i] != offs[i]) {
-        flagf(" !OFFSETS(%s:el%u=%zu;want=%zu)", name, i, got[i], offs[i]);
-        return;
-      }
-  }
-}
-
-enum { RK_VOID, RK_NARROW, RK_OTHER };
-
-/* The psABI wants the x87 register stack empty at every call and return except for an x87
-   return value, which its receiver pops.  A leaked register turns later x87 loads into NaNs,
-   so check after every call and reset the unit if needed. */
-static void x87_check(const char *what)
-{
-  int n = x87_depth();
-  if (n) {
-    if (what)
-      flagf(" !X87-STACK-NOT-EMPTY(%s:%d)", what, n);
-    __asm__ volatile("fninit");
-  }
-}
-
-static unsigned char argsnap[1u << 17];
-static int av_flagged, arg_flagged[64];
-
-static void snap_args(void **av, const size_t *asz, unsigned nargs)
-{
-  size_t off = 0;
-  av_flagged = 0;
-  memset(arg_flagged, 0, sizeof arg_flagged);
-  for (unsigned i = 0; i < nargs; i++) {
-    memcpy(argsnap + off, av[i], asz[i]);
-    off += asz[i];
-  }
-}
-
-/* avalue[] and the argument bytes must be unchanged by ffi_call (each flagged once). */
-static void chk_args(void **av, void **avsnap, const size_t *asz, unsigned nargs)
-{
-  size_t off = 0;
-  if (!av_flagged && memcmp(avsnap, av, nargs * sizeof(void *)) != 0) {
-    flagf(" !AVALUE-MODIFIED");
-    av_flagged = 1;
-  }
-  for (unsigned i = 0; i < nargs; i++) {
-    if (!arg_flagged[i] && memcmp(argsnap + off, avsnap[i], asz[i]) != 0) {
-      flagf(" !ARG%u-MODIFIED", i);
-      arg_flagged[i] = 1;
-    }
-    off += asz[i];
-  }
-}
-
-static const char *nospace(char *s)
-{
-  for (char *p = s; *p; p++)
-    if (*p == ' ')
-      *p = '_';
-  return s;
-}
-
-/* ffi_call with every check: the result and callee log go to fbuf, anomalies to flags.
-   rs: how many bytes of rvalue ffi_call may write (System V: at least 8; Microsoft x64: 8
-   for an integer, the type's size for anything else). */
-static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
-                   unsigned nargs, size_t rsize, size_t rs, int rkind,
-                   void (*logret)(const void *))
-{
-  void *avsnap[64];
-  size_t calllen;
-  unsigned i;
-
-  memcpy(avsnap, av, nargs * sizeof(void *));
-  snap_args(av, asz, nargs);
-  memset(rb, 0xee, rs + 64);
-
-  x87_check(NULL);
-  lg_reset();
-  stage("ffi_call");
-  ffi_call(cif, fn, rb, av);
-  x87_check("ffi_call");
-  calllen = lg_len;
-  lg_str(" R ");
-  if (rkind == RK_VOID)
-    lg_str("void");
-  else if (rkind == RK_NARROW)
-    lg_bytes(rb, 8);
-  else
-    logret(rb);
-  memcpy(fbuf, lg_buf, lg_len + 1);
-
-  for (i = rs; i < rs + 64; i++)
-    if (rb[i] != 0xee) {
-      flagf(" !RVALUE-OVERRUN(byte_%u_of_a_%zu-byte_result)", i, rsize);
-      break;
-    }
-  chk_args(av, avsnap, asz, nargs);
-
-  if (rkind != RK_VOID) {
-    /* rvalue NULL: the result is discarded, the callee must see the same arguments. */
-    memcpy(av, avsnap, nargs * sizeof(void *));
-    lg_reset();
-    stage("ffi_call-null-rvalue");
-    ffi_call(cif, fn, NULL, av);
-    x87_check("ffi_call-null-rvalue");
-    if (lg_len != calllen || memcmp(lg_buf, fbuf, calllen) != 0)
-      flagf(" !NULL-RVALUE{%s}", nospace(lg_buf));
-    chk_args(av, avsnap, asz, nargs);
-  }
-
-#if FFIX_EXT_PLAN
-  {
-    ffi_call_plan *plan = ffi_call_plan_alloc(cif);
-    if (!plan)
-      flagf(" !PLAN-ALLOC-FAILED");
-    else {
-      memcpy(av, avsnap, nargs * sizeof(void *));
-      memset(rb, 0xee, rs + 64);
-      lg_reset();
-      stage("ffi_call_plan_invoke");
-      ffi_call_plan_invoke(plan, fn, rb, av);
-      x87_check("ffi_call_plan_invoke");
-      lg_str(" R ");
-      if (rkind == RK_VOID)
-        lg_str("void");
-      else if (rkind == RK_NARROW)
-        lg_bytes(rb, 8);
-      else
-        logret(rb);
-      if (strcmp(lg_buf, fbuf) != 0)
-        flagf(" !PLAN{%s}", nospace(lg_buf));
-      chk_args(av, avsnap, asz, nargs);
-      ffi_call_plan_free(plan);
-    }
-  }
-#endif
-  memcpy(av, avsnap, nargs * sizeof(void *));
-}
-
-/* A closure returning an 8- or 16-bit integer, called as returning uint64_t: the handler
-   wrote a whole ffi_arg, and clang-compiled callers rely on the low 32 bits of %eax being
-   sign- or zero-extended (GCC does not, and the psABI leaves the upper bits undefined). */
-static void chk_narrow(uint64_t rax, unsigned size, int is_signed)
-{
-  uint32_t lo = (uint32_t)rax, want;
-  if (size == 1)
-    want = is_signed ? (uint32_t)(int32_t)(int8_t)lo : (uint8_t)lo;
-  else
-    want = is_signed ? (uint32_t)(int32_t)(int16_t)lo : (uint16_t)lo;
-  if (lo != want)
-    flagf(" !NARROW-RESULT-NOT-EXTENDED(eax=%08x)", lo);
-}
-
-#ifndef DIFF_DIRECT_ONLY
-/* A closure of type cif whose handler is `handler`, called twice by `callsite` (the generated
-   call site that also makes the direct call): the first call's handler log and result go to
-   fbuf, anomalies to flags.  cl_ud_t user data lets the handler check cif and user_data. */
-static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **, void *),
-                       void (*callsite)(void *fp, const char *what), void (*rawcheck)(void *fp))
-{
-  static cl_ud_t ud;
-  void *code = NULL;
-  ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
-  ffi_status st;
-
-  if (!cl || !code) {
-    strcpy(fbuf, "CLOSURE-ALLOC-FAILED");
-    if (cl)
-      ffi_closure_free(cl);
-    return;
-  }
-  ud.cif = cif;
-  ud.magic = CL_UD_MAGIC;
-  st = ffi_prep_closure_loc(cl, cif, handler, &ud, code);
-  if (st != FFI_OK) {
-    sprintf(fbuf, "PREP-CLOSURE-FAILED(status=%d)", (int)st);
-    ffi_closure_free(cl);
-    return;
-  }
-  hflags[0] = 0;
-  hcalls = 0;
-  stage("closure");
-  callsite(code, "closure");
-  memcpy(fbuf, lg_buf, lg_len + 1);
-  if (hcalls != 1)
-    flagf(" !HANDLER-CALLS(%u)", hcalls);
-  flagf("%s", hflags);
-  /* the same closure again: same handler log and result */
-  hcalls = 0;
-  stage("closure-second-call");
-  callsite(code, "closure-second-call");
-  if (hcalls != 1 || strcmp(lg_buf, fbuf) != 0)
-    flagf(" !SECOND-CALL(calls=%u){%s}", hcalls, nospace(lg_buf));
-  if (rawcheck)
-  {
-    stage("closure-narrow-result");
-    rawcheck(code);
-  }
-  ffi_closure_free(cl);
-}
-#endif
-
-static const uint64_t SEED = SEED_VALUE;
-'''
+def include_flags():
+    """Compiler flags that let the generated sources find the runtime's headers."""
+    return ['-I' + DIFF_DIR]
 
 
 def _ret_kind(t):
@@ -1444,49 +899,15 @@ def _ret_kind(t):
     return 'RK_OTHER'
 
 
-# A narrow integer result is defined only in its low 8/16/32 bits of %rax (psABI 3.2.3); GCC
-# zero- or sign-extends anyway, so a thunk puts junk in the upper bits: the caller (ffi_call,
-# or the compiler at the direct call) has to do the widening itself.  The thunk pops the
-# return address, so the callee sees the very same stack (arguments and alignment), and jumps
-# back through a saved copy.  (Thunks are naked functions: GCC emits the symbol for ELF and
-# COFF alike.)
-NARROW_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
-        "  popq %%r11\n"
-        "  movq %%r11, %(f)s_ra(%%rip)\n"
-        "  call %(f)s_impl\n"
-        "  %(ext)s\n"
-        "  movabsq $%(junk)s, %%r11\n"
-        "  orq %%r11, %%rax\n"
-        "  jmp *%(f)s_ra(%%rip)\n"
-        ASM_FUNC_END("%(f)s")"""
-NARROW_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_ra;'
+class Thunk:
+    """The assembly thunk of a callee, from the arch package (tgt.thunk(sig)): a function named
+    like the callee (sig.fname) that calls or jumps to the C function <fname>_impl.  asm: its
+    text inside the top-level __asm__ of thunks.c; decls: C declarations callees.c needs (the
+    variables the thunk uses); retptr: the C expression of the hidden result pointer the thunk
+    recorded (the callee checks its alignment), or None."""
 
-# A result returned in memory: the callee receives the address of the caller's buffer as a
-# hidden first argument (rdi; rcx under the Microsoft convention), and the type's alignment is
-# part of the contract (a callee may store with movaps).  A thunk records the address, the
-# callee logs !MISALIGNED-RETPTR: if it is not aligned for the result type.
-RETPTR_THUNK = r"""ASM_FUNC_BEGIN("%(f)s")
-        "  movq %%%(reg)s, %(f)s_rp(%%rip)\n"
-        "  jmp %(f)s_impl\n"
-        ASM_FUNC_END("%(f)s")"""
-RETPTR_THUNK_VAR = '__attribute__((visibility("hidden"), used)) uint64_t %(f)s_rp;'
-
-# The thunks live in a file of their own, thunks.c: a top-level asm that switches sections
-# must restore GCC's idea of the current one, and COFF (mingw) has no .pushsection.
-THUNKS_PRELUDE = r"""/* assembly thunks of the callees in callees.c (generated by gen.py) */
-#ifdef _WIN32
-#define ASM_FUNC_BEGIN(f) ".globl " f "\n.def " f "; .scl 2; .type 32; .endef\n" f ":\n"
-#define ASM_FUNC_END(f) ""
-#else
-#define ASM_FUNC_BEGIN(f) ".globl " f "\n.type " f ", @function\n" f ":\n"
-#define ASM_FUNC_END(f) ".size " f ", .-" f "\n"
-#endif
-"""
-
-
-_NARROW = {1: ('movzbl %%al, %%eax', '0xa5c3e1f00f1e3c00'),
-           2: ('movzwl %%ax, %%eax', '0xa5c3e1f00f1e0000'),
-           4: ('movl %%eax, %%eax', '0xa5c3e1f000000000')}
+    def __init__(self, asm, decls=(), retptr=None):
+        self.asm, self.decls, self.retptr = asm, list(decls), retptr
 
 
 def _body(sig, arg):
@@ -1508,75 +929,39 @@ def _body(sig, arg):
     return out
 
 
-def _is_narrow(t):
+def is_narrow(t):
+    """Whether t is an integer type narrower than 8 bytes (its result is widened to ffi_arg)."""
     return t is not None and isinstance(t, Scalar) and t.is_narrow_int()
 
 
-def ms_by_reference(t):
-    """Microsoft x64: an argument whose size is not 1, 2, 4 or 8 bytes is passed by reference
-    to a copy (structs, long double, complex double, __int128...)."""
-    return t.size not in (1, 2, 4, 8)
-
-
-def ret_in_memory(sig):
-    """Whether the result comes back through a hidden pointer."""
-    t = sig.ret
-    if t is None:
-        return False
-    if sig.ms:
-        # structs and complex types of 1, 2, 4 or 8 bytes come back in rax, __int128 in xmm0,
-        # everything else larger than 8 bytes through the hidden pointer (GCC does so for
-        # long double too)
-        if isinstance(t, Scalar) and t.kind == 'int':
-            return False
-        return t.size not in (1, 2, 4, 8)
-    import abi   # noqa: E402 (abi imports gen)
-    abi.gen = sys.modules[__name__]    # (this module may be __main__)
-    return isinstance(t, Struct) and abi.classify(t)[0] == abi.MEMORY
-
-
-def emit_callee(sig):
+def emit_callee(sig, tgt):
     """The C function of signature sig: the callee of ffi_call, or for a closure signature
-    the direct function that the closure is compared with."""
-    narrow = _is_narrow(sig.ret)
-    retptr = ret_in_memory(sig)
-    head = sig.prototype(names=True)
+    the direct function that the closure is compared with.  With a thunk (tgt.thunk) it is
+    <fname>_impl, called by the thunk."""
+    thunk = tgt.thunk(sig)
+    head = sig.prototype(tgt, names=True)
     pre = []
-    if narrow:
+    if thunk:
         head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
-        pre = [head + ';', NARROW_THUNK_VAR % {'f': sig.fname}]
-        head = '__attribute__((used)) ' + head
-    elif retptr:
-        head = head.replace(' %s(' % sig.fname, ' %s_impl(' % sig.fname, 1)
-        pre = [head + ';', RETPTR_THUNK_VAR % {'f': sig.fname}]
+        pre = [head + ';'] + thunk.decls
         head = '__attribute__((used)) ' + head
     out = pre + [head, '{']
-    # The body calls functions, so GCC keeps %rsp 16-byte aligned in it, assuming the caller
-    # aligned the stack (psABI 3.2.2): a misaligned entry shows here.
+    # The body calls functions, so the compiler keeps the stack pointer aligned in it,
+    # assuming the caller aligned the stack: a misaligned entry shows here.
     out.append('  CHECK_STACK_ALIGNMENT();')
-    if retptr:
-        out.append('  if (%s_rp %% _Alignof(%s))' % (sig.fname, sig.ret.c))
+    if thunk and thunk.retptr:
+        out.append('  if (%s %% _Alignof(%s))' % (thunk.retptr, sig.ret.c))
         out.append('    lg_str("!MISALIGNED-RETPTR:");')
     n = len(sig.args)
-    if sig.variadic() and sig.ms:
-        # GCC on Linux reads a by-reference variadic argument of an ms_abi function as if it
-        # were passed by value (its va_arg looks at the default ABI), so read the pointer
-        out.append('  __builtin_ms_va_list ap;')
-        out.append('  __builtin_ms_va_start(ap, a%d);' % (sig.nfixed - 1))
-        for i in range(sig.nfixed, n):
-            t = sig.args[i]
-            if ms_by_reference(t):
-                out.append('  %s = *__builtin_va_arg(ap, %s *);' % (t.decl('a%d' % i), t.c))
-            else:
-                out.append('  %s = __builtin_va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
-        out.append('  __builtin_ms_va_end(ap);')
-    elif sig.variadic():
-        out.append('  va_list ap;')
-        out.append('  va_start(ap, a%d);' % (sig.nfixed - 1))
-        for i in range(sig.nfixed, n):
-            t = sig.args[i]
-            out.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
-        out.append('  va_end(ap);')
+    if sig.variadic():
+        tail = tgt.read_va_tail(sig)
+        if tail is None:
+            tail = ['  va_list ap;', '  va_start(ap, a%d);' % (sig.nfixed - 1)]
+            for i in range(sig.nfixed, n):
+                t = sig.args[i]
+                tail.append('  %s = va_arg(ap, %s);' % (t.decl('a%d' % i), t.c))
+            tail.append('  va_end(ap);')
+        out += tail
     out.append('  {')
     out += ['    ' + s for s in _body(sig, lambda i: 'a%d' % i)]
     for i in range(sig.nfixed if sig.variadic() else n):
@@ -1587,16 +972,6 @@ def emit_callee(sig):
     out.append('  }')
     out.append('}')
     return '\n'.join(out)
-
-
-def emit_thunk(sig):
-    """The assembly thunk of sig's callee, if it has one (see NARROW_THUNK, RETPTR_THUNK)."""
-    if _is_narrow(sig.ret):
-        ext, junk = _NARROW[sig.ret.size]
-        return NARROW_THUNK % {'f': sig.fname, 'ext': ext.replace('%%', '%'), 'junk': junk}
-    if ret_in_memory(sig):
-        return RETPTR_THUNK % {'f': sig.fname, 'reg': 'rcx' if sig.ms else 'rdi'}
-    return None
 
 
 def handler_name(sig):
@@ -1615,7 +990,7 @@ def emit_handler(sig):
     n = len(sig.args)
     if sig.ret is None:
         ralign = '0'
-    elif _is_narrow(sig.ret):
+    elif is_narrow(sig.ret):
         ralign = '8'     # rvalue points to an ffi_arg
     else:
         ralign = '_Alignof(%s)' % sig.ret.c
@@ -1626,7 +1001,7 @@ def emit_handler(sig):
     out.append('  h_enter(cif, rv, ud, %s, av, al, %d);' % (ralign, n))
     out.append('  {')
     out += ['    ' + s for s in _body(sig, lambda i: '(*(%s *)av[%d])' % (sig.args[i].c, i))]
-    if _is_narrow(sig.ret):
+    if is_narrow(sig.ret):
         out.append('    uint64_t w = (uint64_t)(%s)ret;' % ('int64_t' if sig.ret.signed
                                                               else 'uint64_t'))
         out.append('    memcpy(rv, &w, sizeof w);')
@@ -1719,25 +1094,18 @@ def emit_reject_sig(sig):
     return '\n'.join(out)
 
 
-def _rvalue_limit(sig):
-    """C expression: how many bytes of rvalue ffi_call may write.  System V (as before): the
-    result's size, at least 8.  Microsoft x64: a whole ffi_arg for an integer narrower than 8
-    bytes (it is widened), else exactly the type's size: a struct or complex type of 1, 2 or 4
-    bytes comes back in rax but only its own bytes are stored."""
-    if not sig.ms:
-        return '%s < 8 ? 8 : %s' % ((('sizeof(%s)' % sig.ret.c),) * 2) if sig.ret else '8'
-    if sig.ret is None:
-        return '0'
-    if _is_narrow(sig.ret):
-        return '8'
-    return 'sizeof(%s)' % sig.ret.c
+def default_rvalue_limit(sig):
+    """C expression: how many bytes of rvalue ffi_call may write, unless the arch package's
+    rvalue_limit says otherwise for a convention: the result's size, at least 8 (an
+    ffi_arg)."""
+    return '%s < 8 ? 8 : %s' % ((('sizeof(%s)' % sig.ret.c),) * 2) if sig.ret else '8'
 
 
 def _log_result(sig, rv):
     """Log ' R ' and the significant bytes of the C result `rv` (the whole ffi_arg-sized
     value, sign- or zero-extended, for a narrow integer)."""
     out = ['lg_str(" R ");']
-    if _is_narrow(sig.ret):
+    if is_narrow(sig.ret):
         out.append('{')
         out.append('  uint64_t w = (uint64_t)(%s)%s;'
                    % ('int64_t' if sig.ret.signed else 'uint64_t', rv))
@@ -1748,11 +1116,11 @@ def _log_result(sig, rv):
     return out
 
 
-def emit_caller_sig(sig):
+def emit_caller_sig(sig, tgt):
     if sig.reject:
         return emit_reject_sig(sig)
     if sig.closure:
-        return emit_closure_caller_sig(sig)
+        return emit_closure_caller_sig(sig, tgt)
     key = sig.key
     n = len(sig.args)
     out = ['/* ---- signature %s ---- */' % key, '#if ' + sig.guard()]
@@ -1786,7 +1154,7 @@ def emit_caller_sig(sig):
     rsize = 'sizeof(%s)' % sig.ret.c if sig.ret else '0'
     lr = 'lr%s' % key if _ret_kind(sig.ret) == 'RK_OTHER' else 'NULL'
     out.append('    do_ffi(&cif, FFI_FN(%s), av, asz, %d, %s, %s, %s, %s);'
-               % (sig.fname, n, rsize, _rvalue_limit(sig), _ret_kind(sig.ret), lr))
+               % (sig.fname, n, rsize, tgt.rvalue_limit(sig), _ret_kind(sig.ret), lr))
     out.append('  }')
     out.append('#endif')
     # the direct call: the compiler's calling convention is the ground truth; the same
@@ -1797,12 +1165,12 @@ def emit_caller_sig(sig):
     out.append('  lg_reset();')
     if sig.ret is None:
         out.append('  %s;' % call)
-        out.append('  x87_check(NULL);')
+        out.append('  fp_stack_check(NULL);')
         out.append('  lg_str(" R void");')
     else:
         out.append('  {')
         out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
-        out.append('    x87_check(NULL);')
+        out.append('    fp_stack_check(NULL);')
         out += ['    ' + s for s in _log_result(sig, 'rv')]
         out.append('  }')
     out.append('  memcpy(dbuf, lg_buf, lg_len + 1);')
@@ -1812,7 +1180,7 @@ def emit_caller_sig(sig):
     return '\n'.join(out)
 
 
-def emit_closure_caller_sig(sig):
+def emit_closure_caller_sig(sig, tgt):
     """A closure signature in caller.c: one call site (call<key>) that calls a function
     pointer of the exact C type with the arguments; run<key> fills the arguments, runs the
     call site on the closure's code (do_closure) and then on the direct function."""
@@ -1823,34 +1191,34 @@ def emit_closure_caller_sig(sig):
     out += _ffi_type_defs(sig)
     for i, t in enumerate(sig.args):
         out.append('static %s;' % t.decl(arg(i)))
-    out.append('typedef %s;' % sig.prototype(name='(*fp%s_t)' % key))
+    out.append('typedef %s;' % sig.prototype(tgt, name='(*fp%s_t)' % key))
     out.append('static void call%s(void *fp, const char *what)' % key)
     out.append('{')
-    out.append('  x87_check(NULL);')
+    out.append('  fp_stack_check(NULL);')
     out.append('  lg_reset();')
     call = '((fp%s_t)fp)(%s)' % (key, ', '.join(arg(i) for i in range(n)))
     if sig.ret is None:
         out.append('  %s;' % call)
-        out.append('  x87_check(what);')
+        out.append('  fp_stack_check(what);')
         out.append('  lg_str(" R void");')
     else:
         out.append('  {')
         out.append('    %s = %s;' % (sig.ret.decl('rv'), call))
-        out.append('    x87_check(what);')
+        out.append('    fp_stack_check(what);')
         out += ['    ' + s for s in _log_result(sig, 'rv')]
         out.append('  }')
     out.append('}')
     raw = 'NULL'
-    # (System V only: clang's callers rely on the extension there)
-    if _is_narrow(sig.ret) and sig.ret.size < 4 and not sig.ms:
+    # (where the arch package says callers rely on the extension: x86-64 System V)
+    if is_narrow(sig.ret) and sig.ret.size < 4 and tgt.checks_narrow_extension(sig):
         raw = 'raw%s' % key
-        out.append('typedef %s;' % sig.prototype(name='(*fpw%s_t)' % key).replace(
+        out.append('typedef %s;' % sig.prototype(tgt, name='(*fpw%s_t)' % key).replace(
             sig.ret.c, 'uint64_t', 1))
         out.append('#ifndef DIFF_DIRECT_ONLY')
         out.append('static void raw%s(void *fp)' % key)
         out.append('{')
         out.append('  uint64_t w = ((fpw%s_t)fp)(%s);' % (key, ', '.join(arg(i) for i in range(n))))
-        out.append('  x87_check("closure-raw");')
+        out.append('  fp_stack_check("closure-raw");')
         out.append('  chk_narrow(w, %d, %d);' % (sig.ret.size, 1 if sig.ret.signed else 0))
         out.append('}')
         out.append('#endif')
@@ -1882,15 +1250,15 @@ def emit_closure_caller_sig(sig):
     return '\n'.join(out)
 
 
-def batch_sources(sigs, seed):
-    """Return {filename: text} for one batch."""
+def batch_sources(sigs, seed, tgt):
+    """Return {filename: text} for one batch, for the architecture package tgt."""
     vectors = []
     for s in sigs:
         for v in s.vectors():
             if v not in vectors:
                 vectors.append(v)
     h = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-         '#ifndef DIFF_BATCH_H', '#define DIFF_BATCH_H', RUNTIME_H]
+         '#ifndef DIFF_BATCH_H', '#define DIFF_BATCH_H', '#include "runtime/runtime.h"', '']
     for v in sorted(VECTORS.values(), key=lambda v: v.c):
         h.append(v.typedef())
     h.append('')
@@ -1902,15 +1270,13 @@ def batch_sources(sigs, seed):
             h.append('void fill_%s(%s *p, rng_t *r);' % (st.name, st.name))
         if s.reject:
             continue
-        h.append(s.prototype() + ';')
+        h.append(s.prototype(tgt) + ';')
         if s.closure:
             h.append(handler_prototype(s) + ';')
     h.append('#endif')
 
     c = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-         '#include <stdarg.h>', '#include <stdio.h>', '#include <stdlib.h>',
-         '#include <unistd.h>',
-         '#include "batch.h"', RUNTIME_C]
+         '#include <stdarg.h>', '#include "batch.h"', '']
     for s in sigs:
         for st in s.structs:
             c.append(st.log_func())
@@ -1918,27 +1284,29 @@ def batch_sources(sigs, seed):
         c.append('/* %s (%s) */' % (s.title(), s.note))
         if s.reject:
             continue
-        c.append(emit_callee(s))
+        c.append(emit_callee(s, tgt))
         if s.closure:
             c.append(emit_handler(s))
         c.append('')
-    thunks = [t for t in (emit_thunk(s) for s in sigs if not s.reject) if t]
+    thunks = [t.asm for t in (tgt.thunk(s) for s in sigs if not s.reject) if t]
     th = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-          THUNKS_PRELUDE]
+          '/* assembly thunks of the callees in callees.c */']
+    if tgt.THUNKS_HEADER:
+        th.append('#include "%s"' % tgt.THUNKS_HEADER)
     if thunks:
         th.append('__asm__(".text\\n"')
         th += ['        ' + t for t in thunks]
         th.append('        );')
 
     k = ['/* generated by testsuite/diff/gen.py (seed %s) -- do not edit */' % seed,
-         '#define SEED_VALUE 0x%xull' % _seed_num(seed),
-         CALLER_PRELUDE]
+         '#include "runtime/caller.h"', '#include "batch.h"', '',
+         'static const uint64_t SEED = 0x%xull;' % _seed_num(seed), '']
     k.append('#if FFIX_EXT_VECTOR')
     for v in vectors:
         k.append(v.ffi_def())
     k.append('#endif')
     for s in sigs:
-        k.append(emit_caller_sig(s))
+        k.append(emit_caller_sig(s, tgt))
     k.append('int main(int argc, char **argv)')
     k.append('{')
     k.append('  unsigned long start = argc > 1 ? strtoul(argv[1], NULL, 0) : 0; /* index of the first signature to run */')
@@ -1972,16 +1340,27 @@ set -e
 cd "$(dirname "$0")"
 CC=${FFIX_DIFF_CC:-gcc}
 : "${FFIX_INCLUDE:?set FFIX_INCLUDE}" "${FFIX_LIBDIR:?set FFIX_LIBDIR}"
-ORACLE_INC=${FFIX_DIFF_ORACLE_INCLUDE:-/usr/include/x86_64-linux-gnu}
-ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/x86_64-linux-gnu}
+# the oracle: FFIX_DIFF_ORACLE_INCLUDE/LIBDIR, by default Debian's libffi-dev for the
+# compiler's target (its multiarch directories)
+if [ -z "${FFIX_DIFF_ORACLE_INCLUDE:-}" ] || [ -z "${FFIX_DIFF_ORACLE_LIBDIR:-}" ]; then
+  MULTIARCH=$($CC -print-multiarch 2>/dev/null || true)
+  [ -n "$MULTIARCH" ] || MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || true)
+  : "${MULTIARCH:?cannot tell the multiarch directories: set FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR}"
+fi
+ORACLE_INC=${FFIX_DIFF_ORACLE_INCLUDE:-/usr/include/$MULTIARCH}
+ORACLE_LIB=${FFIX_DIFF_ORACLE_LIBDIR:-/usr/lib/$MULTIARCH}
 # int128/vector signatures need e.g. FFIX_DIFF_EXT="-DFFIX_EXT_INT128=1 -DFFIX_EXT_VECTOR=1"
 EXT=${FFIX_DIFF_EXT:-}
 INC=$(echo "$FFIX_INCLUDE" | sed 's/^/-I/; s/:/ -I/g')
-$CC %(callee_flags)s -c callees.c -o callees.o
-$CC %(callee_flags)s -c thunks.c -o thunks.o
-$CC %(caller_flags)s $INC $EXT caller.c callees.o thunks.o -o caller-ffix \
+# the fixed C code (runtime/, arch/) of the tree that generated this batch
+DIFF=%(diff_dir)s
+OBJS="callees.o runtime.o thunks.o"
+$CC %(callee_flags)s -I"$DIFF" -c callees.c -o callees.o
+$CC %(callee_flags)s -I"$DIFF" -c "$DIFF/runtime/runtime.c" -o runtime.o
+$CC %(callee_flags)s -I"$DIFF" -c thunks.c -o thunks.o
+$CC %(caller_flags)s $INC -I"$DIFF" $EXT caller.c $OBJS -o caller-ffix \
   -L"$FFIX_LIBDIR" -lffi -Wl,--disable-new-dtags,-rpath,"$FFIX_LIBDIR"
-$CC %(caller_flags)s -I"$ORACLE_INC" caller.c callees.o thunks.o -o caller-oracle \
+$CC %(caller_flags)s -I"$ORACLE_INC" -I"$DIFF" caller.c $OBJS -o caller-oracle \
   -L"$ORACLE_LIB" -lffi -Wl,--disable-new-dtags,-rpath,"$ORACLE_LIB"
 env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-ffix > out-ffix.txt || echo "caller-ffix: exit $?"
 env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-oracle > out-oracle.txt || echo "caller-oracle: exit $?"
@@ -1998,16 +1377,21 @@ CLOSURE_CALLEE_FLAGS = ['-O0', '-w', '-Wno-psabi']
 
 def callee_flags(sigs):
     return CLOSURE_CALLEE_FLAGS if sigs and all(s.closure for s in sigs) else CALLEE_FLAGS
+
+
 CALLER_FLAGS = ['-O0', '-w', '-Wno-psabi']
 
 
-def write_batch(sigs, seed, outdir):
+def write_batch(sigs, seed, outdir, tgt):
+    """Write one batch's sources for the architecture package tgt, its signatures as C
+    (sigs.txt) and a build.sh into outdir."""
     os.makedirs(outdir, exist_ok=True)
-    files = batch_sources(sigs, seed)
-    files['sigs.txt'] = '\n\n'.join('/* ---- %s ---- */\n%s' % (s.title(), s.c_text())
+    files = batch_sources(sigs, seed, tgt)
+    files['sigs.txt'] = '\n\n'.join('/* ---- %s ---- */\n%s' % (s.title(), s.c_text(tgt))
                                     for s in sigs) + '\n'
     files['build.sh'] = BUILD_SH % {'callee_flags': ' '.join(callee_flags(sigs)),
-                                    'caller_flags': ' '.join(CALLER_FLAGS)}
+                                    'caller_flags': ' '.join(CALLER_FLAGS),
+                                    'diff_dir': shlex.quote(DIFF_DIR)}
     for name, text in files.items():
         with open(os.path.join(outdir, name), 'w') as f:
             f.write(text)
@@ -2046,6 +1430,11 @@ def main(argv=None):
     ap.add_argument('--out', required=True)
     ap.add_argument('--print', action='store_true', help='print the signatures as C')
     a = ap.parse_args(argv)
+    cc = os.environ.get('FFIX_DIFF_CC') or 'gcc'
+    try:
+        tgt = arch.for_compiler(cc)
+    except arch.Unsupported as e:
+        ap.error(str(e))
     if a.fixed:
         sigs = closure_fixed_sigs(a.abi) if a.closures else fixed_sigs(a.abi)
     else:
@@ -2056,11 +1445,11 @@ def main(argv=None):
         sigs = sigs_for_ids(a.seed, ids)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,
-                        os.path.join(a.out, 'b%04d' % (b // a.batch_size)))
+                        os.path.join(a.out, 'b%04d' % (b // a.batch_size)), tgt)
         print(d)
     if a.print:
         for s in sigs:
-            print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
+            print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text(tgt)))
     return 0
 
 

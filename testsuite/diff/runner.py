@@ -26,11 +26,9 @@ import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import abi  # noqa: E402
+import arch  # noqa: E402
 import gen  # noqa: E402
 
-ORACLE_INCLUDE = '/usr/include/x86_64-linux-gnu'
-ORACLE_LIBDIR = '/usr/lib/x86_64-linux-gnu'
 RUN_TIMEOUT = 120
 MAX_RESTARTS = 50
 MINGW_CC = 'x86_64-w64-mingw32-gcc-posix'
@@ -57,12 +55,56 @@ def windows_mode():
     return _env('FFIX_DIFF_WINDOWS') is not None
 
 
-def abis_from_env():
+def multiarch(cc):
+    """The Debian multiarch tuple of the compiler's target (x86_64-linux-gnu, aarch64-linux-gnu):
+    `cc -print-multiarch`, else `dpkg-architecture -qDEB_HOST_MULTIARCH`; None if neither
+    answers."""
+    for cmd in ([cc, '-print-multiarch'], ['dpkg-architecture', '-qDEB_HOST_MULTIARCH']):
+        try:
+            p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               universal_newlines=True)
+        except OSError:
+            continue
+        if p.returncode == 0 and p.stdout.strip():
+            return p.stdout.strip()
+    return None
+
+
+def oracle_dirs(cc):
+    """The oracle's include and library directories: FFIX_DIFF_ORACLE_INCLUDE and
+    FFIX_DIFF_ORACLE_LIBDIR, by default those of Debian's libffi-dev for the compiler's target,
+    /usr/include/<multiarch> and /usr/lib/<multiarch>."""
+    inc, lib = _env('FFIX_DIFF_ORACLE_INCLUDE'), _env('FFIX_DIFF_ORACLE_LIBDIR')
+    if inc is None or lib is None:
+        tuple_ = multiarch(cc)
+        if tuple_ is None:
+            raise ConfigError('cannot tell the multiarch directories of %s (neither `%s '
+                              '-print-multiarch` nor dpkg-architecture answers): set '
+                              'FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR' % (cc, cc))
+        inc = inc or '/usr/include/' + tuple_
+        lib = lib or '/usr/lib/' + tuple_
+    return inc, lib
+
+
+def default_cc():
+    """The compiler of the test programs: FFIX_DIFF_CC, default gcc (mingw-w64's for a Windows
+    build)."""
+    return _env('FFIX_DIFF_CC', MINGW_CC if windows_mode() else 'gcc')
+
+
+def abis_from_env(tgt=None):
     """The calling conventions to test: FFIX_DIFF_ABI (comma-separated: sysv, win64, gnuw64);
-    default all three on Linux, gnuw64,win64 for a Windows build."""
+    default: those of the architecture package tgt (default: the compiler's) for Linux or for
+    a Windows build (x86-64: all three on Linux, gnuw64,win64 for Windows)."""
     v = _env('FFIX_DIFF_ABI')
     if v is None:
-        return ['gnuw64', 'win64'] if windows_mode() else ['sysv', 'win64', 'gnuw64']
+        if tgt is None:
+            try:
+                tgt = arch.for_compiler(default_cc())
+            except arch.Unsupported:
+                # an architecture without a package: every test skips with Config's reason
+                return ['sysv']
+        return tgt.default_abis(windows_mode())
     out = []
     for a in v.replace(' ', ',').split(','):
         a = a.strip().lower()
@@ -86,11 +128,22 @@ def call_count(abi='sysv'):
 class Config:
     def __init__(self):
         self.windows = windows_mode()
-        self.abis = abis_from_env()
         if self.windows:
             self._init_windows()
         else:
             self._init_linux()
+        # what the generated sources need for the compiler's architecture (arch/<name>)
+        try:
+            self.arch = arch.for_compiler(self.cc)
+        except arch.Unsupported as e:
+            raise ConfigError(str(e))
+        self.abis = abis_from_env(self.arch)
+        bad = [a for a in self.abis if a not in self.arch.ABIS]
+        if bad:
+            raise ConfigError('FFIX_DIFF_ABI: %s has no %s convention (%s)'
+                              % (self.arch.NAME, ', '.join(bad), ', '.join(self.arch.ABIS)))
+        if self.windows and 'sysv' in self.abis:
+            raise ConfigError('a Windows build has no System V ABI: FFIX_DIFF_ABI=gnuw64,win64')
         self.seed = _env('FFIX_DIFF_SEED', str(gen.DEFAULT_SEED))
         self.counts = {a: call_count(a) for a in gen.ABIS}
         self.closure_counts = {a: closure_count(a) for a in gen.ABIS}
@@ -109,8 +162,6 @@ class Config:
         self.ffix_abis = None
 
     def _init_windows(self):
-        if 'sysv' in self.abis:
-            raise ConfigError('a Windows build has no System V ABI: FFIX_DIFF_ABI=gnuw64,win64')
         prefix = os.path.abspath(_env('FFIX_DIFF_WINDOWS'))
         self.ffix_include, self.ffix_lib, self.ffix_implib = _windows_prefix(
             prefix, 'FFIX_DIFF_WINDOWS')
@@ -124,7 +175,7 @@ class Config:
         self.oracle_include, self.oracle_lib, self.oracle_implib = _windows_prefix(
             orc, 'FFIX_DIFF_WINDOWS_ORACLE')
         self.oracle_libdir = os.path.dirname(self.oracle_lib)
-        self.cc = _env('FFIX_DIFF_CC', MINGW_CC)
+        self.cc = default_cc()
         self.wine = _env('FFIX_DIFF_WINE', 'wine')
         if not shutil.which(self.cc) or not shutil.which(self.wine):
             raise ConfigError('a Windows run needs %s and %s (apt-get install '
@@ -132,13 +183,15 @@ class Config:
         self.wineprefix = _env('WINEPREFIX', os.path.join(os.path.dirname(orc), 'wineprefix'))
 
     def _init_linux(self):
+        self.cc = default_cc()
+        self.oracle_include, self.oracle_libdir = oracle_dirs(self.cc)
         inc, lib = _env('FFIX_INCLUDE'), _env('FFIX_LIBDIR')
         if not inc or not lib:
             raise ConfigError(
                 'FFIX_INCLUDE and FFIX_LIBDIR are not set: point them at the directory holding '
                 "ffix's ffi.h/ffitarget.h and the one holding its libffi.so.8 and libffi.so "
                 '(to test the harness against the system libffi itself: FFIX_INCLUDE=%s '
-                'FFIX_LIBDIR=%s)' % (ORACLE_INCLUDE, ORACLE_LIBDIR))
+                'FFIX_LIBDIR=%s)' % (self.oracle_include, self.oracle_libdir))
         # a colon-separated list is accepted too (e.g. ffi.h and ffitarget.h in a build tree)
         self.ffix_include = ':'.join(os.path.abspath(d) for d in inc.split(':') if d)
         self.ffix_libdir = os.path.abspath(lib)
@@ -147,14 +200,11 @@ class Config:
                 raise ConfigError('FFIX_INCLUDE=%s has no %s' % (inc, h))
         if not os.path.exists(os.path.join(self.ffix_libdir, 'libffi.so.8')):
             raise ConfigError('FFIX_LIBDIR=%s has no libffi.so.8' % lib)
-        self.oracle_include = _env('FFIX_DIFF_ORACLE_INCLUDE', ORACLE_INCLUDE)
-        self.oracle_libdir = _env('FFIX_DIFF_ORACLE_LIBDIR', ORACLE_LIBDIR)
         if not (os.path.isfile(os.path.join(self.oracle_include, 'ffi.h')) and
                 os.path.exists(os.path.join(self.oracle_libdir, 'libffi.so'))):
             raise ConfigError('the oracle (Debian libffi-dev: %s/ffi.h, %s/libffi.so) is not '
                               'installed: apt-get install -y libffi-dev'
                               % (self.oracle_include, self.oracle_libdir))
-        self.cc = _env('FFIX_DIFF_CC', 'gcc')
         self.ffix_lib = os.path.realpath(os.path.join(self.ffix_libdir, 'libffi.so.8'))
         self.oracle_lib = os.path.realpath(os.path.join(self.oracle_libdir, 'libffi.so.8'))
 
@@ -531,7 +581,7 @@ class Failure:
 
     def render(self, cfg):
         s = ['%s: %s' % (self.sig.title(), self.kind),
-             self.sig.c_text(), '/* %s */' % abi.describe(self.sig)]
+             self.sig.c_text(cfg.arch), '/* %s */' % cfg.arch.describe(self.sig)]
         s += ['  ' + x for x in self.lines]
         s.append('reproduce: %s python3 testsuite/diff/runner.py --seed %s --ids %s'
                  % (cfg.repro_env(), cfg.seed, self.sig.key))
@@ -591,13 +641,13 @@ def compare(cfg, sigs, fx, orc, name):
                 oracle_bad = 'crash'
                 br.oracle_disagreements.append(
                     (sig, 'crash', ['oracle crashed: %s' % orc.crash[sid]],
-                     abi.known_libffi_bugs(sig, 'crash', orc.crash[sid])))
+                     cfg.arch.known_libffi_bugs(sig, 'crash', orc.crash[sid])))
             elif of is None or od is None:
                 br.errors.append('oracle printed no result for %s' % sig.title())
             elif of != od:
                 oracle_bad = classify(sig, of, od)
                 br.oracle_disagreements.append((sig, oracle_bad, explain(sig, of, od),
-                                                abi.known_libffi_bugs(sig, oracle_bad, of)))
+                                                cfg.arch.known_libffi_bugs(sig, oracle_bad, of)))
         if sid in fx.skipped:
             br.ffix_skipped += 1
             continue
@@ -663,16 +713,22 @@ def run_batch(cfg, name, sigs):
     d = os.path.join(cfg.workdir, name)
     if os.path.isdir(d):
         shutil.rmtree(d)
-    gen.write_batch(sigs, cfg.seed, d)
+    gen.write_batch(sigs, cfg.seed, d, cfg.arch)
     br = None
     fx_exe, orc_exe = cfg.exe('caller-ffix'), cfg.exe('caller-oracle')
+    # The generated sources include the fixed C code of gen.py's own tree (runtime/, arch/):
+    # -I<testsuite/diff of that tree>, after the libffi headers; runtime/runtime.c is compiled
+    # here like callees.c.  Nothing is written into the source tree.
+    inc = gen.include_flags()
+    objs = ['callees.o', 'runtime.o', 'thunks.o']
     steps = [
-        ('callees', gen.callee_flags(sigs) + ['-c', 'callees.c', '-o', 'callees.o']),
-        ('thunks', gen.callee_flags(sigs) + ['-c', 'thunks.c', '-o', 'thunks.o']),
-        ('caller-ffix', _caller_flags(cfg) + _inc_ffix(cfg) + cfg.ffix_defines +
-         ['caller.c', 'callees.o', 'thunks.o', '-o', fx_exe] + _link_ffix(cfg)),
-        ('caller-oracle', _caller_flags(cfg) + ['-I' + cfg.oracle_include] +
-         ['caller.c', 'callees.o', 'thunks.o', '-o', orc_exe] + _link_oracle(cfg)),
+        ('callees', gen.callee_flags(sigs) + inc + ['-c', 'callees.c', '-o', 'callees.o']),
+        ('runtime', gen.callee_flags(sigs) + inc + ['-c', gen.RUNTIME_C, '-o', 'runtime.o']),
+        ('thunks', gen.callee_flags(sigs) + inc + ['-c', 'thunks.c', '-o', 'thunks.o']),
+        ('caller-ffix', _caller_flags(cfg) + _inc_ffix(cfg) + inc + cfg.ffix_defines +
+         ['caller.c'] + objs + ['-o', fx_exe] + _link_ffix(cfg)),
+        ('caller-oracle', _caller_flags(cfg) + ['-I' + cfg.oracle_include] + inc +
+         ['caller.c'] + objs + ['-o', orc_exe] + _link_oracle(cfg)),
     ]
     with open(os.path.join(d, 'build.sh'), 'w') as f:
         # the exact commands of this run, to rebuild by hand (e.g. with -g added)
@@ -783,7 +839,7 @@ class Suite:
                 for sig, tag, expl, known in br.oracle_disagreements:
                     f.write('==== %s: %s [%s]\n%s\n/* %s */\n%s\n\n'
                             % (sig.title(), tag, ', '.join(known) or 'UNEXPLAINED',
-                               sig.c_text(), abi.describe(sig),
+                               sig.c_text(self.cfg.arch), self.cfg.arch.describe(sig),
                                '\n'.join('  ' + x for x in expl)))
         br.oracle_disagreements = [(sig.key, tag, None, known)
                                    for sig, tag, _, known in br.oracle_disagreements]
@@ -906,7 +962,7 @@ def main(argv=None):
     sigs = gen.sigs_for_ids(cfg.seed, ids)
     br = run_batch(cfg, 'repro', sigs)
     for s in sigs:
-        print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text()))
+        print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text(cfg.arch)))
     for e in br.errors:
         print('ERROR: ' + e)
     for sig, tag, expl, known in br.oracle_disagreements:

@@ -1,9 +1,11 @@
 """System V x86-64 psABI classification of gen.py's types, and the Microsoft x64 convention's
-slots, for messages only.
+slots.
 
 The verdicts never depend on this module (the compiler's direct call is the ground truth); it
-says where each argument should travel, so that a failure message can print it, and it names the
-known libffi bugs among the oracle's disagreements.
+says which results come back through a hidden pointer (ret_in_memory: those callees get a
+thunk that checks the pointer's alignment), where each argument should travel, so that a
+failure message can print it, and it names the known libffi bugs among the oracle's
+disagreements.
 """
 
 import gen
@@ -136,6 +138,27 @@ def ret_location(sig):
     return '+'.join(locs)
 
 
+def ms_by_reference(t):
+    """Microsoft x64: an argument whose size is not 1, 2, 4 or 8 bytes is passed by reference
+    to a copy (structs, long double, complex double, __int128...)."""
+    return t.size not in (1, 2, 4, 8)
+
+
+def ret_in_memory(sig):
+    """Whether the result comes back through a hidden pointer."""
+    t = sig.ret
+    if t is None:
+        return False
+    if sig.ms:
+        # structs and complex types of 1, 2, 4 or 8 bytes come back in rax, __int128 in xmm0,
+        # everything else larger than 8 bytes through the hidden pointer (GCC does so for
+        # long double too)
+        if isinstance(t, gen.Scalar) and t.kind == 'int':
+            return False
+        return t.size not in (1, 2, 4, 8)
+    return isinstance(t, gen.Struct) and classify(t)[0] == MEMORY
+
+
 MS_GPRS = ['rcx', 'rdx', 'r8', 'r9']
 
 
@@ -143,11 +166,11 @@ def ms_arg_locations(sig):
     """Microsoft x64: one 8-byte slot per argument (the hidden result pointer first); slots 0..3
     in rcx/rdx/r8/r9 or, for float and double, xmm0..xmm3 (variadic ones in both); a value whose
     size is not 1, 2, 4 or 8 bytes goes by reference to a copy."""
-    slot = 1 if gen.ret_in_memory(sig) else 0
+    slot = 1 if ret_in_memory(sig) else 0
     out = []
     for i, t in enumerate(sig.args):
         var = sig.variadic() and i >= sig.nfixed
-        ref = gen.ms_by_reference(t)
+        ref = ms_by_reference(t)
         fp = isinstance(t, gen.Scalar) and t.kind in ('f32', 'f64')
         if slot < 4:
             if ref:
@@ -167,7 +190,7 @@ def ms_ret_location(sig):
     t = sig.ret
     if t is None:
         return 'void'
-    if gen.ret_in_memory(sig):
+    if ret_in_memory(sig):
         return 'memory (hidden pointer in rcx)'
     if isinstance(t, gen.Scalar) and (t.kind in ('f32', 'f64') or t.size == 16):
         return 'xmm0'
@@ -242,7 +265,7 @@ def _known_ms_bugs(sig, parts, fline):
     explained = set()
     ret_f80 = isinstance(sig.ret, gen.Scalar) and sig.ret.kind == 'f80'
     aligned16_in_memory = (sig.ret is not None and sig.ret.align >= 16 and
-                           gen.ret_in_memory(sig))
+                           ret_in_memory(sig))
     if sig.closure:
         # FFI_WIN64: a long double result is not returned through the hidden pointer that
         # the (GCC-compiled) caller passes: the handler sees every argument shifted by one, and
@@ -291,4 +314,4 @@ def _byref_uncopied(sig, i):
     if i >= len(sig.args):
         return False
     t = sig.args[i]
-    return gen.ms_by_reference(t) and not (isinstance(t, gen.Struct) and t.size > 8)
+    return ms_by_reference(t) and not (isinstance(t, gen.Struct) and t.size > 8)
