@@ -55,8 +55,8 @@ inline constexpr int kMaxDepth = 64;
 // its own for it.
 inline constexpr ffi_status kOutOfMemory = FFI_BAD_TYPEDEF;
 
-inline size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
-inline bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
+constexpr size_t align_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+constexpr bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
 
 // Validate the members of struct TYPE and say whether, laid out in order,
 // they FIT in its size.  Always so for a struct ffi_prep_cif laid out; a

@@ -21,7 +21,7 @@
 #define FFIX_SLOT_CLOSURE __SIZEOF_POINTER__
 
 #ifndef __ASSEMBLER__
-#include <stddef.h>
+#include "backend.h"
 
 namespace ffix {
 
@@ -32,7 +32,7 @@ struct Slot {
 };
 static_assert(sizeof(Slot) == FFIX_TRAMP_SIZE);
 static_assert(offsetof(Slot, target) == FFIX_SLOT_TARGET && offsetof(Slot, closure) == FFIX_SLOT_CLOSURE);
-static_assert((FFIX_TRAMP_SPAN & (FFIX_TRAMP_SPAN - 1)) == 0 && FFIX_TRAMP_SPAN % FFIX_TRAMP_SIZE == 0);
+static_assert(is_pow2(FFIX_TRAMP_SPAN) && FFIX_TRAMP_SPAN % FFIX_TRAMP_SIZE == 0);
 
 // The trampoline stub that jumps through SLOT.
 inline void *slot_code(Slot *slot) { return reinterpret_cast<char *>(slot) - FFIX_TRAMP_SPAN; }
@@ -40,7 +40,7 @@ inline void *slot_code(Slot *slot) { return reinterpret_cast<char *>(slot) - FFI
 // Whether a page of PAGE bytes can hold copies of the template: a power of
 // two no larger than the span (arm64 kernels use 4, 16 or 64 KiB pages).
 inline bool tramp_page_fits(size_t page) {
-  return page >= FFIX_TRAMP_SIZE && (page & (page - 1)) == 0 && page <= FFIX_TRAMP_SPAN;
+  return page >= FFIX_TRAMP_SIZE && is_pow2(page) && page <= FFIX_TRAMP_SPAN;
 }
 
 // The data slots of a freshly mapped trampoline page: COUNT of them (the

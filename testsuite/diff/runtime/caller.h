@@ -196,6 +196,18 @@ static const char *nospace(char *s)
   return s;
 }
 
+/* " R " and the result in BUF, as a call of kind RKIND logs it.  */
+static void log_result(const unsigned char *buf, int rkind, void (*logret)(const void *))
+{
+  lg_str(" R ");
+  if (rkind == RK_VOID)
+    lg_str("void");
+  else if (rkind == RK_NARROW)
+    lg_bytes(buf, 8);
+  else
+    logret(buf);
+}
+
 /* ffi_call with every check: the result and callee log go to fbuf, anomalies to flags.
    rs: how many bytes of rvalue ffi_call may write (System V: at least 8; Microsoft x64: 8
    for an integer, the type's size for anything else). */
@@ -217,13 +229,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
   ffi_call(cif, fn, rb, av);
   fp_stack_check("ffi_call");
   calllen = lg_len;
-  lg_str(" R ");
-  if (rkind == RK_VOID)
-    lg_str("void");
-  else if (rkind == RK_NARROW)
-    lg_bytes(rb, 8);
-  else
-    logret(rb);
+  log_result(rb, rkind, logret);
   memcpy(fbuf, lg_buf, lg_len + 1);
 
   for (i = rs; i < rs + 64; i++)
@@ -257,13 +263,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
       stage("ffi_call_plan_invoke");
       ffi_call_plan_invoke(plan, fn, rb, av);
       fp_stack_check("ffi_call_plan_invoke");
-      lg_str(" R ");
-      if (rkind == RK_VOID)
-        lg_str("void");
-      else if (rkind == RK_NARROW)
-        lg_bytes(rb, 8);
-      else
-        logret(rb);
+      log_result(rb, rkind, logret);
       if (strcmp(lg_buf, fbuf) != 0)
         flagf(" !PLAN{%s}", nospace(lg_buf));
       chk_args(av, avsnap, asz, nargs);
