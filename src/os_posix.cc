@@ -30,8 +30,21 @@ void write_stderr(const char *message, size_t len) {
   }
 }
 
+#if defined(__GLIBC__)
+// glibc's pthread_atfork is a wrapper in libc_nonshared.a that passes the
+// library's __dso_handle (so that the handlers go when the library is
+// unloaded).  Calling what it wraps keeps that object, which has no BTI
+// or PAC property note, out of an AArch64 library.
+extern "C" int __register_atfork(void (*)(void), void (*)(void), void (*)(void), void *);
+extern "C" void *__dso_handle;
+#endif
+
 void at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+#if defined(__GLIBC__)
+  __register_atfork(prepare, parent, child, __dso_handle);
+#else
   pthread_atfork(prepare, parent, child);
+#endif
 }
 
 void yield_processor() { sched_yield(); }

@@ -1,0 +1,96 @@
+/* asm.h -- what every AArch64 assembly file of ffix uses (ELF).  It
+   brings ffi.h's constants (FFI_TRAMPOLINE_SIZE, FFI_TYPE_*) and the
+   core's shared layouts (src/ffix_asm.h, src/steps.h).
+
+   FUNC name / ENDFUNC name   a function's symbol: global, hidden.
+   API name                   instead of FUNC, for one of libffi's public
+                              functions (the version script gives it its
+                              node).
+   BTI_C                      landing pad of a function: reached by bl,
+                              blr, or br through x16/x17 (PLT stubs, the
+                              trampolines).
+   BTI_J                      landing pad of a step handler or any other
+                              target of br through another register.
+   SIGN_LR / AUTH_LR          sign the return address on entry and check
+                              it before returning (PAC), telling the
+                              unwinder the saved LR is signed.
+   TABLE name                 a hidden table of addresses for C++ to read;
+   AT table, index[, size]    checks that the next entry is number INDEX,
+                              so the assembler stops when a table is out
+                              of step with the C++ enumeration;
+   ITEM table, index, label   entry INDEX: the address LABEL;
+   ENDTABLE table, count[, size]  checks that it has COUNT entries.
+   PLAN_OF cif, i, t, out, fail
+                              OUT = the plan of the cif at CIF (core.h's
+                              find_plan), or branch to FAIL; xI and xT are
+                              scratch (register numbers).
+
+   BTI and PAC instructions are in the hint space: cores without them run
+   them as NOPs.  Every file ends with asm_notes.h.  */
+#ifndef FFIX_AARCH64_ASM_H
+#define FFIX_AARCH64_ASM_H
+
+#define LIBFFI_ASM
+#include <ffi.h>
+#include "../../src/ffix_asm.h"
+#include "../../src/steps.h"
+
+#define BTI_C hint #34
+#define BTI_J hint #36
+/* paciasp / autiasp */
+#define SIGN_LR hint #25; .cfi_negate_ra_state
+#define AUTH_LR hint #29; .cfi_negate_ra_state
+
+	.macro FUNC name
+	.globl	\name
+	.hidden	\name
+	.type	\name, %function
+	.endm
+	.macro API name
+	.globl	\name
+	.type	\name, %function
+	.endm
+	.macro ENDFUNC name
+	.size	\name, . - \name
+	.endm
+	.macro TABLE name
+	.section .data.rel.ro,"aw"
+	.p2align 3
+	.globl	\name
+	.hidden	\name
+	.type	\name, %object
+\name:
+	.endm
+
+	.macro AT table, index, size=8
+	.if (. - \table) != (\index) * (\size)
+	.error "\table: entry \index is out of order"
+	.endif
+	.endm
+	.macro ITEM table, index, label
+	AT	\table, \index
+	.quad	\label
+	.endm
+	.macro ENDTABLE table, count, size=8
+	.if (. - \table) != (\count) * (\size)
+	.error "\table does not have \count entries"
+	.endif
+	.size	\table, . - \table
+	.endm
+
+	/* The capacity is read with acquire, as find_plan does: the table
+	   pointer it publishes is read after it.  */
+	.macro PLAN_OF cif, i, t, out, fail
+	ldr	w\i, [\cif, #FFIX_CIF_FLAGS]
+	adrp	x\t, ffix_plan_capacity
+	add	x\t, x\t, :lo12:ffix_plan_capacity
+	ldar	w\t, [x\t]
+	cmp	w\i, w\t
+	b.hs	\fail
+	adrp	x\t, ffix_plan_table
+	ldr	x\t, [x\t, :lo12:ffix_plan_table]
+	ldr	\out, [x\t, x\i, lsl #3]
+	cbz	\out, \fail
+	.endm
+
+#endif
