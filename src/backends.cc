@@ -6,6 +6,7 @@ namespace ffix {
 
 extern const Backend sysv_backend;
 extern const Backend win64_backend;
+extern const Backend a64_backend;
 
 const Backend *backend_for(unsigned abi) {
   switch (abi) {
@@ -15,6 +16,9 @@ const Backend *backend_for(unsigned abi) {
 #if defined(X86_64) || defined(X86_WIN64)
   case FFI_WIN64:
   case FFI_GNUW64: return &win64_backend;
+#endif
+#if defined(AARCH64)
+  case FFI_SYSV: return &a64_backend;
 #endif
   default: return nullptr;  // includes every value <= FFI_FIRST_ABI or >= FFI_LAST_ABI
   }

@@ -1,0 +1,291 @@
+/* closure.S -- closures for AAPCS64.
+
+   ffix_a64_closure_slot   from a static trampoline: x17 = its data slot
+   ffix_a64_closure        x17 = the ffi_closure (legacy trampolines)
+   ffix_a64_go_closure     x18 = the ffi_go_closure (the static chain)
+
+   Each saves the argument registers (x0-x8; q0-q7 when the signature
+   uses v registers), finds the cif's plan, builds the avalue array from
+   the plan's Locate table (plan.h: each argument is at an offset in the
+   save area or the caller's stack arguments, or its address is there, or
+   it is an HFA gathered from separate v registers), calls the user's
+   function
+       fun(cif, rvalue, avalue, user_data)
+   and loads its result into the return registers as the plan says.
+
+   Frame, from fp up (a64_asm.h): the frame record, fun and user data,
+   the save area, the result buffer, the area bases (slot 7: the result
+   handler); below fp, avalue[nargs] and the gathered HFAs.  */
+
+#include "asm.h"
+#include "../../src/tramp.h"
+#include "a64_asm.h"
+
+#define SAVE A64_CL_SAVE
+#define RESULT A64_CL_RESULT
+#define BASES A64_CL_BASES
+#define HANDLER (A64_CL_BASES + 56)
+
+	.text
+
+	FUNC	ffix_a64_closure_slot
+	.p2align 4
+ffix_a64_closure_slot:
+	.cfi_startproc
+	BTI_C
+	ldr	x17, [x17, #FFIX_SLOT_CLOSURE]
+	/* and on into ffix_a64_closure */
+	.cfi_endproc
+	ENDFUNC	ffix_a64_closure_slot
+
+	FUNC	ffix_a64_closure
+ffix_a64_closure:
+	.cfi_startproc
+	BTI_C
+	ldr	x9, [x17, #FFIX_CLOSURE_CIF]
+	ldp	x10, x11, [x17, #FFIX_CLOSURE_FUN]
+	b	.Lcommon
+	.cfi_endproc
+	ENDFUNC	ffix_a64_closure
+
+	FUNC	ffix_a64_go_closure
+	.p2align 4
+ffix_a64_go_closure:
+	.cfi_startproc
+	BTI_C
+	/* The closure itself is the user data.  */
+	ldr	x9, [x18, #FFIX_GO_CLOSURE_CIF]
+	ldr	x10, [x18, #FFIX_GO_CLOSURE_FUN]
+	mov	x11, x18
+	/* Here: x9 = cif, x10 = fun, x11 = user data.  */
+.Lcommon:
+	SIGN_LR
+	stp	x29, x30, [sp, #-A64_CL_FRAME]!
+	.cfi_def_cfa_offset A64_CL_FRAME
+	.cfi_offset x29, -A64_CL_FRAME
+	.cfi_offset x30, -A64_CL_FRAME + 8
+	mov	x29, sp
+	.cfi_def_cfa x29, A64_CL_FRAME
+	stp	x10, x11, [x29, #A64_CL_FUN]
+	stp	x0, x1, [x29, #SAVE + A64_SAVE_X + 0]
+	stp	x2, x3, [x29, #SAVE + A64_SAVE_X + 16]
+	stp	x4, x5, [x29, #SAVE + A64_SAVE_X + 32]
+	stp	x6, x7, [x29, #SAVE + A64_SAVE_X + 48]
+	str	x8, [x29, #SAVE + A64_SAVE_X + 64]
+	PLAN_OF	x9, 12, 13, x14, .Lbad_cif
+	ldr	x12, [x14, #A64_PLAN_CLOSURE_HANDLER]
+	str	x12, [x29, #HANDLER]
+	ldrb	w12, [x14, #A64_PLAN_NFPR]
+	cbnz	w12, .Lsave_v
+.Lsaved:
+	/* The area bases, direct and INDIRECT.  */
+	add	x12, x29, #SAVE
+	add	x13, x29, #A64_CL_FRAME		/* the caller's stack arguments */
+	stp	x12, x13, [x29, #BASES + 8 * A64_AREA_SAVED]
+	stp	x12, x13, [x29, #BASES + 8 * (A64_AREA_SAVED + A64_AREA_INDIRECT)]
+	/* avalue: nargs pointers, 16-aligned.  */
+	ldr	w15, [x14, #A64_PLAN_NARGS]
+	lsl	x12, x15, #3
+	add	x12, x12, #15
+	and	x12, x12, #~15
+	sub	sp, sp, x12
+	mov	x6, sp
+	ldr	w12, [x14, #A64_PLAN_LOCATE]
+	add	x7, x14, #FFIX_PLAN_DATA
+	add	x7, x7, x12			/* the Locate array */
+	ldr	w16, [x14, #A64_PLAN_GATHERS]
+	cbnz	w16, .Lgather
+.Llocate:
+	cbz	w15, .Lcall
+	mov	x5, x6
+	add	x4, x29, #BASES
+1:	ldp	w12, w13, [x7], #8		/* area, offset */
+	ldr	x16, [x4, x12, lsl #3]
+	add	x16, x16, x13
+	tbz	w12, #2, 2f			/* A64_AREA_INDIRECT: the slot holds the address */
+	ldr	x16, [x16]
+2:	str	x16, [x5], #8
+	subs	w15, w15, #1
+	b.ne	1b
+.Lcall:
+	/* fun(cif, rvalue, avalue, user_data); a result in memory is written
+	   where the caller's x8 points.  */
+	ldrb	w12, [x14, #A64_PLAN_CLOSURE_RET]
+	add	x1, x29, #RESULT
+	cmp	w12, #A64_RET_MEMORY
+	b.ne	3f
+	ldr	x1, [x29, #SAVE + A64_SAVE_X + 64]
+3:	mov	x0, x9
+	mov	x2, x6
+	ldp	x16, x3, [x29, #A64_CL_FUN]
+	blr	x16
+	ldr	x16, [x29, #HANDLER]
+	br	x16
+
+/* HFAs and HVAs whose members arrived in separate v registers: each
+   member's low bytes copied side by side (w16 Gather records after the
+   Locate array), into an area below avalue, 64 bytes per record.  */
+.Lgather:
+	lsl	x12, x16, #6
+	sub	sp, sp, x12
+	mov	x12, sp
+	str	x12, [x29, #BASES + 8 * A64_AREA_GATHERED]
+	add	x13, x7, x15, lsl #3		/* the Gather records */
+4:	ldp	w0, w1, [x13]			/* from, to */
+	ldrh	w2, [x13, #8]			/* count */
+	ldrh	w3, [x13, #10]			/* member size */
+	add	x0, x29, x0
+	add	x0, x0, #SAVE
+	add	x1, x12, x1
+5:	ldr	q16, [x0], #16
+	cmp	w3, #8
+	b.lo	6f
+	b.eq	7f
+	str	q16, [x1]
+	b	8f
+6:	str	s16, [x1]
+	b	8f
+7:	str	d16, [x1]
+8:	add	x1, x1, x3
+	subs	w2, w2, #1
+	b.ne	5b
+	add	x13, x13, #16
+	subs	w16, w16, #1
+	b.ne	4b
+	b	.Llocate
+
+.Lsave_v:
+	add	x12, x29, #SAVE + A64_SAVE_V
+	stp	q0, q1, [x12]
+	stp	q2, q3, [x12, #32]
+	stp	q4, q5, [x12, #64]
+	stp	q6, q7, [x12, #96]
+	b	.Lsaved
+
+.Lbad_cif:
+	bl	ffix_bad_cif
+
+	.macro RET_OP name
+	.p2align 3
+.Lret_\name:
+	BTI_J
+	.endm
+	.macro DONE
+	.cfi_remember_state
+	mov	sp, x29
+	ldp	x29, x30, [sp], #A64_CL_FRAME
+	.cfi_restore x29
+	.cfi_restore x30
+	.cfi_def_cfa sp, 0
+	AUTH_LR
+	ret
+	.cfi_restore_state
+	.endm
+
+	RET_OP void
+	DONE
+	RET_OP sint8
+	ldrsb	x0, [x29, #RESULT]
+	DONE
+	RET_OP uint8
+	ldrb	w0, [x29, #RESULT]
+	DONE
+	RET_OP sint16
+	ldrsh	x0, [x29, #RESULT]
+	DONE
+	RET_OP uint16
+	ldrh	w0, [x29, #RESULT]
+	DONE
+	RET_OP sint32
+	ldrsw	x0, [x29, #RESULT]
+	DONE
+	RET_OP uint32
+	ldr	w0, [x29, #RESULT]
+	DONE
+	RET_OP x0
+	ldr	x0, [x29, #RESULT]
+	DONE
+	RET_OP x0_x1
+	ldp	x0, x1, [x29, #RESULT]
+	DONE
+	RET_OP s1
+	ldr	s0, [x29, #RESULT]
+	DONE
+	RET_OP s2
+	ldp	s0, s1, [x29, #RESULT]
+	DONE
+	RET_OP s3
+	ldp	s0, s1, [x29, #RESULT]
+	ldr	s2, [x29, #RESULT + 8]
+	DONE
+	RET_OP s4
+	ldp	s0, s1, [x29, #RESULT]
+	ldp	s2, s3, [x29, #RESULT + 8]
+	DONE
+	RET_OP d1
+	ldr	d0, [x29, #RESULT]
+	DONE
+	RET_OP d2
+	ldp	d0, d1, [x29, #RESULT]
+	DONE
+	RET_OP d3
+	ldp	d0, d1, [x29, #RESULT]
+	ldr	d2, [x29, #RESULT + 16]
+	DONE
+	RET_OP d4
+	ldp	d0, d1, [x29, #RESULT]
+	ldp	d2, d3, [x29, #RESULT + 16]
+	DONE
+	RET_OP q1
+	ldr	q0, [x29, #RESULT]
+	DONE
+	RET_OP q2
+	ldp	q0, q1, [x29, #RESULT]
+	DONE
+	RET_OP q3
+	ldp	q0, q1, [x29, #RESULT]
+	ldr	q2, [x29, #RESULT + 32]
+	DONE
+	RET_OP q4
+	ldp	q0, q1, [x29, #RESULT]
+	ldp	q2, q3, [x29, #RESULT + 32]
+	DONE
+	/* Written through x8 by fun already.  */
+	RET_OP memory
+	DONE
+	.cfi_endproc
+	ENDFUNC	ffix_a64_go_closure
+
+/* The result handlers by A64_RET_ kind, for build_plan.cc to put in
+   plans.  A PART result never reaches a closure (build_plan.cc loads it
+   as the whole of x0:x1).  */
+	.macro RET_ITEM kind, name
+	ITEM	ffix_a64_closure_rets, \kind, .Lret_\name
+	.endm
+	TABLE	ffix_a64_closure_rets
+	RET_ITEM A64_RET_VOID, void
+	RET_ITEM A64_RET_SINT8, sint8
+	RET_ITEM A64_RET_UINT8, uint8
+	RET_ITEM A64_RET_SINT16, sint16
+	RET_ITEM A64_RET_UINT16, uint16
+	RET_ITEM A64_RET_SINT32, sint32
+	RET_ITEM A64_RET_UINT32, uint32
+	RET_ITEM A64_RET_X0, x0
+	RET_ITEM A64_RET_X0_X1, x0_x1
+	RET_ITEM A64_RET_PART, x0_x1
+	RET_ITEM A64_RET_S1, s1
+	RET_ITEM (A64_RET_S1 + 1), s2
+	RET_ITEM (A64_RET_S1 + 2), s3
+	RET_ITEM (A64_RET_S1 + 3), s4
+	RET_ITEM A64_RET_D1, d1
+	RET_ITEM (A64_RET_D1 + 1), d2
+	RET_ITEM (A64_RET_D1 + 2), d3
+	RET_ITEM (A64_RET_D1 + 3), d4
+	RET_ITEM A64_RET_Q1, q1
+	RET_ITEM (A64_RET_Q1 + 1), q2
+	RET_ITEM (A64_RET_Q1 + 2), q3
+	RET_ITEM (A64_RET_Q1 + 3), q4
+	RET_ITEM A64_RET_MEMORY, memory
+	ENDTABLE ffix_a64_closure_rets, A64_RET_KINDS
+
+#include "asm_notes.h"

@@ -1,0 +1,349 @@
+/* invoke.S -- ffi_call for AAPCS64: run a plan's steps.
+
+   void ffix_a64_invoke(const Plan *plan,      x0
+                        void (*fn)(void),      x1
+                        void *rvalue,          x2  (may be NULL)
+                        void **avalue,         x3
+                        void *chain)           x4  (static chain, to x18)
+
+   The plan's steps are direct-threaded code (src/steps.h, plan.h): each
+   is a handler address and operands, and each handler ends by branching
+   to the next one.  While steps run:
+     x9   the current step          x10  avalue
+     x11-x17  scratch               x19  rvalue (callee-saved: it survives the call)
+     x0-x7, v0-v7: being loaded with arguments
+   Frame, from fp (a64_asm.h): the frame record, x19, x20, fn; below fp
+   the copies of arguments passed by reference (A64_PLAN_COPIES bytes),
+   then, when rvalue is NULL, room for the result, then the stack
+   arguments at sp.  */
+
+#include "asm.h"
+#include "a64_asm.h"
+
+/* The next step, N bytes on.  */
+#define NEXT(n) ldr x16, [x9, #(n)]!; br x16
+/* x11 = avalue[A], w12 = B.  */
+#define ARG_AT ldp w11, w12, [x9, #STEP_A]; ldr x11, [x10, x11, lsl #3]
+
+	.text
+	FUNC	ffix_a64_invoke
+	.p2align 4
+ffix_a64_invoke:
+	.cfi_startproc
+	BTI_C
+	SIGN_LR
+	stp	x29, x30, [sp, #-A64_INV_FRAME]!
+	.cfi_def_cfa_offset A64_INV_FRAME
+	.cfi_offset x29, -A64_INV_FRAME
+	.cfi_offset x30, -A64_INV_FRAME + 8
+	mov	x29, sp
+	.cfi_def_cfa x29, A64_INV_FRAME
+	stp	x19, x20, [x29, #A64_INV_X19]
+	.cfi_offset x19, -A64_INV_FRAME + A64_INV_X19
+	.cfi_offset x20, -A64_INV_FRAME + A64_INV_X19 + 8
+	str	x1, [x29, #A64_INV_FN]
+	mov	x19, x2
+	mov	x10, x3
+	mov	x18, x4
+	ldp	w11, w12, [x0, #A64_PLAN_COPIES]	/* copies, stack */
+	sub	sp, sp, x11
+	cbz	x19, .Lno_rvalue
+.Lstack:
+	sub	sp, sp, x12
+	add	x9, x0, #A64_PLAN_STEPS
+	ldr	x16, [x9]
+	br	x16
+.Lno_rvalue:
+	ldr	w13, [x0, #A64_PLAN_DISCARD]
+	sub	sp, sp, x13
+	mov	x19, sp
+	b	.Lstack
+
+/* Copy x14 bytes (more than 0) from x11 to x13; x15 scratch.  */
+copy_bytes:
+	cmp	x14, #8
+	b.lo	2f
+1:	ldr	x15, [x11], #8
+	str	x15, [x13], #8
+	sub	x14, x14, #8
+	cmp	x14, #8
+	b.hs	1b
+	cbz	x14, 3f
+2:	ldrb	w15, [x11], #1
+	strb	w15, [x13], #1
+	subs	x14, x14, #1
+	b.ne	2b
+3:	ret
+
+/* The copy a REF step names: x12 = fp - D, a copy of C bytes of
+   avalue[A].  */
+	.macro COPY_REF
+	ldr	w11, [x9, #STEP_A]
+	ldr	x11, [x10, x11, lsl #3]
+	ldp	w14, w12, [x9, #STEP_C]
+	sub	x12, x29, x12
+	mov	x13, x12
+	bl	copy_bytes
+	.endm
+
+/* ---- register steps: one handler per kind and register. */
+
+	.macro GPR_OPS n
+	.p2align 3
+gpr_sint8_\n:	BTI_J; ARG_AT; ldrsb x\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_sint16_\n:	BTI_J; ARG_AT; ldrsh x\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_sint32_\n:	BTI_J; ARG_AT; ldrsw x\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_bytes1_\n:	BTI_J; ARG_AT; ldrb w\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_bytes2_\n:	BTI_J; ARG_AT; ldrh w\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_bytes3_\n:	BTI_J; ARG_AT; add x11, x11, x12; ldrh w\n, [x11]; ldrb w13, [x11, #2]
+	orr	x\n, x\n, x13, lsl #16; NEXT(STEP_SIZE)
+gpr_bytes4_\n:	BTI_J; ARG_AT; ldr w\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_bytes5_\n:	BTI_J; ARG_AT; add x11, x11, x12; ldr w\n, [x11]; ldrb w13, [x11, #4]
+	orr	x\n, x\n, x13, lsl #32; NEXT(STEP_SIZE)
+gpr_bytes6_\n:	BTI_J; ARG_AT; add x11, x11, x12; ldr w\n, [x11]; ldrh w13, [x11, #4]
+	orr	x\n, x\n, x13, lsl #32; NEXT(STEP_SIZE)
+gpr_bytes7_\n:	BTI_J; ARG_AT; add x11, x11, x12; ldr w\n, [x11]; ldrh w13, [x11, #4]
+	ldrb	w14, [x11, #6]; orr x\n, x\n, x13, lsl #32; orr x\n, x\n, x14, lsl #48; NEXT(STEP_SIZE)
+gpr_bytes8_\n:	BTI_J; ARG_AT; ldr x\n, [x11, x12]; NEXT(STEP_SIZE)
+gpr_ref_\n:	BTI_J; COPY_REF; mov x\n, x12; NEXT(2 * STEP_SIZE)
+	.endm
+
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
+	GPR_OPS \n
+	.endr
+
+	.macro FPR_OPS n
+	.p2align 3
+fpr_s_\n:	BTI_J; ARG_AT; ldr s\n, [x11, x12]; NEXT(STEP_SIZE)
+fpr_d_\n:	BTI_J; ARG_AT; ldr d\n, [x11, x12]; NEXT(STEP_SIZE)
+fpr_q_\n:	BTI_J; ARG_AT; ldr q\n, [x11, x12]; NEXT(STEP_SIZE)
+	.endm
+
+	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
+	FPR_OPS \n
+	.endr
+
+/* ---- stack steps: A is the argument, B the offset from sp. */
+
+	.p2align 3
+stack_bytes1:	BTI_J; ARG_AT; ldrb w13, [x11]; strb w13, [sp, x12]; NEXT(STEP_SIZE)
+stack_bytes2:	BTI_J; ARG_AT; ldrh w13, [x11]; strh w13, [sp, x12]; NEXT(STEP_SIZE)
+stack_bytes4:	BTI_J; ARG_AT; ldr w13, [x11]; str w13, [sp, x12]; NEXT(STEP_SIZE)
+stack_bytes8:	BTI_J; ARG_AT; ldr x13, [x11]; str x13, [sp, x12]; NEXT(STEP_SIZE)
+stack_bytes16:	BTI_J; ARG_AT; ldp x13, x14, [x11]; add x12, sp, x12; stp x13, x14, [x12]; NEXT(STEP_SIZE)
+/* C bytes of the argument to sp+B.  */
+stack_block:
+	BTI_J
+	ARG_AT
+	ldr	w14, [x9, #STEP_C]
+	add	x13, sp, x12
+	bl	copy_bytes
+	NEXT(2 * STEP_SIZE)
+/* A copy of C bytes of the argument at fp-D; its address to sp+B.  */
+stack_ref:
+	BTI_J
+	COPY_REF
+	ldr	w13, [x9, #STEP_B]
+	str	x12, [sp, x13]
+	NEXT(2 * STEP_SIZE)
+
+/* ---- the call: B is the result's size (PART).  Each handler stores the
+   result its own way into rvalue (x19).  */
+
+	.macro CALL_OP name
+	.p2align 3
+call_\name:
+	BTI_J
+	ldr	x16, [x29, #A64_INV_FN]
+	blr	x16
+	.endm
+
+	.macro DONE
+	.cfi_remember_state
+	mov	sp, x29
+	ldp	x19, x20, [x29, #A64_INV_X19]
+	ldp	x29, x30, [sp], #A64_INV_FRAME
+	.cfi_restore x19
+	.cfi_restore x20
+	.cfi_restore x29
+	.cfi_restore x30
+	.cfi_def_cfa sp, 0
+	AUTH_LR
+	ret
+	.cfi_restore_state
+	.endm
+
+	CALL_OP void
+	DONE
+	CALL_OP sint8
+	sxtb	x0, w0
+	str	x0, [x19]
+	DONE
+	CALL_OP uint8
+	and	x0, x0, #0xff
+	str	x0, [x19]
+	DONE
+	CALL_OP sint16
+	sxth	x0, w0
+	str	x0, [x19]
+	DONE
+	CALL_OP uint16
+	and	x0, x0, #0xffff
+	str	x0, [x19]
+	DONE
+	CALL_OP sint32
+	sxtw	x0, w0
+	str	x0, [x19]
+	DONE
+	CALL_OP uint32
+	mov	w0, w0
+	str	x0, [x19]
+	DONE
+	CALL_OP x0
+	str	x0, [x19]
+	DONE
+	CALL_OP x0_x1
+	stp	x0, x1, [x19]
+	DONE
+	/* The first B bytes of x0:x1, one at a time (x20 survives the call).  */
+	.p2align 3
+call_part:
+	BTI_J
+	ldr	w20, [x9, #STEP_B]
+	ldr	x16, [x29, #A64_INV_FN]
+	blr	x16
+1:	strb	w0, [x19], #1
+	extr	x0, x1, x0, #8
+	lsr	x1, x1, #8
+	subs	w20, w20, #1
+	b.ne	1b
+	DONE
+	CALL_OP s1
+	str	s0, [x19]
+	DONE
+	CALL_OP s2
+	stp	s0, s1, [x19]
+	DONE
+	CALL_OP s3
+	stp	s0, s1, [x19]
+	str	s2, [x19, #8]
+	DONE
+	CALL_OP s4
+	stp	s0, s1, [x19]
+	stp	s2, s3, [x19, #8]
+	DONE
+	CALL_OP d1
+	str	d0, [x19]
+	DONE
+	CALL_OP d2
+	stp	d0, d1, [x19]
+	DONE
+	CALL_OP d3
+	stp	d0, d1, [x19]
+	str	d2, [x19, #16]
+	DONE
+	CALL_OP d4
+	stp	d0, d1, [x19]
+	stp	d2, d3, [x19, #16]
+	DONE
+	CALL_OP q1
+	str	q0, [x19]
+	DONE
+	CALL_OP q2
+	stp	q0, q1, [x19]
+	DONE
+	CALL_OP q3
+	stp	q0, q1, [x19]
+	str	q2, [x19, #32]
+	DONE
+	CALL_OP q4
+	stp	q0, q1, [x19]
+	stp	q2, q3, [x19, #32]
+	DONE
+	/* Through memory: x8 is the address the callee writes the result to
+	   (AAPCS64 §6.9).  */
+	.p2align 3
+call_memory:
+	BTI_J
+	mov	x8, x19
+	ldr	x16, [x29, #A64_INV_FN]
+	blr	x16
+	DONE
+
+	.cfi_endproc
+	ENDFUNC	ffix_a64_invoke
+
+/* ---- the handler tables build_plan.cc picks from, by kind (a64_asm.h)
+   and register.  */
+
+	.macro GPR_ROW kind, name
+	AT	ffix_a64_gpr_ops, ((\kind) * A64_GPRS)
+	.quad	gpr_\name\()_0, gpr_\name\()_1, gpr_\name\()_2, gpr_\name\()_3
+	.quad	gpr_\name\()_4, gpr_\name\()_5, gpr_\name\()_6, gpr_\name\()_7
+	.endm
+	TABLE	ffix_a64_gpr_ops
+	GPR_ROW	A64_GPR_SINT8, sint8
+	GPR_ROW	A64_GPR_SINT16, sint16
+	GPR_ROW	A64_GPR_SINT32, sint32
+	GPR_ROW	A64_GPR_BYTES1, bytes1
+	GPR_ROW	(A64_GPR_BYTES1 + 1), bytes2
+	GPR_ROW	(A64_GPR_BYTES1 + 2), bytes3
+	GPR_ROW	(A64_GPR_BYTES1 + 3), bytes4
+	GPR_ROW	(A64_GPR_BYTES1 + 4), bytes5
+	GPR_ROW	(A64_GPR_BYTES1 + 5), bytes6
+	GPR_ROW	(A64_GPR_BYTES1 + 6), bytes7
+	GPR_ROW	A64_GPR_BYTES8, bytes8
+	GPR_ROW	A64_GPR_REF, ref
+	ENDTABLE ffix_a64_gpr_ops, (A64_GPR_KINDS * A64_GPRS)
+
+	.macro FPR_ROW kind, name
+	AT	ffix_a64_fpr_ops, ((\kind) * A64_FPRS)
+	.quad	fpr_\name\()_0, fpr_\name\()_1, fpr_\name\()_2, fpr_\name\()_3
+	.quad	fpr_\name\()_4, fpr_\name\()_5, fpr_\name\()_6, fpr_\name\()_7
+	.endm
+	TABLE	ffix_a64_fpr_ops
+	FPR_ROW	A64_FPR_S, s
+	FPR_ROW	A64_FPR_D, d
+	FPR_ROW	A64_FPR_Q, q
+	ENDTABLE ffix_a64_fpr_ops, (A64_FPR_KINDS * A64_FPRS)
+
+	TABLE	ffix_a64_stack_ops
+	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES1, stack_bytes1
+	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES2, stack_bytes2
+	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES4, stack_bytes4
+	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES8, stack_bytes8
+	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES16, stack_bytes16
+	ITEM	ffix_a64_stack_ops, A64_STACK_BLOCK, stack_block
+	ITEM	ffix_a64_stack_ops, A64_STACK_REF, stack_ref
+	ENDTABLE ffix_a64_stack_ops, A64_STACK_KINDS
+
+	.macro CALL_ITEM kind, name
+	ITEM	ffix_a64_call_ops, \kind, call_\name
+	.endm
+	TABLE	ffix_a64_call_ops
+	CALL_ITEM A64_RET_VOID, void
+	CALL_ITEM A64_RET_SINT8, sint8
+	CALL_ITEM A64_RET_UINT8, uint8
+	CALL_ITEM A64_RET_SINT16, sint16
+	CALL_ITEM A64_RET_UINT16, uint16
+	CALL_ITEM A64_RET_SINT32, sint32
+	CALL_ITEM A64_RET_UINT32, uint32
+	CALL_ITEM A64_RET_X0, x0
+	CALL_ITEM A64_RET_X0_X1, x0_x1
+	CALL_ITEM A64_RET_PART, part
+	CALL_ITEM A64_RET_S1, s1
+	CALL_ITEM (A64_RET_S1 + 1), s2
+	CALL_ITEM (A64_RET_S1 + 2), s3
+	CALL_ITEM (A64_RET_S1 + 3), s4
+	CALL_ITEM A64_RET_D1, d1
+	CALL_ITEM (A64_RET_D1 + 1), d2
+	CALL_ITEM (A64_RET_D1 + 2), d3
+	CALL_ITEM (A64_RET_D1 + 3), d4
+	CALL_ITEM A64_RET_Q1, q1
+	CALL_ITEM (A64_RET_Q1 + 1), q2
+	CALL_ITEM (A64_RET_Q1 + 2), q3
+	CALL_ITEM (A64_RET_Q1 + 3), q4
+	CALL_ITEM A64_RET_MEMORY, memory
+	ENDTABLE ffix_a64_call_ops, A64_RET_KINDS
+
+#include "asm_notes.h"
