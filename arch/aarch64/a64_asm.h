@@ -73,6 +73,19 @@
 #define A64_RET_MEMORY 22  /* through x8 */
 #define A64_RET_KINDS 23
 
+/* Whole-call stubs (shapes.S): the kind of each of at most two arguments
+   and of the result.  A result kind is 1 + its argument kind, or VOID
+   (plain numbers: shapes.S makes labels of them).  */
+#define A64_SHAPE_SINT32 0
+#define A64_SHAPE_UINT32 1
+#define A64_SHAPE_WORD 2      /* 64-bit integers and pointers */
+#define A64_SHAPE_DOUBLE 3
+#define A64_SHAPE_FLOAT 4
+#define A64_SHAPE_NONE 5      /* no argument here */
+#define A64_SHAPE_KINDS 6
+#define A64_SHAPE_RET_VOID 0
+#define A64_SHAPE_RETS 6
+
 /* invoke.S's frame, from fp up: the frame record, then x19 and x20
    (rvalue and a PART result's size across the call), then fn.  */
 #define A64_INV_X19 16

@@ -204,6 +204,31 @@ ffi_status plan_return(const ffi_type *t, Return &r) {
   return FFI_BAD_TYPEDEF;
 }
 
+// The kind of a shapes.S stub's argument or result, or -1.
+int shape_kind(unsigned short code) {
+  switch (code) {
+  case FFI_TYPE_SINT32: case FFI_TYPE_INT: return A64_SHAPE_SINT32;
+  case FFI_TYPE_UINT32: return A64_SHAPE_UINT32;
+  case FFI_TYPE_SINT64: case FFI_TYPE_UINT64: case FFI_TYPE_POINTER: return A64_SHAPE_WORD;
+  case FFI_TYPE_DOUBLE: return A64_SHAPE_DOUBLE;
+  case FFI_TYPE_FLOAT: return A64_SHAPE_FLOAT;
+  default: return -1;
+  }
+}
+
+// The whole-call stub for the smallest signatures (shapes.S), or nullptr.
+// Variadic arguments travel as named ones (Convention), so a variadic
+// call may take a stub too.
+InvokeFn shape_stub(const ffi_cif *cif, unsigned nfixed, const Convention &conv) {
+  if (cif->nargs > 2 || (conv.variadic_on_stack && nfixed != cif->nargs)) return nullptr;
+  int ret = cif->rtype->type == FFI_TYPE_VOID ? A64_SHAPE_RET_VOID : shape_kind(cif->rtype->type);
+  if (cif->rtype->type != FFI_TYPE_VOID && ret >= 0) ret += 1;
+  int k[2] = {A64_SHAPE_NONE, A64_SHAPE_NONE};
+  for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
+  if (ret < 0 || k[0] < 0 || k[1] < 0) return nullptr;
+  return ffix_a64_shapes[ret][k[0]][k[1]];
+}
+
 } // namespace
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
@@ -249,6 +274,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
   h->closure_handler = ffix_a64_closure_rets[ret.closure_kind()];
   w.stack_bytes = static_cast<unsigned>(stack);
+  w.invoke = shape_stub(cif, nfixed, conv);
   return w.status();
 }
 

@@ -57,6 +57,7 @@ static_assert(sizeof(Gather) == 16 && offsetof(Gather, to) == 4 && offsetof(Gath
               offsetof(Gather, size) == 10);
 static_assert(A64_CL_FRAME % 16 == 0 && (A64_CL_SAVE + A64_SAVE_V) % 16 == 0 && A64_SAVE_V >= 9 * 8);
 static_assert(A64_INV_FRAME % 16 == 0);
+static_assert(A64_SHAPE_RETS == 1 + A64_SHAPE_NONE);
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 
@@ -69,6 +70,7 @@ FFIX_HIDDEN extern const void *const ffix_a64_fpr_ops[A64_FPR_KINDS][A64_FPRS];
 FFIX_HIDDEN extern const void *const ffix_a64_stack_ops[A64_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_call_ops[A64_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_closure_rets[A64_RET_KINDS];
+FFIX_HIDDEN extern const ffix::InvokeFn ffix_a64_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_a64_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
                                  void *chain);
 }

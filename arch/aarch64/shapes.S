@@ -1,0 +1,164 @@
+/* shapes.S -- whole-call stubs for the smallest signatures.
+
+   A plan whose signature is at most two arguments, each an int, unsigned,
+   64-bit integer or pointer, double or float, returning one of those or
+   void, is invoked by one of these stubs directly (build_plan.cc picks
+   it): the loads, the call and the store in one place, with no step to
+   dispatch.  Everything else runs the plan's steps (invoke.S).  Same
+   arguments as ffix_a64_invoke.
+
+   The kinds (A64_SHAPE_*, a64_asm.h) index the table at the end:
+   ffix_a64_shapes[result][first][second], the result kind being 1 + the
+   argument kind of the same type, or A64_SHAPE_RET_VOID.  */
+
+#include "asm.h"
+#include "a64_asm.h"
+
+#define S32 A64_SHAPE_SINT32
+#define U32 A64_SHAPE_UINT32
+#define WORD A64_SHAPE_WORD
+#define DBL A64_SHAPE_DOUBLE
+#define FLT A64_SHAPE_FLOAT
+#define NONE A64_SHAPE_NONE
+#define RETS 0, 1, 2, 3, 4, 5
+
+	.text
+
+	/* Argument KIND from the address in xADDR into register number REG
+	   of its class (x or v).  */
+	.macro LOAD addr, kind, gpr, fpr
+	.if \kind == S32
+	ldrsw	x\gpr, [x\addr]
+	.elseif \kind == U32
+	ldr	w\gpr, [x\addr]
+	.elseif \kind == WORD
+	ldr	x\gpr, [x\addr]
+	.elseif \kind == DBL
+	ldr	d\fpr, [x\addr]
+	.elseif \kind == FLT
+	ldr	s\fpr, [x\addr]
+	.endif
+	.endm
+
+	/* The result of kind RET (an argument kind + 1) to (x2).  */
+	.macro STORE ret
+	.if \ret == S32 + 1
+	sxtw	x0, w0
+	str	x0, [x2]
+	.elseif \ret == U32 + 1
+	mov	w0, w0
+	str	x0, [x2]
+	.elseif \ret == WORD + 1
+	str	x0, [x2]
+	.elseif \ret == DBL + 1
+	str	d0, [x2]
+	.elseif \ret == FLT + 1
+	str	s0, [x2]
+	.endif
+	.endm
+
+#define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD)
+#define IN_FPR(kind) ((kind) == DBL || (kind) == FLT)
+
+	/* The arguments into their registers, and the static chain (for
+	   ffi_call_go) into x18; x16 = fn unless x1 survives the loads.  */
+	.macro LOADS k0, k1
+	.if IN_GPR(\k0) && IN_GPR(\k1)
+	mov	x16, x1
+	.endif
+	.if \k1 != NONE
+	ldp	x9, x10, [x3]
+	.elseif \k0 != NONE
+	ldr	x9, [x3]
+	.endif
+	LOAD	9, \k0, 0, 0
+	/* The second takes the register after the first's, if of its class.  */
+	.if IN_GPR(\k0)
+	LOAD	10, \k1, 1, 0
+	.elseif IN_FPR(\k0)
+	LOAD	10, \k1, 0, 1
+	.else
+	LOAD	10, \k1, 0, 0
+	.endif
+	mov	x18, x4
+	.endm
+
+	/* Branch or call to fn.  */
+	.macro GO op, k0, k1
+	.if IN_GPR(\k0) && IN_GPR(\k1)
+	\op	x16
+	.else
+	\op	x1
+	.endif
+	.endm
+
+	.macro STUB ret, k0, k1
+	.p2align 4
+shape_\ret\()_\k0\()_\k1:
+	.cfi_startproc
+	BTI_C
+	.if \ret == A64_SHAPE_RET_VOID
+	/* Nothing to store afterwards: load and branch, so that the callee
+	   returns straight to ffi_call's caller.  */
+	LOADS	\k0, \k1
+	GO	br, \k0, \k1
+	.else
+	/* rvalue and the (signed) return address are all the frame holds:
+	   unwinding needs no frame record, only the CFI.  */
+	SIGN_LR
+	stp	x2, x30, [sp, #-16]!
+	.cfi_def_cfa_offset 16
+	.cfi_offset x30, -8
+	LOADS	\k0, \k1
+	GO	blr, \k0, \k1
+	ldp	x2, x30, [sp], #16
+	.cfi_restore x30
+	.cfi_def_cfa_offset 0
+	cbz	x2, 1f
+	STORE	\ret
+1:	AUTH_LR
+	ret
+	.endif
+	.cfi_endproc
+	.endm
+
+	/* Every (result, first, second) combination that can occur: a
+	   second argument only after a first.  */
+	.macro STUBS_FOR ret
+	.irp a, S32, U32, WORD, DBL, FLT
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	STUB \ret, \a, \b
+	.endr
+	.endr
+	STUB \ret, NONE, NONE
+	.endm
+
+	.irp r, RETS
+	STUBS_FOR \r
+	.endr
+
+	.macro SHAPE_ITEM ret, a, b
+	.quad	shape_\ret\()_\a\()_\b
+	.endm
+	.macro ROWS_FOR ret
+	.irp a, S32, U32, WORD, DBL, FLT
+	AT	ffix_a64_shapes, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	SHAPE_ITEM \ret, \a, \b
+	.endr
+	.endr
+	AT	ffix_a64_shapes, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
+	.rept	NONE
+	.quad	0
+	.endr
+	SHAPE_ITEM \ret, NONE, NONE
+	.endm
+
+/* ffix_a64_shapes[result][first][second]; NULL where no stub exists.  */
+	TABLE	ffix_a64_shapes
+	.irp r, RETS
+	ROWS_FOR \r
+	.endr
+	ENDTABLE ffix_a64_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
+
+#include "asm_notes.h"
