@@ -12,10 +12,11 @@
 #define A64_PLAN_STACK (FFIX_PLAN_DATA + 4)    /* u32: bytes of stack arguments, at sp */
 #define A64_PLAN_DISCARD (FFIX_PLAN_DATA + 8)  /* u32: room for a result nobody wants */
 #define A64_PLAN_NARGS (FFIX_PLAN_DATA + 12)   /* u32 */
-#define A64_PLAN_LOCATE (FFIX_PLAN_DATA + 16)  /* u32: the closure's Locate array, from FFIX_PLAN_DATA */
-#define A64_PLAN_GATHERS (FFIX_PLAN_DATA + 20) /* u32: Gather records after it */
-#define A64_PLAN_NFPR (FFIX_PLAN_DATA + 24)    /* u8: v registers the arguments use */
-#define A64_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 25) /* u8: A64_RET_* for closures */
+#define A64_PLAN_BELOW (FFIX_PLAN_DATA + 16)   /* u32: a closure's bytes below fp: avalue, then gathered HFAs */
+#define A64_PLAN_LOCATE (FFIX_PLAN_DATA + 20)  /* u32: the closure's Locate array, from the plan */
+#define A64_PLAN_GATHERS (FFIX_PLAN_DATA + 24) /* u32: Gather records after it */
+#define A64_PLAN_NFPR (FFIX_PLAN_DATA + 28)    /* u8: v registers the arguments use */
+#define A64_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 29) /* u8: A64_RET_* for closures */
 #define A64_PLAN_CLOSURE_HANDLER (FFIX_PLAN_DATA + 32) /* closure.S's code that loads the result */
 #define A64_PLAN_STEPS (FFIX_PLAN_DATA + 40)   /* the first step (src/steps.h) */
 
@@ -93,8 +94,8 @@
 #define A64_INV_FRAME 48
 
 /* A closure's frame, from fp up: the frame record; fun, user data; the
-   register save area (x0-x8, then q0-q7); the result buffer; the bases
-   of the areas a Locate names.  The caller's stack arguments start at
+   register save area (x0-x8, then q0-q7); the result buffer; the
+   handler that loads the result.  The caller's stack arguments start at
    fp + A64_CL_FRAME.  */
 #define A64_CL_FUN 16
 #define A64_CL_USER_DATA 24
@@ -103,14 +104,15 @@
 #define A64_SAVE_V 80                       /* q0-q7, 16 bytes each */
 #define A64_SAVE_SIZE (A64_SAVE_V + 16 * A64_FPRS)
 #define A64_CL_RESULT (A64_CL_SAVE + A64_SAVE_SIZE)  /* 64 bytes: four q registers */
-#define A64_CL_BASES (A64_CL_RESULT + 64)            /* 8 pointers */
-#define A64_CL_FRAME (A64_CL_BASES + 64)
+#define A64_CL_HANDLER (A64_CL_RESULT + 64)
+#define A64_CL_FRAME (A64_CL_HANDLER + 16)
 
-/* Areas a Locate names (plan.h); INDIRECT ones hold the argument's
-   address rather than the argument.  */
-#define A64_AREA_SAVED 0
-#define A64_AREA_STACK 1
-#define A64_AREA_GATHERED 2
-#define A64_AREA_INDIRECT 4
+/* A Locate (plan.h): where a closure finds an argument, as an offset
+   from fp (the save area and the caller's stack arguments are both at
+   fixed places from it), unless flagged: GATHERED offsets are into the
+   gathered HFAs, INDIRECT ones hold the argument's address.  */
+#define A64_LOC_SPECIAL_BIT 31     /* one of the two below */
+#define A64_LOC_INDIRECT_BIT 30    /* else GATHERED */
+#define A64_LOC_OFFSET_MASK 0x3fffffff
 
 #endif

@@ -60,9 +60,14 @@ struct Builder {
 
   explicit Builder(const Convention &c) : conv(c) {}
 
-  void locate(uint32_t area, size_t off) {
-    if (auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)))) *l = Locate{area, static_cast<uint32_t>(off)};
+  // Where a closure finds the argument: at OFF of the save area or of
+  // the caller's stack arguments, or of the gathered HFAs; FLAGS say
+  // which of the last two kinds it is.
+  void locate(uint32_t flags, size_t off) {
+    if (auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)))) *l = Locate{flags | static_cast<uint32_t>(off), 0};
   }
+  void saved(size_t off, uint32_t flags = 0) { locate(flags, A64_CL_SAVE + off); }
+  void stacked(size_t off, uint32_t flags = 0) { locate(flags, A64_CL_FRAME + off); }
   void gpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_gpr_ops[kind][ngrn++], arg, static_cast<uint32_t>(off)); }
   void fpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_fpr_ops[kind][nsrn++], arg, static_cast<uint32_t>(off)); }
 
@@ -83,7 +88,7 @@ struct Builder {
   // T (SIZE bytes) from argument ARG to the stack at its slot.
   void on_stack(uint32_t arg, const ffi_type *t, size_t align) {
     size_t off = stack_slot(t->size, align);
-    locate(A64_AREA_STACK, off);
+    stacked(off);
     int kind = t->size == 1 ? A64_STACK_BYTES1 : t->size == 2 ? A64_STACK_BYTES2 : t->size == 4 ? A64_STACK_BYTES4
              : t->size == 8 ? A64_STACK_BYTES8 : t->size == 16 ? A64_STACK_BYTES16 : A64_STACK_BLOCK;
     if (kind == A64_STACK_BLOCK)
@@ -93,7 +98,7 @@ struct Builder {
 
   void integer(uint32_t arg, const ffi_type *t, bool regs) {
     if (regs && ngrn < A64_GPRS) {  // C.9
-      locate(A64_AREA_SAVED, A64_SAVE_X + 8 * ngrn);
+      saved(A64_SAVE_X + 8 * ngrn);
       return gpr(integer_kind(t->type), arg, 0);
     }
     on_stack(arg, t, 8);  // C.14, C.16, C.17
@@ -103,7 +108,7 @@ struct Builder {
     if (regs) {
       ngrn = align_up(ngrn, 2);  // C.10
       if (ngrn < A64_GPRS - 1) {  // C.11
-        locate(A64_AREA_SAVED, A64_SAVE_X + 8 * ngrn);
+        saved(A64_SAVE_X + 8 * ngrn);
         gpr(A64_GPR_BYTES8, arg, 0);
         return gpr(A64_GPR_BYTES8, arg, 8);
       }
@@ -115,12 +120,12 @@ struct Builder {
   void vfp(uint32_t arg, const ffi_type *t, const Classified &c, bool regs) {
     if (regs && nsrn + c.count <= A64_FPRS) {  // C.1, C.2
       if (c.count == 1) {
-        locate(A64_AREA_SAVED, A64_SAVE_V + 16 * nsrn);
+        saved(A64_SAVE_V + 16 * nsrn);
       } else {  // the members sit in separate registers: gathered side by side for a closure
         if (auto *g = static_cast<Gather *>(gathers.append(sizeof(Gather))))
           *g = Gather{static_cast<uint32_t>(A64_SAVE_V + 16 * nsrn), static_cast<uint32_t>(gathered), c.count, c.member, 0};
-        locate(A64_AREA_GATHERED, gathered);
-        gathered += align_up(t->size, 16);
+        locate(kLocGathered, gathered);
+        gathered += 64;  // the most an HFA takes: four long doubles
       }
       for (unsigned i = 0; i < c.count; i++) fpr(fpr_kind(c.member), arg, size_t{c.member} * i);
       return;
@@ -134,7 +139,7 @@ struct Builder {
       if (t->alignment >= 16) ngrn = align_up(ngrn, 2);  // C.10
       size_t words = (t->size + 7) / 8;
       if (words <= A64_GPRS - ngrn) {  // C.12
-        locate(A64_AREA_SAVED, A64_SAVE_X + 8 * ngrn);
+        saved(A64_SAVE_X + 8 * ngrn);
         for (size_t w = 0; w < words; w++) {
           size_t len = t->size - 8 * w < 8 ? t->size - 8 * w : 8;
           gpr(A64_GPR_BYTES1 + static_cast<int>(len) - 1, arg, 8 * w);
@@ -151,12 +156,12 @@ struct Builder {
     copies += align_up(t->size, 16);
     const auto size = static_cast<uint32_t>(t->size), at = static_cast<uint32_t>(copies);
     if (regs && ngrn < A64_GPRS) {
-      locate(A64_AREA_SAVED | A64_AREA_INDIRECT, A64_SAVE_X + 8 * ngrn);
+      saved(A64_SAVE_X + 8 * ngrn, kLocIndirect);
       steps.emit_wide(ffix_a64_gpr_ops[A64_GPR_REF][ngrn++], arg, 0, size, at);
       return;
     }
     size_t off = stack_slot(8, 8);
-    locate(A64_AREA_STACK | A64_AREA_INDIRECT, off);
+    stacked(off, kLocIndirect);
     steps.emit_wide(ffix_a64_stack_ops[A64_STACK_REF], arg, static_cast<uint32_t>(off), size, at);
   }
 };
@@ -268,7 +273,8 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->stack = static_cast<uint32_t>(stack);
   h->discard = static_cast<uint32_t>(align_up(rsize > 64 ? rsize : 64, 16));
   h->nargs = cif->nargs;
-  h->locate = static_cast<uint32_t>(locates);
+  h->below = static_cast<uint32_t>(align_up(size_t{8} * cif->nargs, 16) + b.gathered);
+  h->locate = static_cast<uint32_t>(FFIX_PLAN_DATA + locates);
   h->gathers = static_cast<uint32_t>(b.gathers.size() / sizeof(Gather));
   h->nfpr = static_cast<uint8_t>(b.nsrn);
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());

@@ -6,16 +6,16 @@
 
    Each saves the argument registers (x0-x8; q0-q7 when the signature
    uses v registers), finds the cif's plan, builds the avalue array from
-   the plan's Locate table (plan.h: each argument is at an offset in the
-   save area or the caller's stack arguments, or its address is there, or
-   it is an HFA gathered from separate v registers), calls the user's
-   function
+   the plan's Locate table (plan.h: each argument is at an offset from fp,
+   in the save area or the caller's stack arguments, or its address is
+   there, or it is an HFA gathered from separate v registers), calls the
+   user's function
        fun(cif, rvalue, avalue, user_data)
    and loads its result into the return registers as the plan says.
 
    Frame, from fp up (a64_asm.h): the frame record, fun and user data,
-   the save area, the result buffer, the area bases (slot 7: the result
-   handler); below fp, avalue[nargs] and the gathered HFAs.  */
+   the save area, the result buffer, the result handler; below fp,
+   avalue[nargs] and the gathered HFAs (A64_PLAN_BELOW bytes).  */
 
 #include "asm.h"
 #include "../../src/tramp.h"
@@ -23,8 +23,7 @@
 
 #define SAVE A64_CL_SAVE
 #define RESULT A64_CL_RESULT
-#define BASES A64_CL_BASES
-#define HANDLER (A64_CL_BASES + 56)
+#define HANDLER A64_CL_HANDLER
 
 	.text
 
@@ -78,65 +77,62 @@ ffix_a64_go_closure:
 	ldrb	w12, [x14, #A64_PLAN_NFPR]
 	cbnz	w12, .Lsave_v
 .Lsaved:
-	/* The area bases, direct and INDIRECT.  */
-	add	x12, x29, #SAVE
-	add	x13, x29, #A64_CL_FRAME		/* the caller's stack arguments */
-	stp	x12, x13, [x29, #BASES + 8 * A64_AREA_SAVED]
-	stp	x12, x13, [x29, #BASES + 8 * (A64_AREA_SAVED + A64_AREA_INDIRECT)]
-	/* avalue: nargs pointers, 16-aligned.  */
-	ldr	w15, [x14, #A64_PLAN_NARGS]
-	lsl	x12, x15, #3
-	add	x12, x12, #15
-	and	x12, x12, #~15
+	ldp	w15, w12, [x14, #A64_PLAN_NARGS]	/* nargs, bytes below fp */
 	sub	sp, sp, x12
-	mov	x6, sp
-	ldr	w12, [x14, #A64_PLAN_LOCATE]
-	add	x7, x14, #FFIX_PLAN_DATA
-	add	x7, x7, x12			/* the Locate array */
-	ldr	w16, [x14, #A64_PLAN_GATHERS]
-	cbnz	w16, .Lgather
+	mov	x6, sp				/* avalue */
+	ldp	w12, w13, [x14, #A64_PLAN_LOCATE]	/* the Locate array, Gather records */
+	add	x7, x14, x12
+	cbnz	w13, .Lgather
 .Llocate:
 	cbz	w15, .Lcall
 	mov	x5, x6
-	add	x4, x29, #BASES
-1:	ldp	w12, w13, [x7], #8		/* area, offset */
-	ldr	x16, [x4, x12, lsl #3]
-	add	x16, x16, x13
-	tbz	w12, #2, 2f			/* A64_AREA_INDIRECT: the slot holds the address */
-	ldr	x16, [x16]
+1:	ldr	w13, [x7], #8
+	tbnz	w13, #A64_LOC_SPECIAL_BIT, .Lspecial
+	add	x16, x29, x13
 2:	str	x16, [x5], #8
 	subs	w15, w15, #1
 	b.ne	1b
 .Lcall:
 	/* fun(cif, rvalue, avalue, user_data); a result in memory is written
-	   where the caller's x8 points.  */
+	   where the caller's x8 points (x8 is untouched so far).  */
 	ldrb	w12, [x14, #A64_PLAN_CLOSURE_RET]
 	add	x1, x29, #RESULT
 	cmp	w12, #A64_RET_MEMORY
-	b.ne	3f
-	ldr	x1, [x29, #SAVE + A64_SAVE_X + 64]
-3:	mov	x0, x9
+	csel	x1, x8, x1, eq
+	mov	x0, x9
 	mov	x2, x6
 	ldp	x16, x3, [x29, #A64_CL_FUN]
 	blr	x16
 	ldr	x16, [x29, #HANDLER]
 	br	x16
 
+/* A Locate that is not an offset from fp: the address of the argument is
+   in the slot at that offset (a composite passed by reference), or the
+   argument is in the gathered area (x4).  */
+.Lspecial:
+	and	w12, w13, #A64_LOC_OFFSET_MASK
+	tbz	w13, #A64_LOC_INDIRECT_BIT, 3f
+	ldr	x16, [x29, x12]
+	b	2b
+3:	add	x16, x4, x12
+	b	2b
+
 /* HFAs and HVAs whose members arrived in separate v registers: each
-   member's low bytes copied side by side (w16 Gather records after the
-   Locate array), into an area below avalue, 64 bytes per record.  */
+   member's low bytes copied side by side (w13 Gather records after the
+   Locate array) into the gathered area, 64 bytes per record, after
+   avalue.  */
 .Lgather:
-	lsl	x12, x16, #6
-	sub	sp, sp, x12
-	mov	x12, sp
-	str	x12, [x29, #BASES + 8 * A64_AREA_GATHERED]
-	add	x13, x7, x15, lsl #3		/* the Gather records */
-4:	ldp	w0, w1, [x13]			/* from, to */
-	ldrh	w2, [x13, #8]			/* count */
-	ldrh	w3, [x13, #10]			/* member size */
+	lsl	x12, x15, #3
+	add	x12, x12, #15
+	and	x12, x12, #~15
+	add	x4, sp, x12			/* the gathered area */
+	add	x12, x7, x15, lsl #3		/* the Gather records */
+4:	ldp	w0, w1, [x12]			/* from, to */
+	ldrh	w2, [x12, #8]			/* count */
+	ldrh	w3, [x12, #10]			/* member size */
 	add	x0, x29, x0
 	add	x0, x0, #SAVE
-	add	x1, x12, x1
+	add	x1, x4, x1
 5:	ldr	q16, [x0], #16
 	cmp	w3, #8
 	b.lo	6f
@@ -149,8 +145,8 @@ ffix_a64_go_closure:
 8:	add	x1, x1, x3
 	subs	w2, w2, #1
 	b.ne	5b
-	add	x13, x13, #16
-	subs	w16, w16, #1
+	add	x12, x12, #16
+	subs	w13, w13, #1
 	b.ne	4b
 	b	.Llocate
 

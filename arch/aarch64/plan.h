@@ -14,11 +14,15 @@
 
 namespace ffix::a64 {
 
-// How a closure finds argument I: ffi_call's placement read backwards.
-// AREA is one of A64_AREA_*, OFF a byte offset into it.
+// How a closure finds argument I: ffi_call's placement read backwards, as
+// one word (a64_asm.h, A64_LOC_*): an offset from the closure's fp, or
+// into the gathered HFAs, or of a slot that holds the argument's address.
+// (Eight bytes a record, the unit plans are written in.)
 struct Locate {
-  uint32_t area, off;
+  uint32_t where, unused;
 };
+inline constexpr uint32_t kLocIndirect = (1u << A64_LOC_SPECIAL_BIT) | (1u << A64_LOC_INDIRECT_BIT);
+inline constexpr uint32_t kLocGathered = 1u << A64_LOC_SPECIAL_BIT;
 
 // An HFA or HVA in v registers: COUNT members of SIZE bytes, each in the
 // low bytes of its register's 16-byte save slot from save-area byte FROM
@@ -34,11 +38,12 @@ struct Header {
   uint32_t stack;     // bytes of stack arguments (a multiple of 16)
   uint32_t discard;   // room for the result when rvalue is NULL
   uint32_t nargs;
-  uint32_t locate;    // offset of the closure's Locate array (nargs entries) from the header
+  uint32_t below;     // a closure's bytes below fp: avalue (16-aligned), then 64 per Gather
+  uint32_t locate;    // offset of the closure's Locate array (nargs entries) from the plan
   uint32_t gathers;   // Gather records, after the Locate array
   uint8_t nfpr;       // v registers the arguments use (a closure saves only those)
   uint8_t closure_ret;  // A64_RET_* as a closure loads it
-  uint8_t unused[6];
+  uint8_t unused[2];
   const void *closure_handler;  // closure.S's code that loads the result
   Step steps[];
 };
@@ -46,13 +51,14 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, copies) == A64_PLAN_COPIES);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, stack) == A64_PLAN_STACK);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == A64_PLAN_DISCARD);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == A64_PLAN_NARGS);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, below) == A64_PLAN_BELOW);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == A64_PLAN_LOCATE);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, gathers) == A64_PLAN_GATHERS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nfpr) == A64_PLAN_NFPR);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == A64_PLAN_STEPS);
-static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
+static_assert(sizeof(Locate) == 8 && kMaxStackBytes + A64_CL_FRAME <= A64_LOC_OFFSET_MASK);
 static_assert(sizeof(Gather) == 16 && offsetof(Gather, to) == 4 && offsetof(Gather, count) == 8 &&
               offsetof(Gather, size) == 10);
 static_assert(A64_CL_FRAME % 16 == 0 && (A64_CL_SAVE + A64_SAVE_V) % 16 == 0 && A64_SAVE_V >= 9 * 8);
