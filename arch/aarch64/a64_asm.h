@@ -18,7 +18,8 @@
 #define A64_PLAN_NFPR (FFIX_PLAN_DATA + 28)    /* u8: v registers the arguments use */
 #define A64_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 29) /* u8: A64_RET_* for closures */
 #define A64_PLAN_CLOSURE_HANDLER (FFIX_PLAN_DATA + 32) /* closure.S's code that loads the result */
-#define A64_PLAN_STEPS (FFIX_PLAN_DATA + 40)   /* the first step (src/steps.h) */
+#define A64_PLAN_CLOSURE_ENTRY (FFIX_PLAN_DATA + 40) /* where a closure goes once it has the plan */
+#define A64_PLAN_STEPS (FFIX_PLAN_DATA + 48)   /* the first step (src/steps.h) */
 
 /* The argument registers (AAPCS64 §6.1): x0-x7 and v0-v7.  */
 #define A64_GPRS 8

@@ -221,17 +221,22 @@ int shape_kind(unsigned short code) {
   }
 }
 
-// The whole-call stub for the smallest signatures (shapes.S), or nullptr.
-// Variadic arguments travel as named ones (Convention), so a variadic
-// call may take a stub too.
-InvokeFn shape_stub(const ffi_cif *cif, unsigned nfixed, const Convention &conv) {
-  if (cif->nargs > 2 || (conv.variadic_on_stack && nfixed != cif->nargs)) return nullptr;
-  int ret = cif->rtype->type == FFI_TYPE_VOID ? A64_SHAPE_RET_VOID : shape_kind(cif->rtype->type);
-  if (cif->rtype->type != FFI_TYPE_VOID && ret >= 0) ret += 1;
+// The shape of the smallest signatures (shapes.S): at most two scalar
+// arguments and a scalar or no result.  False for any other.  Variadic
+// arguments travel as named ones (Convention), so a variadic call may
+// take a stub too.
+struct Shape {
+  int ret, k0, k1;
+};
+bool shape_of(const ffi_cif *cif, unsigned nfixed, const Convention &conv, Shape &s) {
+  if (cif->nargs > 2 || (conv.variadic_on_stack && nfixed != cif->nargs)) return false;
+  s.ret = cif->rtype->type == FFI_TYPE_VOID ? A64_SHAPE_RET_VOID : shape_kind(cif->rtype->type);
+  if (cif->rtype->type != FFI_TYPE_VOID && s.ret >= 0) s.ret += 1;
   int k[2] = {A64_SHAPE_NONE, A64_SHAPE_NONE};
   for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
-  if (ret < 0 || k[0] < 0 || k[1] < 0) return nullptr;
-  return ffix_a64_shapes[ret][k[0]][k[1]];
+  s.k0 = k[0];
+  s.k1 = k[1];
+  return s.ret >= 0 && s.k0 >= 0 && s.k1 >= 0;
 }
 
 } // namespace
@@ -279,8 +284,12 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->nfpr = static_cast<uint8_t>(b.nsrn);
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
   h->closure_handler = ffix_a64_closure_rets[ret.closure_kind()];
+  h->closure_entry = reinterpret_cast<const void *>(ffix_a64_closure_generic);
   w.stack_bytes = static_cast<unsigned>(stack);
-  w.invoke = shape_stub(cif, nfixed, conv);
+  if (Shape sh; shape_of(cif, nfixed, conv, sh)) {  // whole-call and whole-closure stubs
+    w.invoke = ffix_a64_shapes[sh.ret][sh.k0][sh.k1];
+    h->closure_entry = ffix_a64_closure_shapes[sh.ret][sh.k0][sh.k1];
+  }
   return w.status();
 }
 

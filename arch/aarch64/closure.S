@@ -4,7 +4,11 @@
    ffix_a64_closure        x17 = the ffi_closure (legacy trampolines)
    ffix_a64_go_closure     x18 = the ffi_go_closure (the static chain)
 
-   Each saves the argument registers (x0-x8; q0-q7 when the signature
+   All three find the cif's plan and go on to the plan's closure code:
+   ffix_a64_closure_generic below, or a whole-closure stub (shapes.S) for
+   the smallest signatures.
+
+   The generic code saves the argument registers (x0-x8; q0-q7 when the signature
    uses v registers), finds the cif's plan, builds the avalue array from
    the plan's Locate table (plan.h: each argument is at an offset from fp,
    in the save area or the caller's stack arguments, or its address is
@@ -43,7 +47,14 @@ ffix_a64_closure:
 	BTI_C
 	ldr	x9, [x17, #FFIX_CLOSURE_CIF]
 	ldp	x10, x11, [x17, #FFIX_CLOSURE_FUN]
-	b	.Lcommon
+	/* Here: x9 = cif, x10 = fun, x11 = user data, every argument register
+	   as the caller left it.  On to the plan's closure code (the generic
+	   code below, or a whole-closure stub in shapes.S), x14 = the plan.  */
+.Ldispatch:
+	PLAN_OF	x9, 12, 13, x14, 1f
+	ldr	x16, [x14, #A64_PLAN_CLOSURE_ENTRY]
+	br	x16
+1:	bl	ffix_bad_cif
 	.cfi_endproc
 	ENDFUNC	ffix_a64_closure
 
@@ -56,8 +67,15 @@ ffix_a64_go_closure:
 	ldr	x9, [x18, #FFIX_GO_CLOSURE_CIF]
 	ldr	x10, [x18, #FFIX_GO_CLOSURE_FUN]
 	mov	x11, x18
-	/* Here: x9 = cif, x10 = fun, x11 = user data.  */
-.Lcommon:
+	b	.Ldispatch
+	.cfi_endproc
+	ENDFUNC	ffix_a64_go_closure
+
+	FUNC	ffix_a64_closure_generic
+	.p2align 4
+ffix_a64_closure_generic:
+	.cfi_startproc
+	BTI_J
 	SIGN_LR
 	stp	x29, x30, [sp, #-A64_CL_FRAME]!
 	.cfi_def_cfa_offset A64_CL_FRAME
@@ -71,7 +89,6 @@ ffix_a64_go_closure:
 	stp	x4, x5, [x29, #SAVE + A64_SAVE_X + 32]
 	stp	x6, x7, [x29, #SAVE + A64_SAVE_X + 48]
 	str	x8, [x29, #SAVE + A64_SAVE_X + 64]
-	PLAN_OF	x9, 12, 13, x14, .Lbad_cif
 	ldr	x12, [x14, #A64_PLAN_CLOSURE_HANDLER]
 	str	x12, [x29, #HANDLER]
 	ldrb	w12, [x14, #A64_PLAN_NFPR]
@@ -157,9 +174,6 @@ ffix_a64_go_closure:
 	stp	q4, q5, [x12, #64]
 	stp	q6, q7, [x12, #96]
 	b	.Lsaved
-
-.Lbad_cif:
-	bl	ffix_bad_cif
 
 	.macro RET_OP name
 	.p2align 3
@@ -250,7 +264,7 @@ ffix_a64_go_closure:
 	RET_OP memory
 	DONE
 	.cfi_endproc
-	ENDFUNC	ffix_a64_go_closure
+	ENDFUNC	ffix_a64_closure_generic
 
 /* The result handlers by A64_RET_ kind, for build_plan.cc to put in
    plans.  A PART result never reaches a closure (build_plan.cc loads it

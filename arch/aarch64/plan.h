@@ -45,6 +45,7 @@ struct Header {
   uint8_t closure_ret;  // A64_RET_* as a closure loads it
   uint8_t unused[2];
   const void *closure_handler;  // closure.S's code that loads the result
+  const void *closure_entry;    // the generic closure code (closure.S) or a whole-closure stub (shapes.S)
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, copies) == A64_PLAN_COPIES);
@@ -57,6 +58,7 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, gathers) == A64_PLAN_GATHERS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nfpr) == A64_PLAN_NFPR);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_entry) == A64_PLAN_CLOSURE_ENTRY);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == A64_PLAN_STEPS);
 static_assert(sizeof(Locate) == 8 && kMaxStackBytes + A64_CL_FRAME <= A64_LOC_OFFSET_MASK);
 static_assert(sizeof(Gather) == 16 && offsetof(Gather, to) == 4 && offsetof(Gather, count) == 8 &&
@@ -77,6 +79,8 @@ FFIX_HIDDEN extern const void *const ffix_a64_stack_ops[A64_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_call_ops[A64_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_closure_rets[A64_RET_KINDS];
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_a64_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
+FFIX_HIDDEN extern const void *const ffix_a64_closure_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
+FFIX_HIDDEN void ffix_a64_closure_generic(void);
 FFIX_HIDDEN void ffix_a64_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
                                  void *chain);
 }

@@ -1,4 +1,5 @@
-/* shapes.S -- whole-call stubs for the smallest signatures.
+/* shapes.S -- whole-call and whole-closure stubs for the smallest
+   signatures.
 
    A plan whose signature is at most two arguments, each an int, unsigned,
    64-bit integer or pointer, double or float, returning one of those or
@@ -7,9 +8,17 @@
    dispatch.  Everything else runs the plan's steps (invoke.S).  Same
    arguments as ffix_a64_invoke.
 
-   The kinds (A64_SHAPE_*, a64_asm.h) index the table at the end:
-   ffix_a64_shapes[result][first][second], the result kind being 1 + the
-   argument kind of the same type, or A64_SHAPE_RET_VOID.  */
+   The closure stubs do the same for closures of those signatures: from
+   closure.S's dispatch (x9 = cif, x10 = fun, x11 = user data, x14 = the
+   plan, the argument registers as the caller left them) they save the
+   one or two argument registers, point avalue at them, call
+       fun(cif, rvalue, avalue, user_data)
+   and load the result.
+
+   The kinds (A64_SHAPE_*, a64_asm.h) index the tables at the end:
+   ffix_a64_shapes[result][first][second] and ffix_a64_closure_shapes,
+   the result kind being 1 + the argument kind of the same type, or
+   A64_SHAPE_RET_VOID.  */
 
 #include "asm.h"
 #include "a64_asm.h"
@@ -160,5 +169,116 @@ shape_\ret\()_\k0\()_\k1:
 	ROWS_FOR \r
 	.endr
 	ENDTABLE ffix_a64_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
+
+
+/* ---- whole-closure stubs.  Frame: the frame record; the two argument
+   slots at 16 and 24; avalue at 32; the result at 48.  */
+
+	/* Save argument N (its slot at sp + 16 + 8N) of KIND from the register
+	   it arrived in, given the kind of the first argument (PREV).  */
+	.macro SAVE_ARG n, kind, prev
+	.if IN_GPR(\kind)
+	  .if \n == 1 && IN_GPR(\prev)
+	  str	x1, [sp, #24]
+	  .else
+	  str	x0, [sp, #16 + 8 * \n]
+	  .endif
+	.elseif IN_FPR(\kind)
+	  .if \n == 1 && IN_FPR(\prev)
+	  str	d1, [sp, #24]
+	  .else
+	  str	d0, [sp, #16 + 8 * \n]
+	  .endif
+	.endif
+	.endm
+
+	/* The result of kind RET from the result slot.  */
+	.macro LOAD_RESULT ret
+	.if \ret == S32 + 1
+	ldrsw	x0, [sp, #48]
+	.elseif \ret == U32 + 1
+	ldr	w0, [sp, #48]
+	.elseif \ret == WORD + 1
+	ldr	x0, [sp, #48]
+	.elseif \ret == DBL + 1
+	ldr	d0, [sp, #48]
+	.elseif \ret == FLT + 1
+	ldr	s0, [sp, #48]
+	.endif
+	.endm
+
+	.macro CLOSURE_STUB ret, k0, k1
+	.p2align 4
+cshape_\ret\()_\k0\()_\k1:
+	.cfi_startproc
+	BTI_J
+	SIGN_LR
+	stp	x29, x30, [sp, #-64]!
+	.cfi_def_cfa_offset 64
+	.cfi_offset x29, -64
+	.cfi_offset x30, -56
+	mov	x29, sp
+	SAVE_ARG 0, \k0, NONE
+	SAVE_ARG 1, \k1, \k0
+	.if \k1 != NONE
+	add	x12, sp, #16
+	add	x13, sp, #24
+	stp	x12, x13, [sp, #32]
+	.elseif \k0 != NONE
+	add	x12, sp, #16
+	str	x12, [sp, #32]
+	.endif
+	mov	x0, x9
+	add	x1, sp, #48
+	add	x2, sp, #32
+	mov	x3, x11
+	blr	x10
+	LOAD_RESULT \ret
+	ldp	x29, x30, [sp], #64
+	.cfi_restore x29
+	.cfi_restore x30
+	.cfi_def_cfa_offset 0
+	AUTH_LR
+	ret
+	.cfi_endproc
+	.endm
+
+	.macro CLOSURE_STUBS_FOR ret
+	.irp a, S32, U32, WORD, DBL, FLT
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	CLOSURE_STUB \ret, \a, \b
+	.endr
+	.endr
+	CLOSURE_STUB \ret, NONE, NONE
+	.endm
+
+	.text
+	.irp r, RETS
+	CLOSURE_STUBS_FOR \r
+	.endr
+
+	.macro CLOSURE_ITEM ret, a, b
+	.quad	cshape_\ret\()_\a\()_\b
+	.endm
+	.macro CLOSURE_ROWS_FOR ret
+	.irp a, S32, U32, WORD, DBL, FLT
+	AT	ffix_a64_closure_shapes, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
+	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	CLOSURE_ITEM \ret, \a, \b
+	.endr
+	.endr
+	AT	ffix_a64_closure_shapes, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
+	.rept	NONE
+	.quad	0
+	.endr
+	CLOSURE_ITEM \ret, NONE, NONE
+	.endm
+
+/* ffix_a64_closure_shapes[result][first][second]; NULL where no stub exists.  */
+	TABLE	ffix_a64_closure_shapes
+	.irp r, RETS
+	CLOSURE_ROWS_FOR \r
+	.endr
+	ENDTABLE ffix_a64_closure_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
 
 #include "asm_notes.h"
