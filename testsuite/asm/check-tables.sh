@@ -1,17 +1,17 @@
 #!/bin/sh
 # check-tables.sh -- the assembler stops a handler table that is out of
-# step with its kinds (arch/x86_64/asm.h: TABLE, ITEM, AT, ENDTABLE):
+# step with its kinds (arch/<family>/asm.h: TABLE, ITEM, AT, ENDTABLE):
 # a table in order assembles; an entry out of order, a missing entry, and
 # a wrong count each fail with the macro's message.  Prints TAP.
 set -u
-: "${CC:=cc}" "${FFIX_SRCDIR:?}" "${FFIX_INCLUDE:?}"
+: "${CC:=cc}" "${FFIX_SRCDIR:?}" "${FFIX_INCLUDE:?}" "${FFIX_TARGET_FAMILY:=x86_64}"
 dir=$(mktemp -d) || exit 99
 trap 'rm -rf "$dir"' EXIT
 n=0 fails=0
 echo 1..4
 assemble() {  # NAME, then the table's lines on stdin; prints the assembler's complaints
   { echo '#include "asm.h"'; echo '	.text'; echo 'h0: ret'; echo 'h1: ret'; echo 'h2: ret'; cat; } >"$dir/$1.S"
-  $CC -c -I"$FFIX_SRCDIR/arch/x86_64" -I"$FFIX_INCLUDE" -I"$FFIX_SRCDIR/src" "$dir/$1.S" -o "$dir/$1.o" 2>&1
+  $CC -c -I"$FFIX_SRCDIR/arch/$FFIX_TARGET_FAMILY" -I"$FFIX_INCLUDE" -I"$FFIX_SRCDIR/src" "$dir/$1.S" -o "$dir/$1.o" 2>&1
 }
 expect() {  # WHAT, OUTPUT, STATUS, and the message that must appear ('' for success)
   n=$((n + 1))
