@@ -102,6 +102,7 @@ struct bench_l3 callee_ret24(long x, long y)
     return r;
 }
 
+#if defined(__x86_64__)
 __attribute__((ms_abi)) int callee_w64_int(int a)
 {
     return a * 3 + 1;
@@ -112,3 +113,4 @@ __attribute__((ms_abi)) double callee_w64_mixed(int a, double b, struct bench_l3
 {
     return a + 2 * b + 3 * (double)(s.a - s.b + s.c) + 4 * c + 5 * (double)d + 6 * e;
 }
+#endif

@@ -53,9 +53,12 @@ double callee_d8(double a, double b, double c, double d,
 struct bench_l3 callee_ret24(long x, long y);
 
 /* Microsoft x64 callees (FFI_GNUW64 on Linux): int f(int), and six mixed
- * arguments, two of them on the stack and the struct by reference. */
+ * arguments, two of them on the stack and the struct by reference.  Only
+ * x86-64 has ms_abi. */
+#if defined(__x86_64__)
 __attribute__((ms_abi)) int callee_w64_int(int a);
 __attribute__((ms_abi)) double callee_w64_mixed(int a, double b, struct bench_l3 s,
                                                 float c, long d, double e);
+#endif
 
 #endif

@@ -22,6 +22,13 @@
  *                                      ("lib:<case>:<n>"); same for the plan loop
  *                                      ("plan:...") and the direct loop
  *                                      ("direct:...")
+ *   ffibench trace <n> [case...]       under qemu -singlestep -d exec: for each
+ *                                      case and loop (lib, plan, direct), run it
+ *                                      n and 2n times, each run between calls
+ *                                      of bench_mark_begin and bench_mark_end,
+ *                                      and print "loop <mode> <case> <n>" per
+ *                                      run, in the same order (the log's Trace
+ *                                      lines between the marks are the count)
  *   ffibench time <ms> <batches> [case...]
  *                                      CPU-time: for each case, calibrate n so a
  *                                      batch takes about <ms> ms, then alternate
@@ -62,7 +69,19 @@
 #include <time.h>
 
 #include <ffi.h>
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
 #include <valgrind/callgrind.h>
+#define HAVE_CALLGRIND_H 1
+#endif
+#endif
+#ifndef HAVE_CALLGRIND_H
+/* A cross build (aarch64 under qemu) finds no valgrind header; its counts
+ * come from `trace` instead, and `instr` refuses to run. */
+#define RUNNING_ON_VALGRIND 0
+#define CALLGRIND_ZERO_STATS ((void)0)
+#define CALLGRIND_DUMP_STATS_AT(name) ((void)(name))
+#endif
 
 #include "callees.h"
 
@@ -537,6 +556,13 @@ static const char *check_small(void *p)
 
 /* ------------------------------------------------------------------------ */
 /* long double f(long double, long double)  -- x87, passed in memory        */
+/* (AArch64: IEEE binary128 in q0, q1; the result in q0)                    */
+
+#if defined(__aarch64__)
+#define LD_BYTES 16     /* binary128: all 16 bytes are significant */
+#else
+#define LD_BYTES 10     /* the 10 bytes of the x87 format; 6 of padding */
+#endif
 
 static struct call_state st_ld;
 static long double (*volatile dp_ld)(long double, long double) = callee_ld;
@@ -565,8 +591,7 @@ static const char *check_ld(void *p)
     (void)p;
     long double want = dp_ld(args_ld[0], args_ld[1]);
     call_once(&st_ld);
-    /* The 10 bytes of the x87 format; the rest of the 16 is padding. */
-    if (memcmp(&st_ld.rv.ld, &want, 10) != 0)
+    if (memcmp(&st_ld.rv.ld, &want, LD_BYTES) != 0)
         return FAILF("got %.21Lg, direct call gives %.21Lg", st_ld.rv.ld, want);
     return NULL;
 }
@@ -1142,13 +1167,29 @@ static const char *check_cl_w64_int(void *p)
 /* ------------------------------------------------------------------------ */
 /* The table of cases.                                                      */
 
+/* Where the convention puts the arguments decides the "regs" flag and the
+ * wording: under AAPCS64 (x0-x7, v0-v7) mixed12's eight integer-class
+ * arguments all fit in x0-x7, and long double travels in q registers. */
+#if defined(__aarch64__)
+#define M12_FLAGS "regs"
+#define M12_DESC "struct{double,double} f(12 mixed: int/long/ptr/double/float, all in x0-x7/v0-v3)"
+#define LD_FLAGS "regs"
+#define LD_DESC "long double f(long double, long double) (binary128, in q0/q1)"
+#else
+#define M12_FLAGS "-"
+#define M12_DESC "struct{double,double} f(12 mixed: int/long/ptr/double/float, 2 on stack)"
+#define LD_FLAGS "-"
+#define LD_DESC "long double f(long double, long double) (in memory)"
+#endif
+
 struct bench_case {
     const char *name;
     const char *kind;        /* "call", "prep", "closure", "closure-alloc";
                                 a "call" case's state is a struct call_state
                                 and it gets a plan loop (HAVE_CALL_PLAN) */
     const char *flags;       /* "regs": every argument travels in a
-                                register (System V); "ms": the Microsoft
+                                register (System V, or AAPCS64 on
+                                aarch64); "ms": the Microsoft
                                 x64 convention on Linux (reported apart
                                 from the native cases); "-": neither */
     const char *desc;
@@ -1173,15 +1214,14 @@ static const struct bench_case cases[] = {
     { "small", "call", "regs",
       "int f(signed char, unsigned short, short, unsigned char)", &st_small,
       setup_small, check_small, lib_call, bench_loop_direct_small },
-    { "mixed12", "call", "-",
-      "struct{double,double} f(12 mixed: int/long/ptr/double/float, 2 on stack)",
+    { "mixed12", "call", M12_FLAGS, M12_DESC,
       &st_mixed12, setup_mixed12, check_mixed12, lib_call,
       bench_loop_direct_mixed12 },
     { "struct24", "call", "-",
       "long f(struct{long a,b,c}) (24-byte struct by value)",
       &st_struct24, setup_struct24, check_struct24, lib_call,
       bench_loop_direct_struct24 },
-    { "ld", "call", "-", "long double f(long double, long double) (in memory)",
+    { "ld", "call", LD_FLAGS, LD_DESC,
       &st_ld, setup_ld, check_ld, lib_call, bench_loop_direct_ld },
     { "varargs", "call", "regs",
       "int f(const char*, ...) with (int, double, long)",
@@ -1423,6 +1463,57 @@ static int cmd_instr(int argc, char **argv)
     return 0;
 }
 
+/* The marks that delimit a measured run in qemu's instruction log (`trace`):
+ * the counter sees their names (qemu knows the program's symbols) and
+ * counts the Trace lines between the two.  Empty and not inlined, so each
+ * is one call of the same few instructions, which cancel in the
+ * difference of the n and 2n runs. */
+NOINLINE void bench_mark_begin(void);
+NOINLINE void bench_mark_end(void);
+NOINLINE void bench_mark_begin(void) { __asm__ volatile("" ::: "memory"); }
+NOINLINE void bench_mark_end(void) { __asm__ volatile("" ::: "memory"); }
+
+/* One measured run; not inlined, so the n and 2n runs execute the very same
+ * instructions around the loop and only the iterations differ. */
+NOINLINE static void trace_one(loop_fn f, void *state, long n)
+{
+    bench_mark_begin();
+    f(state, n);
+    bench_mark_end();
+}
+
+static void trace_runs(const char *mode, const struct bench_case *c, loop_fn f,
+                       long n)
+{
+    f(c->state, 2);          /* warm up: lazy binding, first touch */
+    for (long k = 1; k <= 2; k++) {
+        trace_one(f, c->state, k * n);
+        printf("loop\t%s\t%s\t%ld\n", mode, c->name, k * n);
+    }
+}
+
+static int cmd_trace(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: ffibench trace <n> [case...]\n");
+        return 2;
+    }
+    long n = parse_long(argv[0], "iterations");
+    select_cases(argc - 1, argv + 1);
+    setup_and_check();
+    for (size_t i = 0; i < nsel; i++) {
+        const struct bench_case *c = sel[i];
+        trace_runs("lib", c, c->run_lib, n);
+        loop_fn pl = plan_loop(c);
+        if (pl)
+            trace_runs("plan", c, pl, n);
+        if (c->run_direct)
+            trace_runs("direct", c, c->run_direct, n);
+    }
+    fflush(stdout);
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1469,7 +1560,7 @@ static int cmd_info(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ffibench list|info|check|run|instr|time ...\n"
+        fprintf(stderr, "usage: ffibench list|info|check|run|instr|trace|time ...\n"
                         "(see the comment at the top of ffibench.c)\n");
         return 2;
     }
@@ -1496,6 +1587,8 @@ int main(int argc, char **argv)
         return cmd_instr(argc, argv);
     if (strcmp(cmd, "time") == 0)
         return cmd_time(argc, argv);
+    if (strcmp(cmd, "trace") == 0)
+        return cmd_trace(argc, argv);
     fprintf(stderr, "ffibench: unknown command '%s'\n", cmd);
     return 2;
 }

@@ -331,7 +331,11 @@ def worst(pairs):
     return max(pairs, key=lambda p: p[1]) if pairs else None
 
 
-def report(cases, instr, timing, libs, have_plan, args):
+def report(cases, instr, timing, libs, have_plan, args, instr_note=None,
+           machine=None):
+    """The tables and summary lines.  instr_note and machine replace the
+    callgrind description and the machine line (the qemu counts of
+    run-bench-qemu.py); None keeps the ones of this driver."""
     times, per_round = timing if timing else (None, None)
 
     def med(side, mode, case):
@@ -448,7 +452,9 @@ def report(cases, instr, timing, libs, have_plan, args):
     lines.append("")
     lines.append("- Cases: " + "; ".join(f"`{c['name']}` = {c['desc']}"
                                          for c in cases))
-    if instr:
+    if instr and instr_note:
+        lines.append("- " + instr_note)
+    elif instr:
         lines.append("- instr = instructions per iteration of the measuring "
                      "loop, counted by callgrind as (Ir(n=%d) - Ir(n=%d)) / %d: "
                      "one ffi_call (or ffi_call_plan_invoke) including the "
@@ -473,7 +479,7 @@ def report(cases, instr, timing, libs, have_plan, args):
     if not have_plan:
         lines.append("- ffix's ffi.h declares no call-plan API "
                      "(FFI_VERSION_NUMBER < 30700 or missing): no plan columns")
-    lines.append("- " + machine_line())
+    lines.append("- " + (machine or machine_line()))
     return "\n".join(lines)
 
 
