@@ -9,7 +9,7 @@
 
 /* The plan header (plan.h), as offsets from the plan.  */
 #define A64_PLAN_COPIES (FFIX_PLAN_DATA + 0)   /* u32: bytes of by-reference copies, below fp */
-#define A64_PLAN_STACK (FFIX_PLAN_DATA + 4)    /* u32: bytes of stack arguments, at sp */
+#define A64_PLAN_FRAME (FFIX_PLAN_DATA + 4)    /* u32: those and the stack arguments (at sp) */
 #define A64_PLAN_DISCARD (FFIX_PLAN_DATA + 8)  /* u32: room for a result nobody wants */
 #define A64_PLAN_NARGS (FFIX_PLAN_DATA + 12)   /* u32 */
 #define A64_PLAN_BELOW (FFIX_PLAN_DATA + 16)   /* u32: a closure's bytes below fp: avalue, then gathered HFAs */
@@ -36,13 +36,15 @@
 #define A64_GPR_BYTES1 3   /* BYTES_N is A64_GPR_BYTES1 + N - 1 */
 #define A64_GPR_BYTES8 10
 #define A64_GPR_REF 11     /* wide: a copy of C bytes at fp-D; the register gets its address */
-#define A64_GPR_KINDS 12
+#define A64_GPR_WORD2 12   /* the 8 bytes of argument A and of A+1, into this register and the next */
+#define A64_GPR_KINDS 13
 
 /* v register kinds: the low 4, 8 or 16 bytes from byte B of the argument.  */
 #define A64_FPR_S 0
 #define A64_FPR_D 1
 #define A64_FPR_Q 2
-#define A64_FPR_KINDS 3
+#define A64_FPR_D2 3       /* the doubles of argument A and of A+1, into this register and the next */
+#define A64_FPR_KINDS 4
 
 /* Stack kinds: B is the offset from sp.  */
 #define A64_STACK_BYTES1 0

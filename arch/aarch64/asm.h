@@ -78,13 +78,13 @@
 	.size	\table, . - \table
 	.endm
 
-	/* The capacity is read with acquire, as find_plan does: the table
-	   pointer it publishes is read after it.  */
+	/* Plain loads suffice: whoever holds a prepared cif (or a closure
+	   of one) got it after the plan's publication, which came after the
+	   table's (plan_table.cc), so both are visible to it.  */
 	.macro PLAN_OF cif, i, t, out, fail
 	ldr	w\i, [\cif, #FFIX_CIF_FLAGS]
 	adrp	x\t, ffix_plan_capacity
-	add	x\t, x\t, :lo12:ffix_plan_capacity
-	ldar	w\t, [x\t]
+	ldr	w\t, [x\t, :lo12:ffix_plan_capacity]
 	cmp	w\i, w\t
 	b.hs	\fail
 	adrp	x\t, ffix_plan_table

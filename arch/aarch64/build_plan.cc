@@ -71,6 +71,25 @@ struct Builder {
   void gpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_gpr_ops[kind][ngrn++], arg, static_cast<uint32_t>(off)); }
   void fpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_fpr_ops[kind][nsrn++], arg, static_cast<uint32_t>(off)); }
 
+  // A whole 8-byte argument into the next x register (or a double into
+  // the next v register): one step for two when the step just written
+  // did the same for the argument before, into the register before.
+  struct Last {
+    size_t step = ~size_t{0};  // offset of the last step written
+    uint32_t arg = 0;
+    unsigned reg = 0;
+  } last_word, last_double;
+  void whole(int kind, int pair, uint32_t arg, Last &last, unsigned &reg, const void *const (*ops)[8]) {
+    if (last.step + sizeof(Step) == steps.size() && last.arg + 1 == arg && last.reg + 1 == reg && !steps.failed()) {
+      steps.at<Step>(last.step)->handler = ops[pair][last.reg];
+      last.step = ~size_t{0};  // a pair is not extended
+      reg++;
+      return;
+    }
+    last = Last{steps.size(), arg, reg};
+    steps.emit(ops[kind][reg++], arg, 0);
+  }
+
   // The next stack slot for SIZE bytes aligned to ALIGN (C.4, C.14): its
   // offset from sp.
   size_t stack_slot(size_t size, size_t align) {
@@ -99,7 +118,9 @@ struct Builder {
   void integer(uint32_t arg, const ffi_type *t, bool regs) {
     if (regs && ngrn < A64_GPRS) {  // C.9
       saved(A64_SAVE_X + 8 * ngrn);
-      return gpr(integer_kind(t->type), arg, 0);
+      int kind = integer_kind(t->type);
+      if (kind == A64_GPR_BYTES8) return whole(kind, A64_GPR_WORD2, arg, last_word, ngrn, ffix_a64_gpr_ops);
+      return gpr(kind, arg, 0);
     }
     on_stack(arg, t, 8);  // C.14, C.16, C.17
   }
@@ -127,6 +148,7 @@ struct Builder {
         locate(kLocGathered, gathered);
         gathered += 64;  // the most an HFA takes: four long doubles
       }
+      if (t->type == FFI_TYPE_DOUBLE) return whole(A64_FPR_D, A64_FPR_D2, arg, last_double, nsrn, ffix_a64_fpr_ops);
       for (unsigned i = 0; i < c.count; i++) fpr(fpr_kind(c.member), arg, size_t{c.member} * i);
       return;
     }
@@ -275,7 +297,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
 
   Header *h = w.at<Header>(0);
   h->copies = static_cast<uint32_t>(b.copies);
-  h->stack = static_cast<uint32_t>(stack);
+  h->frame = static_cast<uint32_t>(b.copies + stack);
   h->discard = static_cast<uint32_t>(align_up(rsize > 64 ? rsize : 64, 16));
   h->nargs = cif->nargs;
   h->below = static_cast<uint32_t>(align_up(size_t{8} * cif->nargs, 16) + b.gathered);

@@ -15,7 +15,7 @@
    Frame, from fp (a64_asm.h): the frame record, x19, x20, fn; below fp
    the copies of arguments passed by reference (A64_PLAN_COPIES bytes),
    then, when rvalue is NULL, room for the result, then the stack
-   arguments at sp.  */
+   arguments at sp (A64_PLAN_FRAME bytes with the copies).  */
 
 #include "asm.h"
 #include "a64_asm.h"
@@ -45,35 +45,43 @@ ffix_a64_invoke:
 	mov	x19, x2
 	mov	x10, x3
 	mov	x18, x4
-	ldp	w11, w12, [x0, #A64_PLAN_COPIES]	/* copies, stack */
+	ldr	w11, [x0, #A64_PLAN_FRAME]
 	sub	sp, sp, x11
 	cbz	x19, .Lno_rvalue
-.Lstack:
-	sub	sp, sp, x12
+.Lsteps:
 	add	x9, x0, #A64_PLAN_STEPS
 	ldr	x16, [x9]
 	br	x16
+/* Room for the result between the copies and the stack arguments.  */
 .Lno_rvalue:
-	ldr	w13, [x0, #A64_PLAN_DISCARD]
-	sub	sp, sp, x13
-	mov	x19, sp
-	b	.Lstack
+	ldr	w12, [x0, #A64_PLAN_DISCARD]
+	sub	sp, sp, x12
+	ldr	w13, [x0, #A64_PLAN_COPIES]
+	sub	x19, x29, x13
+	sub	x19, x19, x12
+	b	.Lsteps
 
-/* Copy x14 bytes (more than 0) from x11 to x13; x15 scratch.  */
+/* Copy x14 bytes (more than 0) from x11 to x13, 16 at a time, then 8,
+   then one by one; x15 and x17 scratch.  */
 copy_bytes:
-	cmp	x14, #8
+	subs	x14, x14, #16
 	b.lo	2f
-1:	ldr	x15, [x11], #8
-	str	x15, [x13], #8
-	sub	x14, x14, #8
-	cmp	x14, #8
+1:	ldp	x15, x17, [x11], #16
+	stp	x15, x17, [x13], #16
+	subs	x14, x14, #16
 	b.hs	1b
-	cbz	x14, 3f
-2:	ldrb	w15, [x11], #1
+2:	adds	x14, x14, #16
+	b.eq	4f
+	tbz	x14, #3, 3f
+	ldr	x15, [x11], #8
+	str	x15, [x13], #8
+	subs	x14, x14, #8
+	b.eq	4f
+3:	ldrb	w15, [x11], #1
 	strb	w15, [x13], #1
 	subs	x14, x14, #1
-	b.ne	2b
-3:	ret
+	b.ne	3b
+4:	ret
 
 /* The copy a REF step names: x12 = fp - D, a copy of C bytes of
    avalue[A].  */
@@ -111,6 +119,27 @@ gpr_ref_\n:	BTI_J; COPY_REF; mov x\n, x12; NEXT(2 * STEP_SIZE)
 	.irp n, 0, 1, 2, 3, 4, 5, 6, 7
 	GPR_OPS \n
 	.endr
+
+/* Two whole 8-byte arguments, A and A+1, into xN and xM (= N + 1).  */
+	.macro PAIR_OPS n, m
+	.p2align 3
+gpr_word2_\n:	BTI_J; ldr w11, [x9, #STEP_A]; add x11, x10, x11, lsl #3; ldp x12, x13, [x11]
+	ldr	x\n, [x12]; ldr x\m, [x13]; NEXT(STEP_SIZE)
+fpr_d2_\n:	BTI_J; ldr w11, [x9, #STEP_A]; add x11, x10, x11, lsl #3; ldp x12, x13, [x11]
+	ldr	d\n, [x12]; ldr d\m, [x13]; NEXT(STEP_SIZE)
+	.endm
+	PAIR_OPS 0, 1
+	PAIR_OPS 1, 2
+	PAIR_OPS 2, 3
+	PAIR_OPS 3, 4
+	PAIR_OPS 4, 5
+	PAIR_OPS 5, 6
+	PAIR_OPS 6, 7
+/* A pair cannot start at register 7: its table entry stops the program.  */
+gpr_word2_7:
+fpr_d2_7:
+	BTI_J
+	brk	#0
 
 	.macro FPR_OPS n
 	.p2align 3
@@ -294,6 +323,7 @@ call_memory:
 	GPR_ROW	(A64_GPR_BYTES1 + 6), bytes7
 	GPR_ROW	A64_GPR_BYTES8, bytes8
 	GPR_ROW	A64_GPR_REF, ref
+	GPR_ROW	A64_GPR_WORD2, word2
 	ENDTABLE ffix_a64_gpr_ops, (A64_GPR_KINDS * A64_GPRS)
 
 	.macro FPR_ROW kind, name
@@ -305,6 +335,7 @@ call_memory:
 	FPR_ROW	A64_FPR_S, s
 	FPR_ROW	A64_FPR_D, d
 	FPR_ROW	A64_FPR_Q, q
+	FPR_ROW	A64_FPR_D2, d2
 	ENDTABLE ffix_a64_fpr_ops, (A64_FPR_KINDS * A64_FPRS)
 
 	TABLE	ffix_a64_stack_ops

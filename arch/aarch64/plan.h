@@ -35,7 +35,7 @@ struct Gather {
 
 struct Header {
   uint32_t copies;    // bytes below fp for copies of arguments passed by reference
-  uint32_t stack;     // bytes of stack arguments (a multiple of 16)
+  uint32_t frame;     // those, and the stack arguments below them (a multiple of 16)
   uint32_t discard;   // room for the result when rvalue is NULL
   uint32_t nargs;
   uint32_t below;     // a closure's bytes below fp: avalue (16-aligned), then 64 per Gather
@@ -49,7 +49,7 @@ struct Header {
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, copies) == A64_PLAN_COPIES);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, stack) == A64_PLAN_STACK);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == A64_PLAN_FRAME);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == A64_PLAN_DISCARD);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == A64_PLAN_NARGS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, below) == A64_PLAN_BELOW);
