@@ -303,10 +303,10 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->below = static_cast<uint32_t>(align_up(size_t{8} * cif->nargs, 16) + b.gathered);
   h->locate = static_cast<uint32_t>(FFIX_PLAN_DATA + locates);
   h->gathers = static_cast<uint32_t>(b.gathers.size() / sizeof(Gather));
-  h->nfpr = static_cast<uint8_t>(b.nsrn);
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
   h->closure_handler = ffix_a64_closure_rets[ret.closure_kind()];
-  h->closure_entry = reinterpret_cast<const void *>(ffix_a64_closure_generic);
+  // A closure saves the v registers only when its arguments use some.
+  h->closure_entry = reinterpret_cast<const void *>(b.nsrn ? ffix_a64_closure_generic_v : ffix_a64_closure_generic);
   w.stack_bytes = static_cast<unsigned>(stack);
   if (Shape sh; shape_of(cif, nfixed, conv, sh)) {  // whole-call and whole-closure stubs
     w.invoke = ffix_a64_shapes[sh.ret][sh.k0][sh.k1];

@@ -71,9 +71,9 @@ ffix_a64_go_closure:
 	.cfi_endproc
 	ENDFUNC	ffix_a64_go_closure
 
-	FUNC	ffix_a64_closure_generic
-	.p2align 4
-ffix_a64_closure_generic:
+/* The generic closure code's frame and saves; the closure data stay in
+   x9-x11, the plan in x14.  */
+	.macro GENERIC_PROLOGUE
 	.cfi_startproc
 	BTI_J
 	SIGN_LR
@@ -89,11 +89,29 @@ ffix_a64_closure_generic:
 	stp	x4, x5, [x29, #SAVE + A64_SAVE_X + 32]
 	stp	x6, x7, [x29, #SAVE + A64_SAVE_X + 48]
 	str	x8, [x29, #SAVE + A64_SAVE_X + 64]
+	.endm
+
+/* For signatures that use v registers: q0-q7 saved too.  */
+	FUNC	ffix_a64_closure_generic_v
+	.p2align 4
+ffix_a64_closure_generic_v:
+	GENERIC_PROLOGUE
+	add	x12, x29, #SAVE + A64_SAVE_V
+	stp	q0, q1, [x12]
+	stp	q2, q3, [x12, #32]
+	stp	q4, q5, [x12, #64]
+	stp	q6, q7, [x12, #96]
+	b	.Lsaved
+	.cfi_endproc
+	ENDFUNC	ffix_a64_closure_generic_v
+
+	FUNC	ffix_a64_closure_generic
+	.p2align 4
+ffix_a64_closure_generic:
+	GENERIC_PROLOGUE
+.Lsaved:
 	ldr	x12, [x14, #A64_PLAN_CLOSURE_HANDLER]
 	str	x12, [x29, #HANDLER]
-	ldrb	w12, [x14, #A64_PLAN_NFPR]
-	cbnz	w12, .Lsave_v
-.Lsaved:
 	ldp	w15, w12, [x14, #A64_PLAN_NARGS]	/* nargs, bytes below fp */
 	sub	sp, sp, x12
 	mov	x6, sp				/* avalue */
@@ -166,14 +184,6 @@ ffix_a64_closure_generic:
 	subs	w13, w13, #1
 	b.ne	4b
 	b	.Llocate
-
-.Lsave_v:
-	add	x12, x29, #SAVE + A64_SAVE_V
-	stp	q0, q1, [x12]
-	stp	q2, q3, [x12, #32]
-	stp	q4, q5, [x12, #64]
-	stp	q6, q7, [x12, #96]
-	b	.Lsaved
 
 	.macro RET_OP name
 	.p2align 3

@@ -41,9 +41,9 @@ struct Header {
   uint32_t below;     // a closure's bytes below fp: avalue (16-aligned), then 64 per Gather
   uint32_t locate;    // offset of the closure's Locate array (nargs entries) from the plan
   uint32_t gathers;   // Gather records, after the Locate array
-  uint8_t nfpr;       // v registers the arguments use (a closure saves only those)
+  uint8_t unused;
   uint8_t closure_ret;  // A64_RET_* as a closure loads it
-  uint8_t unused[2];
+  uint8_t unused2[2];
   const void *closure_handler;  // closure.S's code that loads the result
   const void *closure_entry;    // the generic closure code (closure.S) or a whole-closure stub (shapes.S)
   Step steps[];
@@ -55,7 +55,6 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == A64_PLAN_NARGS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, below) == A64_PLAN_BELOW);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == A64_PLAN_LOCATE);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, gathers) == A64_PLAN_GATHERS);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, nfpr) == A64_PLAN_NFPR);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_entry) == A64_PLAN_CLOSURE_ENTRY);
@@ -81,6 +80,7 @@ FFIX_HIDDEN extern const void *const ffix_a64_closure_rets[A64_RET_KINDS];
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_a64_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_closure_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_a64_closure_generic(void);
+FFIX_HIDDEN void ffix_a64_closure_generic_v(void);
 FFIX_HIDDEN void ffix_a64_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
                                  void *chain);
 }
