@@ -31,6 +31,8 @@ package raises Unsupported, whose text says what to write.
 import functools
 import importlib
 import os
+import platform
+import shlex
 import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,7 +43,8 @@ class Unsupported(Exception):
 
 
 def _predefined_macros(cc):
-    p = subprocess.run([cc, '-dM', '-E', '-x', 'c', os.devnull], stdout=subprocess.PIPE,
+    p = subprocess.run(shlex.split(cc) + ['-dM', '-E', '-x', 'c', os.devnull],
+                       stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, universal_newlines=True)
     if p.returncode != 0:
         raise Unsupported('cannot ask %s for its predefined macros: %s'
@@ -61,11 +64,28 @@ def machine(cc):
     m = _predefined_macros(cc)
     if '__x86_64__' in m and '__ILP32__' not in m:
         return 'x86_64'
-    if '__aarch64__' in m:
+    if '__aarch64__' in m and '__ILP32__' not in m:
         return 'aarch64'
-    p = subprocess.run([cc, '-dumpmachine'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    p = subprocess.run(shlex.split(cc) + ['-dumpmachine'], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL,
                        universal_newlines=True)
     return p.stdout.strip().split('-')[0] or 'unknown'
+
+
+def host_machine():
+    """The architecture of this machine, named like the packages here."""
+    m = platform.machine().lower()
+    return {'amd64': 'x86_64', 'arm64': 'aarch64'}.get(m, m)
+
+
+@functools.lru_cache(maxsize=None)
+def is_cross(cc):
+    """Whether `cc` builds for another architecture than this machine's (its programs then
+    run under the package's DEFAULT_TEST_RUNNER, or TEST_RUNNER)."""
+    try:
+        return machine(cc) != host_machine()
+    except (OSError, Unsupported):
+        return False
 
 
 @functools.lru_cache(maxsize=None)

@@ -23,6 +23,8 @@
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 #include "../arch/x86_64/arch.h"
+#elif defined(__aarch64__) && !defined(__ILP32__)
+#include "../arch/aarch64/arch.h"
 #else
 #error "testsuite/diff has no runtime for this architecture: write arch/<name>/arch.h (see runtime/arch.h and README.md)"
 #endif
