@@ -143,13 +143,6 @@ def default_cc():
     return 'gcc'
 
 
-def _default_tgt():
-    try:
-        return arch.for_compiler(default_cc())
-    except arch.Unsupported:
-        return None
-
-
 def abis_from_env(tgt=None):
     """The calling conventions to test: FFIX_DIFF_ABI (comma-separated: sysv, win64, gnuw64);
     default: those of the architecture package tgt (default: the compiler's) for Linux or for
@@ -176,12 +169,10 @@ def abis_from_env(tgt=None):
 
 
 def call_count(abi='sysv'):
-    """ffi_call signatures for one ABI: FFIX_DIFF_COUNT for sysv (2000; the architecture
-    package's DEFAULT_COUNT if it has one: AArch64 1400), FFIX_DIFF_MS_COUNT for each of win64
-    and gnuw64 (500; 200 under wine)."""
+    """ffi_call signatures for one ABI: FFIX_DIFF_COUNT for sysv (2000), FFIX_DIFF_MS_COUNT for
+    each of win64 and gnuw64 (500; 200 under wine)."""
     if abi == 'sysv':
-        default = getattr(_default_tgt(), 'DEFAULT_COUNT', SYSV_COUNT)
-        return int(_env('FFIX_DIFF_COUNT', str(default)))
+        return int(_env('FFIX_DIFF_COUNT', str(SYSV_COUNT)))
     return int(_env('FFIX_DIFF_MS_COUNT', str(WINE_MS_COUNT if windows_mode() else MS_COUNT)))
 
 
@@ -354,13 +345,7 @@ def closure_count(abi='sysv'):
     c = _env('FFIX_DIFF_CLOSURE_COUNT')
     if c is not None:
         return int(c)
-    n = _env('FFIX_DIFF_COUNT')
-    if n is None:
-        tgt = _default_tgt()
-        if hasattr(tgt, 'DEFAULT_CLOSURE_COUNT'):
-            return tgt.DEFAULT_CLOSURE_COUNT
-        n = getattr(tgt, 'DEFAULT_COUNT', SYSV_COUNT)
-    return int(n) // 2
+    return int(_env('FFIX_DIFF_COUNT', str(SYSV_COUNT))) // 2
 
 
 def _sha256(path):

@@ -24,6 +24,20 @@ A package holds both halves of what depends on the architecture:
     known_libffi_bugs(sig, tag, fline)
                              names of the known oracle bugs that explain a disagreement
 
+  and, optionally (without them the generator draws exactly x86-64's signatures):
+
+    SCALAR_OVERRIDES         scalar types by gen.py's codes that differ here (AArch64:
+                             gen.BINARY128_LONG_DOUBLE for 'f80' and 'cf80')
+    EXTRA_STRUCT_KINDS       (name, weight) of more struct kinds, gen.Generator._st_<name>
+    FIXED_SPECS              hand-written signatures (gen.FIXED_SPECS' format), ids 920000+,
+                             also run as closures c970000+
+    CLOSURE_FIXED_SPECS      hand-written closure signatures, ids c920000+
+    DEFAULT_TEST_RUNNER      for a cross compiler: the command that runs its programs here
+                             (TEST_RUNNER overrides it)
+    ORACLE_FETCH             for a cross compiler: a script (path from the top of the tree)
+                             that, given a cache directory, unpacks the oracle there and prints
+                             "include <dir>" and "libdir <dir>"
+
 for_compiler(cc) picks the package of the architecture `cc` compiles for; one without a
 package raises Unsupported, whose text says what to write.
 """

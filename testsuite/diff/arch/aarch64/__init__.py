@@ -28,11 +28,6 @@ EXTRA_STRUCT_KINDS = (('homogeneous', 6),)
 DEFAULT_TEST_RUNNER = 'qemu-aarch64-static -L /usr/aarch64-linux-gnu'
 ORACLE_FETCH = 'tools/fetch-arm64-oracle.sh'
 
-# The default numbers of random signatures (FFIX_DIFF_COUNT, FFIX_DIFF_CLOSURE_COUNT override):
-# what fits in make check's time under qemu on 2 cores (README.md).
-DEFAULT_COUNT = 1400
-DEFAULT_CLOSURE_COUNT = 700
-
 # included at the top of thunks.c
 THUNKS_HEADER = 'arch/aarch64/thunks.h'
 
