@@ -7,6 +7,10 @@
 
 #include "runtime.h"
 
+#ifdef ARCH_RUNTIME_ASM
+ARCH_RUNTIME_ASM
+#endif
+
 #define LG_CAP (1u << 20)
 char lg_buf[LG_CAP];
 size_t lg_len;
