@@ -14,12 +14,9 @@
    SIGN_LR / AUTH_LR          sign the return address on entry and check
                               it before returning (PAC), telling the
                               unwinder the saved LR is signed.
-   TABLE name                 a hidden table of addresses for C++ to read;
-   AT table, index[, size]    checks that the next entry is number INDEX,
-                              so the assembler stops when a table is out
-                              of step with the C++ enumeration;
-   ITEM table, index, label   entry INDEX: the address LABEL;
-   ENDTABLE table, count[, size]  checks that it has COUNT entries.
+   TABLE name                 a hidden table of addresses for C++ to read,
+                              checked entry by entry with AT, ITEM and
+                              ENDTABLE (src/asm_tables.h).
    PLAN_OF cif, i, t, out, fail
                               OUT = the plan of the cif at CIF (core.h's
                               find_plan), or branch to FAIL; xI and xT are
@@ -62,21 +59,7 @@
 \name:
 	.endm
 
-	.macro AT table, index, size=8
-	.if (. - \table) != (\index) * (\size)
-	.error "\table: entry \index is out of order"
-	.endif
-	.endm
-	.macro ITEM table, index, label
-	AT	\table, \index
-	.quad	\label
-	.endm
-	.macro ENDTABLE table, count, size=8
-	.if (. - \table) != (\count) * (\size)
-	.error "\table does not have \count entries"
-	.endif
-	.size	\table, . - \table
-	.endm
+#include "../../src/asm_tables.h"
 
 	/* Plain loads suffice: whoever holds a prepared cif (or a closure
 	   of one) got it after the plan's publication, which came after the

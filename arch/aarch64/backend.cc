@@ -2,7 +2,6 @@
 #include "plan.h"
 
 extern "C" {
-FFIX_HIDDEN void ffix_a64_closure_slot(void);
 FFIX_HIDDEN void ffix_a64_closure(void);
 FFIX_HIDDEN void ffix_a64_go_closure(void);
 }
@@ -12,7 +11,9 @@ namespace ffix {
 FFIX_HIDDEN extern const Backend a64_backend = {
     a64::build_plan,
     ffix_a64_invoke,
-    reinterpret_cast<const void *>(ffix_a64_closure_slot),
+    // A static trampoline hands its closure over in x17, as a legacy
+    // one does (trampoline.S): one entry serves both.
+    reinterpret_cast<const void *>(ffix_a64_closure),
     reinterpret_cast<const void *>(ffix_a64_closure),
     reinterpret_cast<const void *>(ffix_a64_go_closure),
 };

@@ -1,15 +1,15 @@
 /* closure.S -- closures for AAPCS64.
 
-   ffix_a64_closure_slot   from a static trampoline: x17 = its data slot
-   ffix_a64_closure        x17 = the ffi_closure (legacy trampolines)
+   ffix_a64_closure        x17 = the ffi_closure (from a static trampoline,
+                           which loads it from its data slot, or a legacy one)
    ffix_a64_go_closure     x18 = the ffi_go_closure (the static chain)
 
-   All three find the cif's plan and go on to the plan's closure code:
+   Both find the cif's plan and go on to the plan's closure code:
    ffix_a64_closure_generic below, or a whole-closure stub (shapes.S) for
    the smallest signatures.
 
-   The generic code saves the argument registers (x0-x8; q0-q7 when the signature
-   uses v registers), finds the cif's plan, builds the avalue array from
+   The generic code saves the argument registers (x0-x8; q0-q7 when the
+   signature uses v registers), builds the avalue array from
    the plan's Locate table (plan.h: each argument is at an offset from fp,
    in the save area or the caller's stack arguments, or its address is
    there, or it is an HFA gathered from separate v registers), calls the
@@ -22,7 +22,6 @@
    avalue[nargs] and the gathered HFAs (A64_PLAN_BELOW bytes).  */
 
 #include "asm.h"
-#include "../../src/tramp.h"
 #include "a64_asm.h"
 
 #define SAVE A64_CL_SAVE
@@ -31,17 +30,8 @@
 
 	.text
 
-	FUNC	ffix_a64_closure_slot
-	.p2align 4
-ffix_a64_closure_slot:
-	.cfi_startproc
-	BTI_C
-	ldr	x17, [x17, #FFIX_SLOT_CLOSURE]
-	/* and on into ffix_a64_closure */
-	.cfi_endproc
-	ENDFUNC	ffix_a64_closure_slot
-
 	FUNC	ffix_a64_closure
+	.p2align 4
 ffix_a64_closure:
 	.cfi_startproc
 	BTI_C

@@ -146,30 +146,31 @@ shape_\ret\()_\k0\()_\k1:
 	STUBS_FOR \r
 	.endr
 
-	.macro SHAPE_ITEM ret, a, b
-	.quad	shape_\ret\()_\a\()_\b
+	/* The rows of TABLE for result RET: entry [RET][a][b] is the stub
+	   PREFIX_RET_a_b, NULL where a is NONE but b is not.  */
+	.macro SHAPE_ITEM prefix, ret, a, b
+	.quad	\prefix\()_\ret\()_\a\()_\b
 	.endm
-	.macro ROWS_FOR ret
+	.macro SHAPE_ROWS table, prefix, ret
 	.irp a, S32, U32, WORD, DBL, FLT
-	AT	ffix_a64_shapes, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
+	AT	\table, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
 	.irp b, S32, U32, WORD, DBL, FLT, NONE
-	SHAPE_ITEM \ret, \a, \b
+	SHAPE_ITEM \prefix, \ret, \a, \b
 	.endr
 	.endr
-	AT	ffix_a64_shapes, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
+	AT	\table, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
 	.rept	NONE
 	.quad	0
 	.endr
-	SHAPE_ITEM \ret, NONE, NONE
+	SHAPE_ITEM \prefix, \ret, NONE, NONE
 	.endm
 
 /* ffix_a64_shapes[result][first][second]; NULL where no stub exists.  */
 	TABLE	ffix_a64_shapes
 	.irp r, RETS
-	ROWS_FOR \r
+	SHAPE_ROWS ffix_a64_shapes, shape, \r
 	.endr
 	ENDTABLE ffix_a64_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
-
 
 /* ---- whole-closure stubs.  Frame: the frame record; the two argument
    slots at 16 and 24; avalue at 32; the result at 48.  */
@@ -257,27 +258,10 @@ cshape_\ret\()_\k0\()_\k1:
 	CLOSURE_STUBS_FOR \r
 	.endr
 
-	.macro CLOSURE_ITEM ret, a, b
-	.quad	cshape_\ret\()_\a\()_\b
-	.endm
-	.macro CLOSURE_ROWS_FOR ret
-	.irp a, S32, U32, WORD, DBL, FLT
-	AT	ffix_a64_closure_shapes, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
-	.irp b, S32, U32, WORD, DBL, FLT, NONE
-	CLOSURE_ITEM \ret, \a, \b
-	.endr
-	.endr
-	AT	ffix_a64_closure_shapes, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
-	.rept	NONE
-	.quad	0
-	.endr
-	CLOSURE_ITEM \ret, NONE, NONE
-	.endm
-
 /* ffix_a64_closure_shapes[result][first][second]; NULL where no stub exists.  */
 	TABLE	ffix_a64_closure_shapes
 	.irp r, RETS
-	CLOSURE_ROWS_FOR \r
+	SHAPE_ROWS ffix_a64_closure_shapes, cshape, \r
 	.endr
 	ENDTABLE ffix_a64_closure_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
 

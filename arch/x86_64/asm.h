@@ -12,13 +12,9 @@
    SEH(...)                   Windows unwind directives, nothing on ELF.
    ENDBR                      the IBT landing pad (a no-op where CET is off).
    TABLE name                 a hidden table of addresses for C++ to read,
-                              in read-only data (after relocation);
-   AT table, index[, size]    checks that the next entry is number INDEX
-                              (entries SIZE bytes, default 8), so that the
-                              assembler stops when a table is out of step
-                              with the C++ enumeration it is indexed by;
-   ITEM table, index, label   entry INDEX: the address LABEL;
-   ENDTABLE table, count[, size]  checks that it has COUNT entries.
+                              in read-only data (after relocation), checked
+                              entry by entry with AT, ITEM and ENDTABLE
+                              (src/asm_tables.h).
    PLAN_OF cif, idx, idx32, out, fail
                               OUT = the plan of the cif at CIF (core.h's
                               plan_at), or jump to FAIL.
@@ -80,23 +76,7 @@
 	.endm
 #endif
 
-	.macro AT table, index, size=8
-	.if (. - \table) != (\index) * (\size)
-	.error "\table: entry \index is out of order"
-	.endif
-	.endm
-	.macro ITEM table, index, label
-	AT	\table, \index
-	.quad	\label
-	.endm
-	.macro ENDTABLE table, count, size=8
-	.if (. - \table) != (\count) * (\size)
-	.error "\table does not have \count entries"
-	.endif
-#ifndef FFIX_COFF
-	.size	\table, . - \table
-#endif
-	.endm
+#include "../../src/asm_tables.h"
 
 	.macro PLAN_OF cif, idx, idx32, out, fail
 	movl	FFIX_CIF_FLAGS(\cif), \idx32
