@@ -455,6 +455,12 @@ def test_every_indirect_branch_target_has_a_landing_pad():
     gives them none."""
     if TARGET not in LANDING:
         pytest.skip(f"no landing-pad check for {TARGET}")
+    if os.environ.get("FFIX_SANITIZE") and TARGET == "aarch64":
+        # AArch64's linker keeps .rodata in the executable segment, and
+        # AddressSanitizer's descriptors of the globals there are relocated
+        # pointers that look like code addresses: the release build is the
+        # one to check.
+        pytest.skip("sanitizer build: ASan's global descriptors point into the executable segment")
     reloc, pads, least, pad_name = LANDING[TARGET]
     path = lib()
     data = path.read_bytes()
