@@ -127,7 +127,8 @@ using InvokeFn = void (*)(const Plan *plan, void (*fn)(void), void *rvalue, void
 class PlanWriter : public Bytes {
 public:
   unsigned stack_bytes = 0;   // becomes cif->bytes
-  InvokeFn invoke = nullptr;  // for a plan with an invoke of its own
+  InvokeFn invoke = nullptr;  // for a plan with an invoke of its own (ffi_call; not ffi_call_go)
+  const void *slot_entry = nullptr;  // for a plan whose closures enter code of their own
 
   // What build_plan returns once the plan is written: FFI_OK only when
   // every byte of it is there.
@@ -143,6 +144,8 @@ struct Backend {
   // out), and the plan is dropped.
   ffi_status (*build_plan)(const ffi_cif *cif, unsigned nfixed, PlanWriter &out);
   // Perform a call as PLAN says.  CHAIN goes to the static chain register.
+  // (ffi_call_go always comes here; a plan's own invoke is only for
+  // ffi_call and call plans, so it may leave the chain register alone.)
   InvokeFn invoke;
   // Closure entries (nullptr when the ABI has no closures): from a static
   // trampoline's data slot; with the ffi_closure in the static chain
@@ -159,11 +162,16 @@ struct Plan {
   const Backend *backend;
   uint32_t index;      // position in the plan table
   uint32_t cif_bytes;  // what ffi_prep_cif stores in cif->bytes
+  // Where a static trampoline of a closure of this signature enters: the
+  // backend's slot_entry, or code of the plan's own, chosen when the
+  // closure is prepared (as libffi picks its closure entry from the cif).
+  const void *slot_entry;
   alignas(16) unsigned char data[];
 };
 static_assert(offsetof(Plan, invoke) == FFIX_PLAN_INVOKE);
-static_assert(offsetof(Plan, data) == FFIX_PLAN_DATA);
+static_assert(offsetof(Plan, slot_entry) == FFIX_PLAN_SLOT_ENTRY && offsetof(Plan, data) == FFIX_PLAN_DATA);
 static_assert(offsetof(ffi_cif, flags) == FFIX_CIF_FLAGS);
+static_assert(FFIX_CLOSURE_PLAN + sizeof(void *) <= FFI_TRAMPOLINE_SIZE);
 static_assert(offsetof(ffi_closure, cif) == FFIX_CLOSURE_CIF && offsetof(ffi_closure, fun) == FFIX_CLOSURE_FUN &&
               offsetof(ffi_closure, user_data) == FFIX_CLOSURE_USER_DATA);
 static_assert(offsetof(ffi_go_closure, cif) == FFIX_GO_CLOSURE_CIF &&

@@ -131,12 +131,12 @@ void push_free(Slot *slot) {
   free_slots = slot;
 }
 
-// The backend and plan of a cif that closures can use, or nullptr.
-const Backend *closure_backend(const ffi_cif *cif, const void *Backend::*entry) {
+// The plan of a cif that closures can use, or nullptr.
+const Plan *closure_plan(const ffi_cif *cif, const void *Backend::*entry) {
   if (!cif) return nullptr;
   const Backend *b = backend_for(abi_number(cif->abi));
   const Plan *p = b ? find_plan(cif->flags) : nullptr;
-  return p && p->backend == b && b->*entry ? b : nullptr;
+  return p && p->backend == b && b->*entry ? p : nullptr;
 }
 
 } // namespace
@@ -208,8 +208,8 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
                                             void *user_data, void * /*codeloc*/) {
   // codeloc does not decide anything: a closure from ffi_closure_alloc
   // has its trampoline; any other is the program's own executable memory.
-  const Backend *b = closure_backend(cif, &Backend::closure_entry);
-  if (!b) return FFI_BAD_ABI;
+  const Plan *plan = closure_plan(cif, &Backend::closure_entry);
+  if (!plan) return FFI_BAD_ABI;
   if (!closure) return FFI_BAD_ARGTYPE;
   closure->cif = cif;
   closure->fun = fun;
@@ -219,14 +219,15 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   if (e) {
     // A closure from ffi_closure_alloc: its trampoline is the one to arm,
     // whatever codeloc says (the deprecated ffi_prep_closure passes the
-    // closure itself).
-    set_target(e->slot, b->slot_entry);
+    // closure itself).  The plan first: the entry may read it.
+    memcpy(closure->tramp + FFIX_CLOSURE_PLAN, &plan, sizeof plan);
+    set_target(e->slot, plan->slot_entry);
     unlock();
   } else {
     // Memory of the program's own (codeloc is the closure): write a
     // trampoline into closure->tramp, as libffi does.
     unlock();
-    write_legacy_trampoline(closure->tramp, closure, b->closure_entry);
+    write_legacy_trampoline(closure->tramp, closure, plan->backend->closure_entry);
   }
   return FFI_OK;
 }
@@ -241,18 +242,19 @@ FFIX_EXPORT ffi_status ffi_prep_closure(ffi_closure *closure, ffi_cif *cif,
 
 FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif,
                                            void (*fun)(ffi_cif *, void *, void **, void *)) {
-  const Backend *b = closure_backend(cif, &Backend::go_entry);
-  if (!b) return FFI_BAD_ABI;
+  const Plan *plan = closure_plan(cif, &Backend::go_entry);
+  if (!plan) return FFI_BAD_ABI;
   if (!closure) return FFI_BAD_ARGTYPE;
-  closure->tramp = const_cast<void *>(b->go_entry);
+  closure->tramp = const_cast<void *>(plan->backend->go_entry);
   closure->cif = cif;
   closure->fun = fun;
   return FFI_OK;
 }
 
 FFIX_EXPORT void ffi_call_go(ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue, void *closure) {
+  // The backend's invoke: a plan's own may not set the static chain.
   const Plan *plan = plan_at(cif->flags);
-  plan->invoke(plan, fn, rvalue, avalue, closure);
+  plan->backend->invoke(plan, fn, rvalue, avalue, closure);
 }
 
 } // extern "C"

@@ -38,10 +38,16 @@ FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, cons
 
 // The plan table: append-only, one flat array reserved once (untouched
 // pages cost nothing), so that a lookup is a compare and a load.  C names:
-// the assembly entries look plans up too (ffi_call, closures).
+// the assembly entries look plans up too (ffi_call, closures).  The two
+// words share a 16-byte block, so that one page address reaches both
+// (AArch64: one adrp).
+struct FfixPlans {
+  const ffix::Plan **table;
+  uint32_t capacity;
+};
+static_assert(offsetof(FfixPlans, table) == FFIX_PLANS_TABLE && offsetof(FfixPlans, capacity) == FFIX_PLANS_CAPACITY);
 extern "C" {
-extern FFIX_HIDDEN const ffix::Plan **ffix_plan_table;
-extern FFIX_HIDDEN uint32_t ffix_plan_capacity;
+extern FFIX_HIDDEN FfixPlans ffix_plans;
 [[noreturn]] FFIX_HIDDEN void ffix_bad_cif(void);
 }
 
@@ -51,8 +57,8 @@ namespace ffix {
 // handed out, so a zeroed cif (never prepared, or its preparation failed)
 // finds nothing.
 inline const Plan *find_plan(uint32_t index) {
-  return index < __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)
-             ? __atomic_load_n(&__atomic_load_n(&ffix_plan_table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED)
+  return index < __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE)
+             ? __atomic_load_n(&__atomic_load_n(&ffix_plans.table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED)
              : nullptr;
 }
 

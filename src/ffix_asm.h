@@ -20,6 +20,10 @@
 #define FFIX_CLOSURE_CIF FFI_TRAMPOLINE_SIZE
 #define FFIX_CLOSURE_FUN (FFIX_CLOSURE_CIF + FFIX_PTR)
 #define FFIX_CLOSURE_USER_DATA (FFIX_CLOSURE_FUN + FFIX_PTR)
+/* A closure from ffi_closure_alloc has a static trampoline and no use
+   for its tramp bytes but the first word (ftramp): ffi_prep_closure_loc
+   puts the plan in the second, for backends whose slot entries read it.  */
+#define FFIX_CLOSURE_PLAN FFIX_PTR
 
 /* ffi_go_closure (ffi.h): tramp, cif, fun.  */
 #define FFIX_GO_CLOSURE_CIF FFIX_PTR
@@ -28,7 +32,12 @@
 /* A plan (src/backend.h): the invoke function first, so that a call is
    one load; the backend's part at FFIX_PLAN_DATA.  */
 #define FFIX_PLAN_INVOKE 0
+#define FFIX_PLAN_SLOT_ENTRY 24
 #define FFIX_PLAN_DATA 32
+
+/* The plan table (src/core.h, FfixPlans): its array and capacity.  */
+#define FFIX_PLANS_TABLE 0
+#define FFIX_PLANS_CAPACITY FFIX_PTR
 
 /* struct ffi_call_plan (src/call_plan.cc): the plan.  */
 #define FFIX_CALL_PLAN_PLAN 0

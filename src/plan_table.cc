@@ -17,8 +17,7 @@ namespace {
 const ffix::Plan *no_plans[1];
 }
 
-const ffix::Plan **ffix_plan_table = no_plans;
-uint32_t ffix_plan_capacity = 1;
+alignas(16) FfixPlans ffix_plans = {no_plans, 1};
 
 namespace ffix {
 
@@ -55,13 +54,13 @@ bool reserve_table() {
   static int lock;
   while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
   }
-  bool ok = __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) > 1;
+  bool ok = __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) > 1;
   for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
     size_t bytes = sizeof(uintptr_t) << bits;  // one pointer per plan
     void *p = reserve_memory(bytes);
     if (!p) continue;
-    __atomic_store_n(&ffix_plan_table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
-    __atomic_store_n(&ffix_plan_capacity, uint32_t{1} << bits, __ATOMIC_RELEASE);
+    __atomic_store_n(&ffix_plans.table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
+    __atomic_store_n(&ffix_plans.capacity, uint32_t{1} << bits, __ATOMIC_RELEASE);
     ok = true;
   }
   __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
@@ -78,9 +77,9 @@ bool commit_index(uint32_t index) {
   size_t have = __atomic_load_n(&committed_bytes, __ATOMIC_ACQUIRE);
   if (need <= have) return true;
   size_t upto = align_up(need, kStretch);
-  size_t capacity_bytes = size_t{__atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE)} * sizeof(uintptr_t);
+  size_t capacity_bytes = size_t{__atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE)} * sizeof(uintptr_t);
   if (upto > capacity_bytes) upto = capacity_bytes;
-  if (!commit_memory(reinterpret_cast<char *>(ffix_plan_table) + have, upto - have)) return false;
+  if (!commit_memory(reinterpret_cast<char *>(ffix_plans.table) + have, upto - have)) return false;
   // Several threads may commit overlapping stretches: keep the largest.
   while (have < upto &&
          !__atomic_compare_exchange_n(&committed_bytes, &have, upto, true, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
@@ -90,11 +89,11 @@ bool commit_index(uint32_t index) {
 
 // Publish PLAN at a fresh index; false when out of memory or indices.
 bool publish(Plan *plan) {
-  if (__atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) == 1 && !reserve_table()) return false;
+  if (__atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) == 1 && !reserve_table()) return false;
   uint32_t index = __atomic_fetch_add(&next_index, 1, __ATOMIC_RELAXED);
-  if (index >= __atomic_load_n(&ffix_plan_capacity, __ATOMIC_ACQUIRE) || !commit_index(index)) return false;
+  if (index >= __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) || !commit_index(index)) return false;
   plan->index = index;
-  __atomic_store_n(&ffix_plan_table[index], plan, __ATOMIC_RELEASE);
+  __atomic_store_n(&ffix_plans.table[index], plan, __ATOMIC_RELEASE);
   return true;
 }
 
@@ -122,6 +121,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   memcpy(const_cast<uint32_t *>(node->key), key.words(), key.bytes());
   node->plan.invoke = w.invoke ? w.invoke : backend->invoke;
   node->plan.backend = backend;
+  node->plan.slot_entry = w.slot_entry ? w.slot_entry : backend->slot_entry;
   node->plan.cif_bytes = w.stack_bytes;
   memcpy(node->plan.data, w.data(), w.size());
   if (!publish(&node->plan)) {
@@ -136,7 +136,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
                                       __ATOMIC_ACQUIRE)) {
     if (Node *hit = find(node->next, hash, key.words(), key.size())) {
-      __atomic_store_n(&ffix_plan_table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
+      __atomic_store_n(&ffix_plans.table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
       free_aligned(node);
       return &hit->plan;
     }

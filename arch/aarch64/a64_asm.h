@@ -15,6 +15,7 @@
 #define A64_PLAN_BELOW (FFIX_PLAN_DATA + 16)   /* u32: a closure's bytes below fp: avalue, then gathered HFAs */
 #define A64_PLAN_LOCATE (FFIX_PLAN_DATA + 20)  /* u32: the closure's Locate array, from the plan */
 #define A64_PLAN_GATHERS (FFIX_PLAN_DATA + 24) /* u32: Gather records after it */
+#define A64_PLAN_CLOSURE_PLAIN (FFIX_PLAN_DATA + 28) /* u8: every Locate a plain offset (in fours) */
 #define A64_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 29) /* u8: A64_RET_* for closures */
 #define A64_PLAN_CLOSURE_HANDLER (FFIX_PLAN_DATA + 32) /* closure.S's code that loads the result */
 #define A64_PLAN_CLOSURE_ENTRY (FFIX_PLAN_DATA + 40) /* where a closure goes once it has the plan */
@@ -78,22 +79,37 @@
 
 /* Whole-call stubs (shapes.S): the kind of each of at most two arguments
    and of the result.  A result kind is 1 + its argument kind, or VOID
-   (plain numbers: shapes.S makes labels of them).  */
+   (plain numbers: shapes.S makes labels of them).  REF is a composite
+   passed by reference (over 16 bytes, §6.8.2 B.4): as an argument, the
+   register holds its address (closures only: a call must copy it
+   first); as a result (MEMORY), it is written through x8 (§6.9).  */
 #define A64_SHAPE_SINT32 0
 #define A64_SHAPE_UINT32 1
 #define A64_SHAPE_WORD 2      /* 64-bit integers and pointers */
 #define A64_SHAPE_DOUBLE 3
 #define A64_SHAPE_FLOAT 4
-#define A64_SHAPE_NONE 5      /* no argument here */
-#define A64_SHAPE_KINDS 6
+#define A64_SHAPE_REF 5
+#define A64_SHAPE_NONE 6      /* no argument here */
+#define A64_SHAPE_KINDS 7
 #define A64_SHAPE_RET_VOID 0
-#define A64_SHAPE_RETS 6
+#define A64_SHAPE_RET_MEMORY (1 + A64_SHAPE_REF)
+#define A64_SHAPE_RETS 7
 
 /* invoke.S's frame, from fp up: the frame record, then x19 and x20
-   (rvalue and a PART result's size across the call), then fn.  */
+   (rvalue and fn across the call), then a PART result's size.  */
 #define A64_INV_X19 16
-#define A64_INV_FN 32
+#define A64_INV_PART 32
 #define A64_INV_FRAME 48
+
+/* ffix_a64_invoke_regs's frame, from sp up: the return address, a PART
+   result's size, fn, rvalue (the last two stored with one stp), then
+   room for a result nobody wants (no REGS plan returns in memory, and
+   anything else fits in 64 bytes).  */
+#define A64_REGS_PART 8
+#define A64_REGS_FN 16
+#define A64_REGS_RVALUE 24
+#define A64_REGS_DISCARD 32
+#define A64_REGS_FRAME 96
 
 /* A closure's frame, from fp up: the frame record; fun, user data; the
    register save area (x0-x8, then q0-q7); the result buffer; the

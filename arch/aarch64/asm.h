@@ -17,10 +17,10 @@
    TABLE name                 a hidden table of addresses for C++ to read,
                               checked entry by entry with AT, ITEM and
                               ENDTABLE (src/asm_tables.h).
-   PLAN_OF cif, i, t, out, fail
-                              OUT = the plan of the cif at CIF (core.h's
+   PLAN_OF cif, i, t, o, fail
+                              xO = the plan of the cif at CIF (core.h's
                               find_plan), or branch to FAIL; xI and xT are
-                              scratch (register numbers).
+                              scratch (I, T and O are register numbers).
 
    BTI and PAC instructions are in the hint space: cores without them run
    them as NOPs.  Every file ends with asm_notes.h.  */
@@ -64,16 +64,15 @@
 	/* Plain loads suffice: whoever holds a prepared cif (or a closure
 	   of one) got it after the plan's publication, which came after the
 	   table's (plan_table.cc), so both are visible to it.  */
-	.macro PLAN_OF cif, i, t, out, fail
+	.macro PLAN_OF cif, i, t, o, fail
 	ldr	w\i, [\cif, #FFIX_CIF_FLAGS]
-	adrp	x\t, ffix_plan_capacity
-	ldr	w\t, [x\t, :lo12:ffix_plan_capacity]
-	cmp	w\i, w\t
+	adrp	x\t, ffix_plans
+	ldr	w\o, [x\t, :lo12:ffix_plans + FFIX_PLANS_CAPACITY]
+	cmp	w\i, w\o
 	b.hs	\fail
-	adrp	x\t, ffix_plan_table
-	ldr	x\t, [x\t, :lo12:ffix_plan_table]
-	ldr	\out, [x\t, x\i, lsl #3]
-	cbz	\out, \fail
+	ldr	x\t, [x\t, :lo12:ffix_plans + FFIX_PLANS_TABLE]
+	ldr	x\o, [x\t, x\i, lsl #3]
+	cbz	x\o, \fail
 	.endm
 
 #endif

@@ -57,6 +57,7 @@ struct Builder {
   Bytes locates, gathers;
   unsigned ngrn = 0, nsrn = 0;
   size_t nsaa = 0, copies = 0, gathered = 0;
+  bool special = false;  // some argument is found otherwise than at an offset from fp
 
   explicit Builder(const Convention &c) : conv(c) {}
 
@@ -64,6 +65,7 @@ struct Builder {
   // the caller's stack arguments, or of the gathered HFAs; FLAGS say
   // which of the last two kinds it is.
   void locate(uint32_t flags, size_t off) {
+    special |= flags != 0;
     if (auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)))) *l = Locate{flags | static_cast<uint32_t>(off), 0};
   }
   void saved(size_t off, uint32_t flags = 0) { locate(flags, A64_CL_SAVE + off); }
@@ -231,31 +233,36 @@ ffi_status plan_return(const ffi_type *t, Return &r) {
   return FFI_BAD_TYPEDEF;
 }
 
-// The kind of a shapes.S stub's argument or result, or -1.
-int shape_kind(unsigned short code) {
-  switch (code) {
+// The kind of a shapes.S stub's argument or result, or -1.  A composite
+// over 16 bytes is REF: passed by reference, returned through x8.
+int shape_kind(const ffi_type *t) {
+  switch (t->type) {
   case FFI_TYPE_SINT32: case FFI_TYPE_INT: return A64_SHAPE_SINT32;
   case FFI_TYPE_UINT32: return A64_SHAPE_UINT32;
   case FFI_TYPE_SINT64: case FFI_TYPE_UINT64: case FFI_TYPE_POINTER: return A64_SHAPE_WORD;
   case FFI_TYPE_DOUBLE: return A64_SHAPE_DOUBLE;
   case FFI_TYPE_FLOAT: return A64_SHAPE_FLOAT;
+  case FFI_TYPE_STRUCT: case FFI_TYPE_COMPLEX: {
+    Classified c;
+    return classify(t, c) == FFI_OK && c.cls == Class::Reference ? A64_SHAPE_REF : -1;
+  }
   default: return -1;
   }
 }
 
-// The shape of the smallest signatures (shapes.S): at most two scalar
-// arguments and a scalar or no result.  False for any other.  Variadic
-// arguments travel as named ones (Convention), so a variadic call may
-// take a stub too.
+// The shape of the smallest signatures (shapes.S): at most two scalar or
+// by-reference arguments and a scalar, memory or no result.  False for
+// any other.  Variadic arguments travel as named ones (Convention), so a
+// variadic call may take a stub too.
 struct Shape {
   int ret, k0, k1;
 };
 bool shape_of(const ffi_cif *cif, unsigned nfixed, const Convention &conv, Shape &s) {
   if (cif->nargs > 2 || (conv.variadic_on_stack && nfixed != cif->nargs)) return false;
-  s.ret = cif->rtype->type == FFI_TYPE_VOID ? A64_SHAPE_RET_VOID : shape_kind(cif->rtype->type);
+  s.ret = cif->rtype->type == FFI_TYPE_VOID ? A64_SHAPE_RET_VOID : shape_kind(cif->rtype);
   if (cif->rtype->type != FFI_TYPE_VOID && s.ret >= 0) s.ret += 1;
   int k[2] = {A64_SHAPE_NONE, A64_SHAPE_NONE};
-  for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
+  for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]);
   s.k0 = k[0];
   s.k1 = k[1];
   return s.ret >= 0 && s.k0 >= 0 && s.k1 >= 0;
@@ -285,7 +292,17 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   if (stack + b.copies > kMaxStackBytes) return FFI_BAD_TYPEDEF;  // more stack than ffix allows
   const size_t rsize = cif->rtype->size;
   if (rsize > kMaxTypeSize) return FFI_BAD_TYPEDEF;
-  b.steps.emit(ffix_a64_call_ops[ret.kind], 0, ret.size);
+  // Nothing on the stack, no copies, no result in memory: the smaller
+  // frame of ffix_a64_invoke_regs, whose own call handlers end the steps.
+  const bool regs_only = stack == 0 && b.copies == 0 && ret.kind != A64_RET_MEMORY;
+  b.steps.emit((regs_only ? ffix_a64_call_regs_ops : ffix_a64_call_ops)[ret.kind], 0, ret.size);
+
+  // A closure whose every argument is at an offset from fp makes its
+  // avalue four entries at a time (closure.S): the Locate array then
+  // comes in fours, and so does the room for avalue.
+  const bool plain = cif->nargs > 0 && !b.special;
+  if (plain)
+    for (uint32_t i = cif->nargs; i % 4; i++) b.locate(0, 0);
 
   // The plan: the header, the steps, the Locate array and the Gathers.
   w.append(sizeof(Header));
@@ -300,17 +317,21 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->frame = static_cast<uint32_t>(b.copies + stack);
   h->discard = static_cast<uint32_t>(align_up(rsize > 64 ? rsize : 64, 16));
   h->nargs = cif->nargs;
-  h->below = static_cast<uint32_t>(align_up(size_t{8} * cif->nargs, 16) + b.gathered);
+  h->below = static_cast<uint32_t>(align_up(size_t{8} * cif->nargs, 32) + b.gathered);
   h->locate = static_cast<uint32_t>(FFIX_PLAN_DATA + locates);
   h->gathers = static_cast<uint32_t>(b.gathers.size() / sizeof(Gather));
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
+  h->closure_plain = plain;
   h->closure_handler = ffix_a64_closure_rets[ret.closure_kind()];
-  // A closure saves the v registers only when its arguments use some.
-  h->closure_entry = reinterpret_cast<const void *>(b.nsrn ? ffix_a64_closure_generic_v : ffix_a64_closure_generic);
+  // A closure saves only the registers its arguments use.
+  h->closure_entry = ffix_a64_closure_generics[b.ngrn > 0][b.nsrn > 0][plain];
+  w.slot_entry = ffix_a64_closure_slot_generics[b.ngrn > 0][b.nsrn > 0][plain];
   w.stack_bytes = static_cast<unsigned>(stack);
+  w.invoke = regs_only ? ffix_a64_invoke_regs : ffix_a64_invoke;  // the backend's sets x18, then runs it
   if (Shape sh; shape_of(cif, nfixed, conv, sh)) {  // whole-call and whole-closure stubs
-    w.invoke = ffix_a64_shapes[sh.ret][sh.k0][sh.k1];
+    if (ffix::InvokeFn stub = ffix_a64_shapes[sh.ret][sh.k0][sh.k1]) w.invoke = stub;  // none for REF arguments
     h->closure_entry = ffix_a64_closure_shapes[sh.ret][sh.k0][sh.k1];
+    w.slot_entry = ffix_a64_closure_slot_shapes[sh.ret][sh.k0][sh.k1];
   }
   return w.status();
 }

@@ -1,25 +1,27 @@
 /* closure.S -- closures for AAPCS64.
 
-   ffix_a64_closure        x17 = the ffi_closure (from a static trampoline,
-                           which loads it from its data slot, or a legacy one)
+   ffix_a64_closure        x17 = the ffi_closure (from a legacy trampoline,
+                           or a static one whose plan has no entry of its own)
    ffix_a64_go_closure     x18 = the ffi_go_closure (the static chain)
 
-   Both find the cif's plan and go on to the plan's closure code:
-   ffix_a64_closure_generic below, or a whole-closure stub (shapes.S) for
-   the smallest signatures.
+   Both find the cif's plan and go on to the plan's closure code: a
+   variant of the generic code below, or a whole-closure stub (shapes.S)
+   for the smallest signatures.  A static trampoline usually skips them:
+   its slot holds the plan's own slot entry (Plan::slot_entry), the same
+   code entered from x17 without a lookup.
 
-   The generic code saves the argument registers (x0-x8; q0-q7 when the
-   signature uses v registers), builds the avalue array from
-   the plan's Locate table (plan.h: each argument is at an offset from fp,
-   in the save area or the caller's stack arguments, or its address is
-   there, or it is an HFA gathered from separate v registers), calls the
-   user's function
+   The generic code saves the argument registers its signature uses
+   (x0-x8, q0-q7), builds the avalue array from the plan's Locate table
+   (plan.h: each argument is at an offset from fp, in the save area or
+   the caller's stack arguments, or its address is there, or it is an HFA
+   gathered from separate v registers), calls the user's function
        fun(cif, rvalue, avalue, user_data)
    and loads its result into the return registers as the plan says.
 
    Frame, from fp up (a64_asm.h): the frame record, fun and user data,
    the save area, the result buffer, the result handler; below fp,
-   avalue[nargs] and the gathered HFAs (A64_PLAN_BELOW bytes).  */
+   avalue[nargs] (room for a multiple of 4) and the gathered HFAs
+   (A64_PLAN_BELOW bytes).  */
 
 #include "asm.h"
 #include "a64_asm.h"
@@ -41,7 +43,7 @@ ffix_a64_closure:
 	   as the caller left it.  On to the plan's closure code (the generic
 	   code below, or a whole-closure stub in shapes.S), x14 = the plan.  */
 .Ldispatch:
-	PLAN_OF	x9, 12, 13, x14, 1f
+	PLAN_OF	x9, 12, 13, 14, 1f
 	ldr	x16, [x14, #A64_PLAN_CLOSURE_ENTRY]
 	br	x16
 1:	bl	ffix_bad_cif
@@ -61,12 +63,28 @@ ffix_a64_go_closure:
 	.cfi_endproc
 	ENDFUNC	ffix_a64_go_closure
 
-/* The generic closure code's frame and saves; the closure data stay in
-   x9-x11, the plan in x14.  */
-	.macro GENERIC_PROLOGUE
+/* The generic closure code, in variants by what the signature uses
+   (build_plan.cc picks one for the plan): X saves x0-x8, V saves q0-q7,
+   PLAIN makes avalue four entries at a time (every Locate an offset from
+   fp: fp plus the offsets of four Locates, ld2 taking their first words;
+   the plan pads the Locate array and avalue's room to a multiple of
+   four).  Each variant has two entries: from the dispatch above (x9-x11
+   and x14 set), and from a static trampoline, with x17 = the closure,
+   whose word 1 holds the plan (ffi_prep_closure_loc puts it there), so
+   that such a closure never looks its plan up.  All go on to .Lbody, or
+   to .Lcall once avalue is made, with the frame set up (x29 = fp).  */
+	.macro GENERIC x, v, plain
+	.p2align 4
+generic_\x\v\plain:
 	.cfi_startproc
 	BTI_J
-	SIGN_LR
+	b	1f
+slot_generic_\x\v\plain:
+	BTI_C
+	ldr	x9, [x17, #FFIX_CLOSURE_CIF]
+	ldp	x10, x11, [x17, #FFIX_CLOSURE_FUN]
+	ldr	x14, [x17, #FFIX_CLOSURE_PLAN]
+1:	SIGN_LR
 	stp	x29, x30, [sp, #-A64_CL_FRAME]!
 	.cfi_def_cfa_offset A64_CL_FRAME
 	.cfi_offset x29, -A64_CL_FRAME
@@ -74,32 +92,20 @@ ffix_a64_go_closure:
 	mov	x29, sp
 	.cfi_def_cfa x29, A64_CL_FRAME
 	stp	x10, x11, [x29, #A64_CL_FUN]
+	.if \x
 	stp	x0, x1, [x29, #SAVE + A64_SAVE_X + 0]
 	stp	x2, x3, [x29, #SAVE + A64_SAVE_X + 16]
 	stp	x4, x5, [x29, #SAVE + A64_SAVE_X + 32]
 	stp	x6, x7, [x29, #SAVE + A64_SAVE_X + 48]
 	str	x8, [x29, #SAVE + A64_SAVE_X + 64]
-	.endm
-
-/* For signatures that use v registers: q0-q7 saved too.  */
-	FUNC	ffix_a64_closure_generic_v
-	.p2align 4
-ffix_a64_closure_generic_v:
-	GENERIC_PROLOGUE
+	.endif
+	.if \v
 	add	x12, x29, #SAVE + A64_SAVE_V
 	stp	q0, q1, [x12]
 	stp	q2, q3, [x12, #32]
 	stp	q4, q5, [x12, #64]
 	stp	q6, q7, [x12, #96]
-	b	.Lsaved
-	.cfi_endproc
-	ENDFUNC	ffix_a64_closure_generic_v
-
-	FUNC	ffix_a64_closure_generic
-	.p2align 4
-ffix_a64_closure_generic:
-	GENERIC_PROLOGUE
-.Lsaved:
+	.endif
 	ldr	x12, [x14, #A64_PLAN_CLOSURE_HANDLER]
 	str	x12, [x29, #HANDLER]
 	ldp	w15, w12, [x14, #A64_PLAN_NARGS]	/* nargs, bytes below fp */
@@ -107,6 +113,41 @@ ffix_a64_closure_generic:
 	mov	x6, sp				/* avalue */
 	ldp	w12, w13, [x14, #A64_PLAN_LOCATE]	/* the Locate array, Gather records */
 	add	x7, x14, x12
+	.if \plain
+	dup	v17.2d, x29
+	mov	x5, x6
+2:	ld2	{v18.4s, v19.4s}, [x7], #32
+	uaddw	v20.2d, v17.2d, v18.2s
+	uaddw2	v21.2d, v17.2d, v18.4s
+	stp	q20, q21, [x5], #32
+	subs	w15, w15, #4
+	b.gt	2b
+	b	.Lcall
+	.else
+	b	.Lbody
+	.endif
+	.cfi_endproc
+	.endm
+
+	.text
+	GENERIC 0, 0, 0
+	GENERIC 0, 0, 1
+	GENERIC 0, 1, 0
+	GENERIC 0, 1, 1
+	GENERIC 1, 0, 0
+	GENERIC 1, 0, 1
+	GENERIC 1, 1, 0
+	GENERIC 1, 1, 1
+
+/* What the variants share, in the frame they made (the CFI says so from
+   the first instruction on).  x4-x7, x12-x16 scratch.  */
+	.p2align 4
+	.cfi_startproc
+	.cfi_def_cfa x29, A64_CL_FRAME
+	.cfi_offset x29, -A64_CL_FRAME
+	.cfi_offset x30, -A64_CL_FRAME + 8
+	.cfi_negate_ra_state
+.Lbody:
 	cbnz	w13, .Lgather
 .Llocate:
 	cbz	w15, .Lcall
@@ -148,8 +189,8 @@ ffix_a64_closure_generic:
    avalue.  */
 .Lgather:
 	lsl	x12, x15, #3
-	add	x12, x12, #15
-	and	x12, x12, #~15
+	add	x12, x12, #31
+	and	x12, x12, #~31
 	add	x4, sp, x12			/* the gathered area */
 	add	x12, x7, x15, lsl #3		/* the Gather records */
 4:	ldp	w0, w1, [x12]			/* from, to */
@@ -264,7 +305,6 @@ ffix_a64_closure_generic:
 	RET_OP memory
 	DONE
 	.cfi_endproc
-	ENDFUNC	ffix_a64_closure_generic
 
 /* The result handlers by A64_RET_ kind, for build_plan.cc to put in
    plans.  A PART result never reaches a closure (build_plan.cc loads it
@@ -272,6 +312,26 @@ ffix_a64_closure_generic:
 	.macro RET_ITEM kind, name
 	ITEM	ffix_a64_closure_rets, \kind, .Lret_\name
 	.endm
+/* The variants, [x][v][plain], from the dispatch and from a slot.  */
+	TABLE	ffix_a64_closure_generics
+	.irp x, 0, 1
+	.irp v, 0, 1
+	.irp p, 0, 1
+	ITEM	ffix_a64_closure_generics, \x * 4 + \v * 2 + \p, generic_\x\v\p
+	.endr
+	.endr
+	.endr
+	ENDTABLE ffix_a64_closure_generics, 8
+	TABLE	ffix_a64_closure_slot_generics
+	.irp x, 0, 1
+	.irp v, 0, 1
+	.irp p, 0, 1
+	ITEM	ffix_a64_closure_slot_generics, \x * 4 + \v * 2 + \p, slot_generic_\x\v\p
+	.endr
+	.endr
+	.endr
+	ENDTABLE ffix_a64_closure_slot_generics, 8
+
 	TABLE	ffix_a64_closure_rets
 	RET_ITEM A64_RET_VOID, void
 	RET_ITEM A64_RET_SINT8, sint8

@@ -13,7 +13,7 @@
 ffi_call:
 	.cfi_startproc
 	BTI_C
-	PLAN_OF	x0, 9, 10, x0, 1f
+	PLAN_OF	x0, 9, 10, 0, 1f
 	ldr	x16, [x0, #FFIX_PLAN_INVOKE]
 	br	x16
 1:	bl	ffix_bad_cif

@@ -4,15 +4,21 @@
                         void (*fn)(void),      x1
                         void *rvalue,          x2  (may be NULL)
                         void **avalue,         x3
-                        void *chain)           x4  (static chain, to x18)
+                        void *chain)           x4  (ignored)
+   ffix_a64_invoke_regs: the same for register-only plans, in a smaller
+   frame (below).  These two are plans' own invokes (ffi_call, call
+   plans) and leave x18 alone; ffix_a64_invoke_go, the backend's
+   (ffi_call_go), puts the static chain x4 there and goes on to the
+   plan's own.
 
    The plan's steps are direct-threaded code (src/steps.h, plan.h): each
    is a handler address and operands, and each handler ends by branching
    to the next one.  While steps run:
      x9   the current step          x10  avalue
-     x11-x17  scratch               x19  rvalue (callee-saved: it survives the call)
+     x11-x17  scratch               x19  rvalue, x20 fn (callee-saved: they survive the call)
      x0-x7, v0-v7: being loaded with arguments
-   Frame, from fp (a64_asm.h): the frame record, x19, x20, fn; below fp
+   Frame, from fp (a64_asm.h): the frame record, x19, x20, a PART
+   result's size; below fp
    the copies of arguments passed by reference (A64_PLAN_COPIES bytes),
    then, when rvalue is NULL, room for the result, then the stack
    arguments at sp (A64_PLAN_FRAME bytes with the copies).  */
@@ -41,10 +47,9 @@ ffix_a64_invoke:
 	stp	x19, x20, [x29, #A64_INV_X19]
 	.cfi_offset x19, -A64_INV_FRAME + A64_INV_X19
 	.cfi_offset x20, -A64_INV_FRAME + A64_INV_X19 + 8
-	str	x1, [x29, #A64_INV_FN]
+	mov	x20, x1
 	mov	x19, x2
 	mov	x10, x3
-	mov	x18, x4
 	ldr	w11, [x0, #A64_PLAN_FRAME]
 	sub	sp, sp, x11
 	cbz	x19, .Lno_rvalue
@@ -84,14 +89,25 @@ copy_bytes:
 4:	ret
 
 /* The copy a REF step names: x12 = fp - D, a copy of C bytes of
-   avalue[A].  */
+   avalue[A].  C is over 16 (only such composites go by reference,
+   §6.8.2 B.4): 16 bytes at a time while more than 16 are left, then the
+   last 16, overlapping, so that nothing past either end is touched.
+   x11, x13-x15, q16 and q17 scratch.  */
 	.macro COPY_REF
 	ldr	w11, [x9, #STEP_A]
 	ldr	x11, [x10, x11, lsl #3]
 	ldp	w14, w12, [x9, #STEP_C]
 	sub	x12, x29, x12
+	add	x15, x11, x14
+	ldur	q17, [x15, #-16]
+	add	x15, x12, x14
 	mov	x13, x12
-	bl	copy_bytes
+1:	ldr	q16, [x11], #16
+	str	q16, [x13], #16
+	sub	x14, x14, #16
+	cmp	x14, #16
+	b.hi	1b
+	stur	q17, [x15, #-16]
 	.endm
 
 /* ---- register steps: one handler per kind and register. */
@@ -177,18 +193,28 @@ stack_ref:
 	NEXT(2 * STEP_SIZE)
 
 /* ---- the call: B is the result's size (PART).  Each handler stores the
-   result its own way into rvalue (x19).  */
+   result its own way into rvalue, in two flavours: GEN for
+   ffix_a64_invoke's frame (rvalue in x19, fn in x20), REGS for
+   ffix_a64_invoke_regs's (both in the frame, rvalue reloaded into x2).  */
 
-	.macro CALL_OP name
+	.macro CALL_OP flavor, name
 	.p2align 3
-call_\name:
+\flavor\()_call_\name:
 	BTI_J
-	ldr	x16, [x29, #A64_INV_FN]
+	.ifc \flavor, gen
+	blr	x20
+	.else
+	ldr	x16, [sp, #A64_REGS_FN]
 	blr	x16
+	.ifnc \name, void
+	ldr	x2, [sp, #A64_REGS_RVALUE]
+	.endif
+	.endif
 	.endm
 
-	.macro DONE
+	.macro DONE flavor
 	.cfi_remember_state
+	.ifc \flavor, gen
 	mov	sp, x29
 	ldp	x19, x20, [x29, #A64_INV_X19]
 	ldp	x29, x30, [sp], #A64_INV_FRAME
@@ -197,110 +223,173 @@ call_\name:
 	.cfi_restore x29
 	.cfi_restore x30
 	.cfi_def_cfa sp, 0
+	.else
+	ldr	x30, [sp], #A64_REGS_FRAME
+	.cfi_restore x30
+	.cfi_def_cfa_offset 0
+	.endif
 	AUTH_LR
 	ret
 	.cfi_restore_state
 	.endm
 
-	CALL_OP void
-	DONE
-	CALL_OP sint8
+	/* Every result kind's handler, storing through R.  */
+	.macro RESULTS flavor, r
+	CALL_OP	\flavor, void
+	DONE	\flavor
+	CALL_OP	\flavor, sint8
 	sxtb	x0, w0
-	str	x0, [x19]
-	DONE
-	CALL_OP uint8
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, uint8
 	and	x0, x0, #0xff
-	str	x0, [x19]
-	DONE
-	CALL_OP sint16
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, sint16
 	sxth	x0, w0
-	str	x0, [x19]
-	DONE
-	CALL_OP uint16
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, uint16
 	and	x0, x0, #0xffff
-	str	x0, [x19]
-	DONE
-	CALL_OP sint32
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, sint32
 	sxtw	x0, w0
-	str	x0, [x19]
-	DONE
-	CALL_OP uint32
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, uint32
 	mov	w0, w0
-	str	x0, [x19]
-	DONE
-	CALL_OP x0
-	str	x0, [x19]
-	DONE
-	CALL_OP x0_x1
-	stp	x0, x1, [x19]
-	DONE
-	/* The first B bytes of x0:x1, one at a time (x20 survives the call).  */
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, x0
+	str	x0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, x0_x1
+	stp	x0, x1, [\r]
+	DONE	\flavor
+	/* The first B bytes of x0:x1, one at a time (the count kept in the
+	   frame across the call).  */
 	.p2align 3
-call_part:
+\flavor\()_call_part:
 	BTI_J
-	ldr	w20, [x9, #STEP_B]
-	ldr	x16, [x29, #A64_INV_FN]
+	ldr	w12, [x9, #STEP_B]
+	.ifc \flavor, gen
+	str	x12, [x29, #A64_INV_PART]
+	blr	x20
+	ldr	x12, [x29, #A64_INV_PART]
+	.else
+	str	x12, [sp, #A64_REGS_PART]
+	ldr	x16, [sp, #A64_REGS_FN]
 	blr	x16
-1:	strb	w0, [x19], #1
+	ldr	x12, [sp, #A64_REGS_PART]
+	ldr	x2, [sp, #A64_REGS_RVALUE]
+	.endif
+1:	strb	w0, [\r], #1
 	extr	x0, x1, x0, #8
 	lsr	x1, x1, #8
-	subs	w20, w20, #1
+	subs	w12, w12, #1
 	b.ne	1b
-	DONE
-	CALL_OP s1
-	str	s0, [x19]
-	DONE
-	CALL_OP s2
-	stp	s0, s1, [x19]
-	DONE
-	CALL_OP s3
-	stp	s0, s1, [x19]
-	str	s2, [x19, #8]
-	DONE
-	CALL_OP s4
-	stp	s0, s1, [x19]
-	stp	s2, s3, [x19, #8]
-	DONE
-	CALL_OP d1
-	str	d0, [x19]
-	DONE
-	CALL_OP d2
-	stp	d0, d1, [x19]
-	DONE
-	CALL_OP d3
-	stp	d0, d1, [x19]
-	str	d2, [x19, #16]
-	DONE
-	CALL_OP d4
-	stp	d0, d1, [x19]
-	stp	d2, d3, [x19, #16]
-	DONE
-	CALL_OP q1
-	str	q0, [x19]
-	DONE
-	CALL_OP q2
-	stp	q0, q1, [x19]
-	DONE
-	CALL_OP q3
-	stp	q0, q1, [x19]
-	str	q2, [x19, #32]
-	DONE
-	CALL_OP q4
-	stp	q0, q1, [x19]
-	stp	q2, q3, [x19, #32]
-	DONE
+	DONE	\flavor
+	CALL_OP	\flavor, s1
+	str	s0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, s2
+	stp	s0, s1, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, s3
+	stp	s0, s1, [\r]
+	str	s2, [\r, #8]
+	DONE	\flavor
+	CALL_OP	\flavor, s4
+	stp	s0, s1, [\r]
+	stp	s2, s3, [\r, #8]
+	DONE	\flavor
+	CALL_OP	\flavor, d1
+	str	d0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, d2
+	stp	d0, d1, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, d3
+	stp	d0, d1, [\r]
+	str	d2, [\r, #16]
+	DONE	\flavor
+	CALL_OP	\flavor, d4
+	stp	d0, d1, [\r]
+	stp	d2, d3, [\r, #16]
+	DONE	\flavor
+	CALL_OP	\flavor, q1
+	str	q0, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, q2
+	stp	q0, q1, [\r]
+	DONE	\flavor
+	CALL_OP	\flavor, q3
+	stp	q0, q1, [\r]
+	str	q2, [\r, #32]
+	DONE	\flavor
+	CALL_OP	\flavor, q4
+	stp	q0, q1, [\r]
+	stp	q2, q3, [\r, #32]
+	DONE	\flavor
 	/* Through memory: x8 is the address the callee writes the result to
-	   (AAPCS64 §6.9).  */
+	   (AAPCS64 §6.9).  No REGS plan returns in memory (build_plan.cc).  */
 	.p2align 3
-call_memory:
+\flavor\()_call_memory:
 	BTI_J
+	.ifc \flavor, gen
 	mov	x8, x19
-	ldr	x16, [x29, #A64_INV_FN]
-	blr	x16
-	DONE
+	blr	x20
+	DONE	\flavor
+	.else
+	brk	#0
+	.endif
+	.endm
 
+	RESULTS	gen, x19
 	.cfi_endproc
 	ENDFUNC	ffix_a64_invoke
+
+/* ---- ffix_a64_invoke_regs: the same for a plan with nothing on the
+   stack, no copies and no result in memory (build_plan.cc picks it), in
+   a smaller frame: no frame record or callee-saved registers, fn and
+   rvalue in the frame, and the room for a result nobody wants in it too.
+   Its call step is one of the REGS handlers.  Frame, from sp (a64_asm.h):
+   the return address, a PART result's size, fn, rvalue, 64 bytes.  */
+	FUNC	ffix_a64_invoke_regs
+	.p2align 4
+ffix_a64_invoke_regs:
+	.cfi_startproc
+	BTI_C
+	SIGN_LR
+	str	x30, [sp, #-A64_REGS_FRAME]!
+	.cfi_def_cfa_offset A64_REGS_FRAME
+	.cfi_offset x30, -A64_REGS_FRAME
+	cbz	x2, 2f
+1:	stp	x1, x2, [sp, #A64_REGS_FN]
+	mov	x10, x3
+	add	x9, x0, #A64_PLAN_STEPS
+	ldr	x16, [x9]
+	br	x16
+2:	add	x2, sp, #A64_REGS_DISCARD
+	b	1b
+
+	RESULTS	regs, x2
+	.cfi_endproc
+	ENDFUNC	ffix_a64_invoke_regs
+
+/* ---- ffix_a64_invoke_go, the backend's invoke (ffi_call_go): the static
+   chain into x18, then the plan's own invoke, which leaves x18 alone.  */
+	FUNC	ffix_a64_invoke_go
+	.p2align 4
+ffix_a64_invoke_go:
+	.cfi_startproc
+	BTI_C
+	mov	x18, x4
+	ldr	x16, [x0, #FFIX_PLAN_INVOKE]
+	br	x16
+	.cfi_endproc
+	ENDFUNC	ffix_a64_invoke_go
 
 /* ---- the handler tables build_plan.cc picks from, by kind (a64_asm.h)
    and register.  */
@@ -348,33 +437,37 @@ call_memory:
 	ITEM	ffix_a64_stack_ops, A64_STACK_REF, stack_ref
 	ENDTABLE ffix_a64_stack_ops, A64_STACK_KINDS
 
-	.macro CALL_ITEM kind, name
-	ITEM	ffix_a64_call_ops, \kind, call_\name
+	.macro CALL_ITEM table, flavor, kind, name
+	ITEM	\table, \kind, \flavor\()_call_\name
 	.endm
-	TABLE	ffix_a64_call_ops
-	CALL_ITEM A64_RET_VOID, void
-	CALL_ITEM A64_RET_SINT8, sint8
-	CALL_ITEM A64_RET_UINT8, uint8
-	CALL_ITEM A64_RET_SINT16, sint16
-	CALL_ITEM A64_RET_UINT16, uint16
-	CALL_ITEM A64_RET_SINT32, sint32
-	CALL_ITEM A64_RET_UINT32, uint32
-	CALL_ITEM A64_RET_X0, x0
-	CALL_ITEM A64_RET_X0_X1, x0_x1
-	CALL_ITEM A64_RET_PART, part
-	CALL_ITEM A64_RET_S1, s1
-	CALL_ITEM (A64_RET_S1 + 1), s2
-	CALL_ITEM (A64_RET_S1 + 2), s3
-	CALL_ITEM (A64_RET_S1 + 3), s4
-	CALL_ITEM A64_RET_D1, d1
-	CALL_ITEM (A64_RET_D1 + 1), d2
-	CALL_ITEM (A64_RET_D1 + 2), d3
-	CALL_ITEM (A64_RET_D1 + 3), d4
-	CALL_ITEM A64_RET_Q1, q1
-	CALL_ITEM (A64_RET_Q1 + 1), q2
-	CALL_ITEM (A64_RET_Q1 + 2), q3
-	CALL_ITEM (A64_RET_Q1 + 3), q4
-	CALL_ITEM A64_RET_MEMORY, memory
-	ENDTABLE ffix_a64_call_ops, A64_RET_KINDS
+	.macro CALL_ITEMS table, flavor
+	TABLE	\table
+	CALL_ITEM \table, \flavor, A64_RET_VOID, void
+	CALL_ITEM \table, \flavor, A64_RET_SINT8, sint8
+	CALL_ITEM \table, \flavor, A64_RET_UINT8, uint8
+	CALL_ITEM \table, \flavor, A64_RET_SINT16, sint16
+	CALL_ITEM \table, \flavor, A64_RET_UINT16, uint16
+	CALL_ITEM \table, \flavor, A64_RET_SINT32, sint32
+	CALL_ITEM \table, \flavor, A64_RET_UINT32, uint32
+	CALL_ITEM \table, \flavor, A64_RET_X0, x0
+	CALL_ITEM \table, \flavor, A64_RET_X0_X1, x0_x1
+	CALL_ITEM \table, \flavor, A64_RET_PART, part
+	CALL_ITEM \table, \flavor, A64_RET_S1, s1
+	CALL_ITEM \table, \flavor, (A64_RET_S1 + 1), s2
+	CALL_ITEM \table, \flavor, (A64_RET_S1 + 2), s3
+	CALL_ITEM \table, \flavor, (A64_RET_S1 + 3), s4
+	CALL_ITEM \table, \flavor, A64_RET_D1, d1
+	CALL_ITEM \table, \flavor, (A64_RET_D1 + 1), d2
+	CALL_ITEM \table, \flavor, (A64_RET_D1 + 2), d3
+	CALL_ITEM \table, \flavor, (A64_RET_D1 + 3), d4
+	CALL_ITEM \table, \flavor, A64_RET_Q1, q1
+	CALL_ITEM \table, \flavor, (A64_RET_Q1 + 1), q2
+	CALL_ITEM \table, \flavor, (A64_RET_Q1 + 2), q3
+	CALL_ITEM \table, \flavor, (A64_RET_Q1 + 3), q4
+	CALL_ITEM \table, \flavor, A64_RET_MEMORY, memory
+	ENDTABLE \table, A64_RET_KINDS
+	.endm
+	CALL_ITEMS ffix_a64_call_ops, gen
+	CALL_ITEMS ffix_a64_call_regs_ops, regs
 
 #include "asm_notes.h"

@@ -6,7 +6,7 @@
 // register's worth of it, straight into its x or v register or stack slot,
 // then branches to the next step.  The last step makes the call and stores
 // the result in the way its handler was chosen for.  Steps may come in any
-// order: the handlers use only x9-x17 as scratch.
+// order: the handlers use only x9-x17, v16 and v17 as scratch.
 #pragma once
 
 #include "../../src/backend.h"
@@ -38,10 +38,10 @@ struct Header {
   uint32_t frame;     // those, and the stack arguments below them (a multiple of 16)
   uint32_t discard;   // room for the result when rvalue is NULL
   uint32_t nargs;
-  uint32_t below;     // a closure's bytes below fp: avalue (16-aligned), then 64 per Gather
+  uint32_t below;     // a closure's bytes below fp: avalue (32-aligned), then 64 per Gather
   uint32_t locate;    // offset of the closure's Locate array (nargs entries) from the plan
   uint32_t gathers;   // Gather records, after the Locate array
-  uint8_t unused;
+  uint8_t closure_plain;  // every Locate an offset from fp, and as many as a multiple of 4
   uint8_t closure_ret;  // A64_RET_* as a closure loads it
   uint8_t unused2[2];
   const void *closure_handler;  // closure.S's code that loads the result
@@ -55,6 +55,7 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == A64_PLAN_NARGS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, below) == A64_PLAN_BELOW);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == A64_PLAN_LOCATE);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, gathers) == A64_PLAN_GATHERS);
+static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_plain) == A64_PLAN_CLOSURE_PLAIN);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_entry) == A64_PLAN_CLOSURE_ENTRY);
@@ -78,11 +79,19 @@ FFIX_HIDDEN extern const void *const ffix_a64_gpr_ops[A64_GPR_KINDS][A64_GPRS];
 FFIX_HIDDEN extern const void *const ffix_a64_fpr_ops[A64_FPR_KINDS][A64_FPRS];
 FFIX_HIDDEN extern const void *const ffix_a64_stack_ops[A64_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_call_ops[A64_RET_KINDS];
+FFIX_HIDDEN extern const void *const ffix_a64_call_regs_ops[A64_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_closure_rets[A64_RET_KINDS];
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_a64_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_closure_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
-FFIX_HIDDEN void ffix_a64_closure_generic(void);
-FFIX_HIDDEN void ffix_a64_closure_generic_v(void);
+FFIX_HIDDEN extern const void *const ffix_a64_closure_slot_shapes[A64_SHAPE_RETS][A64_SHAPE_KINDS][A64_SHAPE_KINDS];
+// The generic closure code (closure.S) by [saves x0-x8][saves q0-q7][plain
+// Locates], entered from the dispatch, or from a static trampoline.
+FFIX_HIDDEN extern const void *const ffix_a64_closure_generics[2][2][2];
+FFIX_HIDDEN extern const void *const ffix_a64_closure_slot_generics[2][2][2];
 FFIX_HIDDEN void ffix_a64_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
                                  void *chain);
+FFIX_HIDDEN void ffix_a64_invoke_regs(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
+                                      void *chain);
+FFIX_HIDDEN void ffix_a64_invoke_go(const ffix::Plan *plan, void (*fn)(void), void *rvalue, void **avalue,
+                                    void *chain);
 }

@@ -2,18 +2,25 @@
    signatures.
 
    A plan whose signature is at most two arguments, each an int, unsigned,
-   64-bit integer or pointer, double or float, returning one of those or
-   void, is invoked by one of these stubs directly (build_plan.cc picks
-   it): the loads, the call and the store in one place, with no step to
-   dispatch.  Everything else runs the plan's steps (invoke.S).  Same
-   arguments as ffix_a64_invoke.
+   64-bit integer or pointer, double or float, returning one of those,
+   void or a composite through x8, is invoked by one of these stubs
+   directly (build_plan.cc picks it): the loads, the call and the store
+   in one place, with no step to dispatch.  Everything else runs the
+   plan's steps (invoke.S).  Same arguments as ffix_a64_invoke.
+
+   The call stubs leave x18 alone: ffi_call_go takes the backend's
+   invoke, never these.
 
    The closure stubs do the same for closures of those signatures: from
    closure.S's dispatch (x9 = cif, x10 = fun, x11 = user data, x14 = the
    plan, the argument registers as the caller left them) they save the
-   one or two argument registers, point avalue at them, call
+   one or two argument registers, point avalue at them (or, for a
+   composite passed by reference, at the address the register holds), call
        fun(cif, rvalue, avalue, user_data)
-   and load the result.
+   and load the result.  Each has a second entry, for the static
+   trampolines of closures of its plan (Plan::slot_entry): from x17 = the
+   ffi_closure it loads x9-x11 itself, so such a closure never looks its
+   plan up.
 
    The kinds (A64_SHAPE_*, a64_asm.h) index the tables at the end:
    ffix_a64_shapes[result][first][second] and ffix_a64_closure_shapes,
@@ -28,8 +35,10 @@
 #define WORD A64_SHAPE_WORD
 #define DBL A64_SHAPE_DOUBLE
 #define FLT A64_SHAPE_FLOAT
+#define REF A64_SHAPE_REF
 #define NONE A64_SHAPE_NONE
-#define RETS 0, 1, 2, 3, 4, 5
+#define MEM A64_SHAPE_RET_MEMORY
+#define RETS 0, 1, 2, 3, 4, 5, 6
 
 	.text
 
@@ -66,11 +75,11 @@
 	.endif
 	.endm
 
-#define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD)
+#define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD || (kind) == REF)
 #define IN_FPR(kind) ((kind) == DBL || (kind) == FLT)
 
-	/* The arguments into their registers, and the static chain (for
-	   ffi_call_go) into x18; x16 = fn unless x1 survives the loads.  */
+	/* The arguments into their registers; x16 = fn unless x1 survives
+	   the loads.  */
 	.macro LOADS k0, k1
 	.if IN_GPR(\k0) && IN_GPR(\k1)
 	mov	x16, x1
@@ -89,7 +98,6 @@
 	.else
 	LOAD	10, \k1, 0, 0
 	.endif
-	mov	x18, x4
 	.endm
 
 	/* Branch or call to fn.  */
@@ -109,6 +117,13 @@ shape_\ret\()_\k0\()_\k1:
 	.if \ret == A64_SHAPE_RET_VOID
 	/* Nothing to store afterwards: load and branch, so that the callee
 	   returns straight to ffi_call's caller.  */
+	LOADS	\k0, \k1
+	GO	br, \k0, \k1
+	.elseif \ret == MEM
+	/* The callee writes the result through x8 and returns to ffi_call's
+	   caller; with no rvalue, the steps find room for it.  */
+	cbz	x2, ffix_a64_invoke
+	mov	x8, x2
 	LOADS	\k0, \k1
 	GO	br, \k0, \k1
 	.else
@@ -132,7 +147,8 @@ shape_\ret\()_\k0\()_\k1:
 	.endm
 
 	/* Every (result, first, second) combination that can occur: a
-	   second argument only after a first.  */
+	   second argument only after a first, and no REF argument (a call
+	   must copy it: the steps do).  */
 	.macro STUBS_FOR ret
 	.irp a, S32, U32, WORD, DBL, FLT
 	.irp b, S32, U32, WORD, DBL, FLT, NONE
@@ -147,49 +163,64 @@ shape_\ret\()_\k0\()_\k1:
 	.endr
 
 	/* The rows of TABLE for result RET: entry [RET][a][b] is the stub
-	   PREFIX_RET_a_b, NULL where a is NONE but b is not.  */
-	.macro SHAPE_ITEM prefix, ret, a, b
+	   PREFIX_RET_a_b, NULL where a is NONE but b is not, and where an
+	   argument is REF unless WITH_REF.  */
+	.macro SHAPE_ITEM prefix, ret, a, b, with_ref
+	.if (\with_ref) || ((\a != REF) && (\b != REF))
 	.quad	\prefix\()_\ret\()_\a\()_\b
+	.else
+	.quad	0
+	.endif
 	.endm
-	.macro SHAPE_ROWS table, prefix, ret
-	.irp a, S32, U32, WORD, DBL, FLT
+	.macro SHAPE_ROWS table, prefix, ret, with_ref
+	.irp a, S32, U32, WORD, DBL, FLT, REF
 	AT	\table, ((((\ret) * A64_SHAPE_KINDS) + (\a)) * A64_SHAPE_KINDS)
-	.irp b, S32, U32, WORD, DBL, FLT, NONE
-	SHAPE_ITEM \prefix, \ret, \a, \b
+	.irp b, S32, U32, WORD, DBL, FLT, REF, NONE
+	SHAPE_ITEM \prefix, \ret, \a, \b, \with_ref
 	.endr
 	.endr
 	AT	\table, ((((\ret) * A64_SHAPE_KINDS) + NONE) * A64_SHAPE_KINDS)
 	.rept	NONE
 	.quad	0
 	.endr
-	SHAPE_ITEM \prefix, \ret, NONE, NONE
+	SHAPE_ITEM \prefix, \ret, NONE, NONE, 1
 	.endm
 
 /* ffix_a64_shapes[result][first][second]; NULL where no stub exists.  */
 	TABLE	ffix_a64_shapes
 	.irp r, RETS
-	SHAPE_ROWS ffix_a64_shapes, shape, \r
+	SHAPE_ROWS ffix_a64_shapes, shape, \r, 0
 	.endr
 	ENDTABLE ffix_a64_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
 
-/* ---- whole-closure stubs.  Frame: the frame record; the two argument
-   slots at 16 and 24; avalue at 32; the result at 48.  */
+/* ---- whole-closure stubs.  Frame: the return address; the two
+   argument slots at 16 and 24; avalue at 32; the result at 48.  */
 
-	/* Save argument N (its slot at sp + 16 + 8N) of KIND from the register
-	   it arrived in, given the kind of the first argument (PREV).  */
-	.macro SAVE_ARG n, kind, prev
-	.if IN_GPR(\kind)
-	  .if \n == 1 && IN_GPR(\prev)
-	  str	x1, [sp, #24]
-	  .else
-	  str	x0, [sp, #16 + 8 * \n]
-	  .endif
+	/* Save argument N of KIND (its slot at sp + 16 + 8N) from register
+	   number REG of its class, and put avalue[N] in xDST: the slot's
+	   address, or the register itself for REF.  */
+	.macro SAVE_ONE n, kind, reg, dst
+	.if \kind == REF
+	mov	x\dst, x\reg
+	.elseif IN_GPR(\kind)
+	str	x\reg, [sp, #16 + 8 * \n]
+	add	x\dst, sp, #16 + 8 * \n
 	.elseif IN_FPR(\kind)
-	  .if \n == 1 && IN_FPR(\prev)
-	  str	d1, [sp, #24]
-	  .else
-	  str	d0, [sp, #16 + 8 * \n]
-	  .endif
+	str	d\reg, [sp, #16 + 8 * \n]
+	add	x\dst, sp, #16 + 8 * \n
+	.endif
+	.endm
+
+	/* Argument N of KIND, given the kind of the first (PREV): the second
+	   takes register 1 of its class if the first was of that class too;
+	   avalue[N] goes to x12 + N.  */
+	.macro SAVE_ARG n, kind, prev
+	.if \n == 0
+	SAVE_ONE 0, \kind, 0, 12
+	.elseif (IN_GPR(\kind) && IN_GPR(\prev)) || (IN_FPR(\kind) && IN_FPR(\prev))
+	SAVE_ONE 1, \kind, 1, 13
+	.else
+	SAVE_ONE 1, \kind, 0, 13
 	.endif
 	.endm
 
@@ -208,35 +239,41 @@ shape_\ret\()_\k0\()_\k1:
 	.endif
 	.endm
 
+	/* Two entries: from closure.S's dispatch, then from a static
+	   trampoline (the common one: it falls through no landing pad).  */
 	.macro CLOSURE_STUB ret, k0, k1
 	.p2align 4
 cshape_\ret\()_\k0\()_\k1:
 	.cfi_startproc
 	BTI_J
-	SIGN_LR
-	stp	x29, x30, [sp, #-64]!
+	b	1f
+cshape_slot_\ret\()_\k0\()_\k1:
+	BTI_C
+	ldr	x9, [x17, #FFIX_CLOSURE_CIF]
+	ldp	x10, x11, [x17, #FFIX_CLOSURE_FUN]
+1:	SIGN_LR
+	/* As in the call stubs: the CFI, no frame record.  */
+	str	x30, [sp, #-64]!
 	.cfi_def_cfa_offset 64
-	.cfi_offset x29, -64
-	.cfi_offset x30, -56
-	mov	x29, sp
+	.cfi_offset x30, -64
 	SAVE_ARG 0, \k0, NONE
 	SAVE_ARG 1, \k1, \k0
 	.if \k1 != NONE
-	add	x12, sp, #16
-	add	x13, sp, #24
 	stp	x12, x13, [sp, #32]
 	.elseif \k0 != NONE
-	add	x12, sp, #16
 	str	x12, [sp, #32]
 	.endif
 	mov	x0, x9
+	.if \ret == MEM
+	mov	x1, x8			/* fun writes the result where the caller said */
+	.else
 	add	x1, sp, #48
+	.endif
 	add	x2, sp, #32
 	mov	x3, x11
 	blr	x10
 	LOAD_RESULT \ret
-	ldp	x29, x30, [sp], #64
-	.cfi_restore x29
+	ldr	x30, [sp], #64
 	.cfi_restore x30
 	.cfi_def_cfa_offset 0
 	AUTH_LR
@@ -245,8 +282,8 @@ cshape_\ret\()_\k0\()_\k1:
 	.endm
 
 	.macro CLOSURE_STUBS_FOR ret
-	.irp a, S32, U32, WORD, DBL, FLT
-	.irp b, S32, U32, WORD, DBL, FLT, NONE
+	.irp a, S32, U32, WORD, DBL, FLT, REF
+	.irp b, S32, U32, WORD, DBL, FLT, REF, NONE
 	CLOSURE_STUB \ret, \a, \b
 	.endr
 	.endr
@@ -261,8 +298,15 @@ cshape_\ret\()_\k0\()_\k1:
 /* ffix_a64_closure_shapes[result][first][second]; NULL where no stub exists.  */
 	TABLE	ffix_a64_closure_shapes
 	.irp r, RETS
-	SHAPE_ROWS ffix_a64_closure_shapes, cshape, \r
+	SHAPE_ROWS ffix_a64_closure_shapes, cshape, \r, 1
 	.endr
 	ENDTABLE ffix_a64_closure_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
+
+/* Their entries from a static trampoline, in the same order.  */
+	TABLE	ffix_a64_closure_slot_shapes
+	.irp r, RETS
+	SHAPE_ROWS ffix_a64_closure_slot_shapes, cshape_slot, \r, 1
+	.endr
+	ENDTABLE ffix_a64_closure_slot_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
 
 #include "asm_notes.h"

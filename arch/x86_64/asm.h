@@ -80,9 +80,9 @@
 
 	.macro PLAN_OF cif, idx, idx32, out, fail
 	movl	FFIX_CIF_FLAGS(\cif), \idx32
-	cmpl	ffix_plan_capacity(%rip), \idx32
+	cmpl	ffix_plans+FFIX_PLANS_CAPACITY(%rip), \idx32
 	jae	\fail
-	movq	ffix_plan_table(%rip), \out
+	movq	ffix_plans+FFIX_PLANS_TABLE(%rip), \out
 	movq	(\out,\idx,8), \out
 	testq	\out, \out
 	jz	\fail
