@@ -4,7 +4,8 @@
 // structs and arrays (an array is its elements, ffi_type lists each one),
 // have one floating-point type: float, double or the 128-bit long double.
 // §5.9.5 HVA: the same with one short vector type (§4.1.2: 8 or 16 bytes;
-// GCC tells vector types apart by lane type and count, so ffix does too).
+// every short vector of one size is one fundamental type, whatever its
+// lanes, as GCC passes them).
 // Either has 1 to 4 members and no padding.  Complex types count as two
 // members of their part type, as GCC treats them (§5.9.6 leaves complex
 // types to the language; _Complex T is laid out as struct {T re, im}).
@@ -24,24 +25,12 @@ namespace ffix::a64 {
 
 namespace {
 
-// The identity of an HFA or HVA member: its size and, for a vector, its
-// lane type (signedness aside, as GCC's vector modes are).
+// The identity of an HFA or HVA member: its size, and whether it is a
+// short vector (a vector and a double of 8 bytes are different types).
 struct Base {
   unsigned size = 0;  // 0: none yet
   unsigned key = 0;
 };
-
-unsigned lane_key(unsigned short code) {
-  switch (code) {
-  case FFI_TYPE_UINT8: case FFI_TYPE_SINT8: return 1;
-  case FFI_TYPE_UINT16: case FFI_TYPE_SINT16: return 2;
-  case FFI_TYPE_UINT32: case FFI_TYPE_SINT32: case FFI_TYPE_INT: return 3;
-  case FFI_TYPE_UINT64: case FFI_TYPE_SINT64: case FFI_TYPE_POINTER: return 4;
-  case FFI_TYPE_FLOAT: return 5;
-  case FFI_TYPE_DOUBLE: return 6;
-  default: return 7;
-  }
-}
 
 bool short_vector(const ffi_type *t) { return t->size == 8 || t->size == 16; }
 
@@ -62,7 +51,7 @@ struct Homogeneous {
     case FFI_TYPE_DOUBLE: return member(8, 0);
     case FFI_TYPE_LONGDOUBLE: return member(16, 0);
     case FFI_TYPE_VECTOR:
-      return short_vector(t) && member(static_cast<unsigned>(t->size), 8 + lane_key(t->elements[0]->type));
+      return short_vector(t) && member(static_cast<unsigned>(t->size), 1);
     case FFI_TYPE_COMPLEX: {
       const ffi_type *part = t->elements[0];
       return walk(part, depth + 1, status) && walk(part, depth + 1, status);

@@ -64,6 +64,8 @@ static_assert(sizeof(Gather) == 16 && offsetof(Gather, to) == 4 && offsetof(Gath
               offsetof(Gather, size) == 10);
 static_assert(A64_CL_FRAME % 16 == 0 && (A64_CL_SAVE + A64_SAVE_V) % 16 == 0 && A64_SAVE_V >= 9 * 8);
 static_assert(A64_INV_FRAME % 16 == 0);
+// closure.S loads fun and the user data with one ldp.
+static_assert(A64_CL_USER_DATA == A64_CL_FUN + 8);
 static_assert(A64_SHAPE_RETS == 1 + A64_SHAPE_NONE);
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);

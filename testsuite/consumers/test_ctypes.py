@@ -7,6 +7,7 @@ really loaded ffix's file, then that both runs give the same result.
 """
 import os
 import pathlib
+import platform
 import re
 import shutil
 import subprocess
@@ -16,9 +17,32 @@ import pytest
 LIBDIR = os.environ.get("FFIX_LIBDIR")
 PYTHON = shutil.which("python3.11", path="/usr/bin") or shutil.which("python3.11")
 SUITE = pathlib.Path("/usr/lib/python3.11/ctypes/test/__init__.py")
+ELF_MACHINES = {62: "x86_64", 183: "aarch64"}
+
+
+def foreign_library():
+    """The architecture of FFIX_LIBDIR/libffi.so.8 if it is not this machine's (a cross
+    build: this machine's python cannot load it), else None."""
+    try:
+        head = (pathlib.Path(LIBDIR) / "libffi.so.8").read_bytes()[:20]
+    except (OSError, TypeError):
+        return None
+    if len(head) < 20 or head[:4] != b"\x7fELF":
+        return None
+    m = int.from_bytes(head[18:20], "little")
+    host = {"amd64": "x86_64", "arm64": "aarch64"}.get(platform.machine().lower(),
+                                                      platform.machine().lower())
+    name = ELF_MACHINES.get(m, "machine %d" % m)
+    return None if name == host else name
+
+
+FOREIGN = foreign_library()
 
 pytestmark = [
     pytest.mark.skipif(not LIBDIR, reason="FFIX_LIBDIR names the build under test"),
+    pytest.mark.skipif(FOREIGN is not None,
+                       reason=f"cross build: libffi.so.8 is for {FOREIGN}, and this machine's "
+                       "CPython cannot load it (ctypes runs natively only)"),
     pytest.mark.skipif(not PYTHON or not SUITE.exists(),
                        reason="python3.11 and libpython3.11-testsuite are not installed"),
 ]

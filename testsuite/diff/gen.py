@@ -107,6 +107,7 @@ class Scalar(Type):
         return self.kind == 'int' and self.size < 8
 
     def log(self, e):
+        # (f128 and cf128, IEEE binary128 long double: every byte is significant)
         if self.kind == 'f80':
             return ['lg_bytes(&(%s), 10);' % e]
         if self.kind == 'cf80':
@@ -117,9 +118,10 @@ class Scalar(Type):
         k = self.kind
         if k == 'int':
             return ['fz_int(&(%s), %d, r);' % (e, self.size)]
-        if k in ('f32', 'f64', 'f80'):
+        if k in ('f32', 'f64', 'f80', 'f128'):
             return ['fz_%s(&(%s), r);' % (k, e)]
-        part = {'cf32': ('f32', 4), 'cf64': ('f64', 8), 'cf80': ('f80', 16)}[k]
+        part = {'cf32': ('f32', 4), 'cf64': ('f64', 8), 'cf80': ('f80', 16),
+                'cf128': ('f128', 16)}[k]
         return ['fz_%s(&(%s), r);' % (part[0], e),
                 'fz_%s((char *)&(%s) + %d, r);' % (part[0], e, part[1])]
 
@@ -154,6 +156,24 @@ def _scalars():
 
 
 SCALARS = _scalars()
+
+# long double as IEEE binary128 (16 bytes, 16-aligned, all significant: AArch64 Linux): an
+# architecture package whose long double is that format lists these in SCALAR_OVERRIDES
+# under the codes of the x87 ones, so the generator draws the same kinds of signatures.
+F128 = Scalar('f128', 'long double', 16, 16, '&ffi_type_longdouble', 'f128')
+CF128 = Scalar('cf128', '_Complex long double', 32, 16, '&ffi_type_complex_longdouble', 'cf128')
+BINARY128_LONG_DOUBLE = {'f80': F128, 'cf80': CF128, 'f128': F128, 'cf128': CF128}
+
+
+def scalars_for(tgt):
+    """The scalar types by code for the architecture package tgt (None: x86-64's model):
+    SCALARS with the package's SCALAR_OVERRIDES."""
+    over = getattr(tgt, 'SCALAR_OVERRIDES', None)
+    if not over:
+        return SCALARS
+    table = dict(SCALARS)
+    table.update(over)
+    return table
 
 
 class Vector(Type):
@@ -380,7 +400,9 @@ class Sig:
 
 class Generator:
     """Draws one random signature.  ext: features this signature may use (subset of
-    FEATURE_MACROS)."""
+    FEATURE_MACROS).  tgt: the architecture package (None: x86-64), for its type model
+    (SCALAR_OVERRIDES) and the struct kinds it adds (EXTRA_STRUCT_KINDS: (name, weight) of
+    Generator._st_<name>); without either, the draws are those of x86-64."""
 
     SCALAR_W = [('i8', 3), ('u8', 3), ('i16', 3), ('u16', 3), ('i32', 5), ('u32', 4),
                 ('i64', 5), ('u64', 4), ('ptr', 3), ('f32', 7), ('f64', 7), ('f80', 3),
@@ -388,12 +410,14 @@ class Generator:
     VARARG_OK = ('i32', 'u32', 'i64', 'u64', 'ptr', 'f64', 'f80', 'cf32', 'cf64', 'cf80',
                  'i128', 'u128')
 
-    def __init__(self, rng, sid, ext, closure=False, abi='sysv'):
+    def __init__(self, rng, sid, ext, closure=False, abi='sysv', tgt=None):
         self.rng, self.sid, self.ext = rng, sid, frozenset(ext)
         self.closure = closure
         self.abi = abi
         self.key = sig_key(sid, closure, abi)
         self.structs = []
+        self.S = scalars_for(tgt)
+        self.extra_kinds = list(getattr(tgt, 'EXTRA_STRUCT_KINDS', ()))
 
     def pick(self, weighted):
         total = sum(w for _, w in weighted)
@@ -415,7 +439,7 @@ class Generator:
         c = self.pick(w)
         if c == 'vec':
             return VECTORS[self.rng.choice(sorted(VECTORS))]
-        return SCALARS[c]
+        return self.S[c]
 
     def new_struct(self, fields):
         s = Struct('s%s_%d' % (self.key, len(self.structs)), fields)
@@ -434,14 +458,15 @@ class Generator:
                 return rng.choice(cand)
         for _ in range(50):
             kind = self.pick([('small', 5), ('mixed', 4), ('fp', 3), ('ld', 1), ('large', 3),
-                              ('nested', 3 if depth < 3 else 0), ('random', 6)])
+                              ('nested', 3 if depth < 3 else 0), ('random', 6)] +
+                             self.extra_kinds)
             types = getattr(self, '_st_' + kind)(depth)
             if not types:
                 continue
             s = Struct('tmp', self.fields_of(types))
             if 0 < s.size <= 512:
                 return self.new_struct(self.fields_of(types))
-        return self.new_struct(self.fields_of([(SCALARS['i32'], None)]))
+        return self.new_struct(self.fields_of([(self.S['i32'], None)]))
 
     def _depth(self, s):
         d = 0
@@ -460,7 +485,7 @@ class Generator:
         rng = self.rng
         out = []
         for _ in range(rng.randint(1, 5)):
-            t = SCALARS[rng.choice(['i8', 'u8', 'i16', 'u16', 'i8'])]
+            t = self.S[rng.choice(['i8', 'u8', 'i16', 'u16', 'i8'])]
             out.append(self._arr(t, 0.3, 7 if t.size == 1 else 3))
         s = Struct('tmp', self.fields_of(out))
         return out if s.size <= 15 else None
@@ -468,7 +493,7 @@ class Generator:
     def _st_mixed(self, depth):
         """A float and an integer sharing one eightbyte, maybe more eightbytes after."""
         rng = self.rng
-        S = SCALARS
+        S = self.S
         first = rng.choice([['f32', 'i32'], ['i32', 'f32'], ['i16', 'i8', 'f32'], ['f32', 'i16'],
                             ['i8', 'f32'], ['f32', 'u8', 'u8'], ['u16', 'f32'], ['f32', 'u32']])
         rest = rng.choice([[], [], ['f64'], ['f32', 'f32'], ['i64'], ['f32', 'i32'], ['ptr'],
@@ -479,7 +504,7 @@ class Generator:
 
     def _st_fp(self, depth):
         rng = self.rng
-        S = SCALARS
+        S = self.S
         c = rng.choice([['f32'] * rng.randint(1, 5), ['f64'] * rng.randint(1, 3),
                         ['f32', 'f64'], ['f64', 'f32'], ['f64', 'f32', 'f32'],
                         ['f32', 'f32', 'f64'], ['cf32'], ['cf64'], ['f32', 'cf32'],
@@ -490,7 +515,7 @@ class Generator:
         return out
 
     def _st_ld(self, depth):
-        S = SCALARS
+        S = self.S
         c = self.rng.choice([['f80'], ['f80'], ['f80', 'i32'], ['i8', 'f80'], ['f80', 'f64'],
                              ['f64', 'f80'], ['cf80'], ['f80', 'f80']])
         return [(S[x], None) for x in c]
@@ -516,6 +541,63 @@ class Generator:
                 out.append(self._arr(self.struct(depth + 1), 0.15, 3))
             else:
                 out.append(self._arr(self.scalar(), 0.2, 4))
+        return out
+
+    def _st_homogeneous(self, depth):
+        """1..4 members of one floating-point type, or of vectors of one size (AAPCS64's
+        homogeneous aggregates, HFA and HVA, which travel in vector registers), spread over
+        arrays, nested structs and complex numbers (a complex counts as two members); now
+        and then a near miss: five members, or one member of another type or size.  (Drawn
+        only where an architecture package lists it in EXTRA_STRUCT_KINDS.)"""
+        rng = self.rng
+        S = self.S
+        bases = [('f32', 4), ('f64', 4), ('f80', 2)]
+        if 'vector' in self.ext:
+            bases += [('v8', 2), ('v16', 3)]
+        base = self.pick(bases)
+        n = self.pick([(1, 2), (2, 3), (3, 3), (4, 3), (5, 1)])
+        miss = rng.random() < 0.12
+        if base[0] == 'v':
+            size = int(base[1:])
+            lanes = sorted(c for c, v in VECTORS.items() if v.size == size)
+            one = VECTORS[rng.choice(lanes)]
+            # vectors of one size are one base type, whatever their lanes
+            mixed = rng.random() < 0.3
+
+            def unit():
+                return VECTORS[rng.choice(lanes)] if mixed else one
+            other = VECTORS[rng.choice(sorted(c for c, v in VECTORS.items() if v.size != size))]
+            cplx = None
+        else:
+            def unit():
+                return S[base]
+            other = S[rng.choice([c for c in ('f32', 'f64', 'f80') if c != base])]
+            cplx = S['c' + base]
+
+        def members(k, d):
+            out = []
+            while k > 0:
+                r = rng.random()
+                if cplx is not None and k >= 2 and r < 0.2:
+                    out.append((cplx, None))
+                    k -= 2
+                elif k >= 2 and r < 0.45:
+                    m = rng.randint(2, k)
+                    out.append((unit(), m))
+                    k -= m
+                elif d < 3 and r < 0.65:
+                    m = rng.randint(1, k)
+                    cnt = rng.randint(2, k // m) if k // m >= 2 and rng.random() < 0.3 else None
+                    inner = self.new_struct(self.fields_of(members(m, d + 1)))
+                    out.append((inner, cnt))
+                    k -= m * (cnt or 1)
+                else:
+                    out.append((unit(), None))
+                    k -= 1
+            return out
+        out = members(n, depth)
+        if miss:
+            out[rng.randrange(len(out))] = (other, None)
         return out
 
     def arg_type(self, vararg=False, struct_p=0.35):
@@ -550,7 +632,7 @@ class Generator:
                 c = rng.choice(['i64', 'i32', 'f64', 'ptr'] if not vararg else ['i64', 'f64'])
                 if not vararg and rng.random() < 0.2:
                     c = rng.choice(['f32', 'i8', 'u16'])
-                args.append(SCALARS[c])
+                args.append(self.S[c])
             else:
                 args.append(self.arg_type(vararg, struct_p))
         r = rng.random()
@@ -563,10 +645,11 @@ class Generator:
         return Sig(self.sid, ret, args, nfixed, note=flavor, closure=self.closure, abi=self.abi)
 
 
-def make_sig(seed, sid, closure=False, abi='sysv'):
+def make_sig(seed, sid, closure=False, abi='sysv', tgt=None):
     """Random signature `sid` of the given kind (ffi_call or closure) and ABI: same type
     universe and distribution, independent draws.  Under the Microsoft convention the
-    signatures that draw vectors are the ones ffi_prep_cif must refuse (Sig.reject)."""
+    signatures that draw vectors are the ones ffi_prep_cif must refuse (Sig.reject).  tgt:
+    the architecture package (its type model and extra struct kinds; None: x86-64's)."""
     rng = random.Random('ffix-diff%s%s:%s:%d' % ('-closure' if closure else '',
                                                 '' if abi == 'sysv' else '-' + abi, seed, sid))
     x = rng.random()
@@ -578,11 +661,11 @@ def make_sig(seed, sid, closure=False, abi='sysv'):
         ext = ('vector',)
     else:
         ext = ('int128', 'vector')
-    return Generator(rng, sid, ext, closure, abi).signature()
+    return Generator(rng, sid, ext, closure, abi, tgt).signature()
 
 
-def make_closure_sig(seed, sid, abi='sysv'):
-    return make_sig(seed, sid, closure=True, abi=abi)
+def make_closure_sig(seed, sid, abi='sysv', tgt=None):
+    return make_sig(seed, sid, closure=True, abi=abi, tgt=tgt)
 
 
 # --------------------------------------------------------------------------------------------
@@ -593,16 +676,17 @@ class _Fixed:
     """Tiny builder for hand-written signatures: types are scalar codes, vector codes or
     tuples ('struct', member, member...) where a member is a type or (type, count)."""
 
-    def __init__(self, sid, closure=False, abi='sysv'):
+    def __init__(self, sid, closure=False, abi='sysv', tgt=None):
         self.sid = sid
         self.key = sig_key(sid, closure, abi)
         self.structs = []
+        self.S = scalars_for(tgt)
 
     def t(self, spec):
         if spec is None:
             return None
         if isinstance(spec, str):
-            return SCALARS.get(spec) or VECTORS[spec]
+            return self.S.get(spec) or VECTORS[spec]
         assert spec[0] == 'struct'
         fields = []
         for i, m in enumerate(spec[1:]):
@@ -827,51 +911,88 @@ MS_FIXED_SPECS = [
 ]
 
 
-def _build_fixed(sid, spec, closure, abi='sysv'):
+# Hand-written signatures of an architecture (its package's FIXED_SPECS, same format: ids
+# 920000...; as closures c970000 + k; its CLOSURE_FIXED_SPECS: ids c920000...).
+ARCH_FIXED_BASE = 920000
+CLOSURE_FROM_ARCH_BASE = 970000
+
+
+def _arch_specs(tgt, name):
+    return list(getattr(tgt, name, ()) or ())
+
+
+def _build_fixed(sid, spec, closure, abi='sysv', tgt=None):
     note, ret, args, nfixed = spec
-    b = _Fixed(sid, closure, abi)
+    b = _Fixed(sid, closure, abi, tgt)
     rt = b.t(ret)
     ats = [b.t(a) for a in args]
     return Sig(sid, rt, ats, nfixed, note=note, closure=closure, abi=abi)
 
 
-def fixed_sigs(abi='sysv'):
-    out = [_build_fixed(FIXED_BASE + k, spec, False, abi) for k, spec in enumerate(FIXED_SPECS)]
+def fixed_sigs(abi='sysv', tgt=None):
+    out = [_build_fixed(FIXED_BASE + k, spec, False, abi, tgt)
+           for k, spec in enumerate(FIXED_SPECS)]
     if abi in MS_ABIS:
-        out += [_build_fixed(MS_FIXED_BASE + k, spec, False, abi)
+        out += [_build_fixed(MS_FIXED_BASE + k, spec, False, abi, tgt)
                 for k, spec in enumerate(MS_FIXED_SPECS)]
+    out += [_build_fixed(ARCH_FIXED_BASE + k, spec, False, abi, tgt)
+            for k, spec in enumerate(_arch_specs(tgt, 'FIXED_SPECS'))]
     return out
 
 
-def fixed_sig(sid, abi='sysv'):
-    if sid >= MS_FIXED_BASE:
+def _spec(specs, base, sid, what):
+    if not 0 <= sid - base < len(specs):
+        raise KeyError('%s %d does not exist here' % (what, sid))
+    return specs[sid - base]
+
+
+def fixed_sig(sid, abi='sysv', tgt=None):
+    if sid >= ARCH_FIXED_BASE:
+        spec = _spec(_arch_specs(tgt, 'FIXED_SPECS'), ARCH_FIXED_BASE, sid,
+                     'the architecture\'s hand-written signature')
+    elif sid >= MS_FIXED_BASE:
         if abi not in MS_ABIS:
             raise KeyError('%d is a signature of the Microsoft x64 convention: '
                            'w%d or g%d' % (sid, sid, sid))
-        return _build_fixed(sid, MS_FIXED_SPECS[sid - MS_FIXED_BASE], False, abi)
-    return _build_fixed(sid, FIXED_SPECS[sid - FIXED_BASE], False, abi)
+        spec = _spec(MS_FIXED_SPECS, MS_FIXED_BASE, sid, 'hand-written signature')
+    else:
+        spec = _spec(FIXED_SPECS, FIXED_BASE, sid, 'hand-written signature')
+    return _build_fixed(sid, spec, False, abi, tgt)
 
 
-def closure_fixed_sigs(abi='sysv'):
-    out = [_build_fixed(CLOSURE_FIXED_BASE + k, spec, True, abi)
+def closure_fixed_sigs(abi='sysv', tgt=None):
+    out = [_build_fixed(CLOSURE_FIXED_BASE + k, spec, True, abi, tgt)
            for k, spec in enumerate(CLOSURE_FIXED_SPECS)]
-    out += [_build_fixed(CLOSURE_FROM_CALL_BASE + k, spec, True, abi)
+    out += [_build_fixed(ARCH_FIXED_BASE + k, spec, True, abi, tgt)
+            for k, spec in enumerate(_arch_specs(tgt, 'CLOSURE_FIXED_SPECS'))]
+    out += [_build_fixed(CLOSURE_FROM_CALL_BASE + k, spec, True, abi, tgt)
             for k, spec in enumerate(FIXED_SPECS)]
     if abi in MS_ABIS:
-        out += [_build_fixed(CLOSURE_FROM_MS_BASE + k, spec, True, abi)
+        out += [_build_fixed(CLOSURE_FROM_MS_BASE + k, spec, True, abi, tgt)
                 for k, spec in enumerate(MS_FIXED_SPECS)]
+    out += [_build_fixed(CLOSURE_FROM_ARCH_BASE + k, spec, True, abi, tgt)
+            for k, spec in enumerate(_arch_specs(tgt, 'FIXED_SPECS'))]
     return out
 
 
-def closure_fixed_sig(sid, abi='sysv'):
-    if sid >= CLOSURE_FROM_MS_BASE:
+def closure_fixed_sig(sid, abi='sysv', tgt=None):
+    if sid >= CLOSURE_FROM_ARCH_BASE:
+        spec = _spec(_arch_specs(tgt, 'FIXED_SPECS'), CLOSURE_FROM_ARCH_BASE, sid,
+                     'the architecture\'s hand-written closure signature')
+    elif sid >= CLOSURE_FROM_MS_BASE:
         if abi not in MS_ABIS:
             raise KeyError('c%d is a signature of the Microsoft x64 convention: '
                            'wc%d or gc%d' % (sid, sid, sid))
-        return _build_fixed(sid, MS_FIXED_SPECS[sid - CLOSURE_FROM_MS_BASE], True, abi)
-    if sid >= CLOSURE_FROM_CALL_BASE:
-        return _build_fixed(sid, FIXED_SPECS[sid - CLOSURE_FROM_CALL_BASE], True, abi)
-    return _build_fixed(sid, CLOSURE_FIXED_SPECS[sid - CLOSURE_FIXED_BASE], True, abi)
+        spec = _spec(MS_FIXED_SPECS, CLOSURE_FROM_MS_BASE, sid, 'hand-written closure signature')
+    elif sid >= CLOSURE_FROM_CALL_BASE:
+        spec = _spec(FIXED_SPECS, CLOSURE_FROM_CALL_BASE, sid, 'hand-written closure signature')
+    elif sid >= ARCH_FIXED_BASE:
+        spec = _spec(_arch_specs(tgt, 'CLOSURE_FIXED_SPECS'), ARCH_FIXED_BASE, sid,
+                     'the architecture\'s hand-written closure signature')
+    else:
+        spec = _spec(CLOSURE_FIXED_SPECS, CLOSURE_FIXED_BASE, sid,
+                     'hand-written closure signature')
+    return _build_fixed(sid, spec, True, abi, tgt)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1399,19 +1520,21 @@ def write_batch(sigs, seed, outdir, tgt):
     return outdir
 
 
-def sig_for_key(seed, key):
+def sig_for_key(seed, key, tgt=None):
     """The signature named key: '17' (ffi_call), 'c17' (closure); hand-written ones are
-    900000+ and c900000+ (c950000+k: FIXED_SPECS[k] as a closure)."""
+    900000+ and c900000+ (c950000+k: FIXED_SPECS[k] as a closure); tgt: the architecture
+    package (None: x86-64)."""
     sid, closure, abi = parse_key(key)
     if closure:
-        return (closure_fixed_sig(sid, abi) if sid >= CLOSURE_FIXED_BASE
-                else make_sig(seed, sid, True, abi))
-    return fixed_sig(sid, abi) if sid >= FIXED_BASE else make_sig(seed, sid, False, abi)
+        return (closure_fixed_sig(sid, abi, tgt) if sid >= CLOSURE_FIXED_BASE
+                else make_sig(seed, sid, True, abi, tgt))
+    return (fixed_sig(sid, abi, tgt) if sid >= FIXED_BASE
+            else make_sig(seed, sid, False, abi, tgt))
 
 
-def sigs_for_ids(seed, ids):
+def sigs_for_ids(seed, ids, tgt=None):
     """ids: ints (ffi_call signatures) or keys such as 'c17' (closure signatures)."""
-    return [sig_for_key(seed, i) for i in ids]
+    return [sig_for_key(seed, i, tgt) for i in ids]
 
 
 def main(argv=None):
@@ -1436,13 +1559,13 @@ def main(argv=None):
     except arch.Unsupported as e:
         ap.error(str(e))
     if a.fixed:
-        sigs = closure_fixed_sigs(a.abi) if a.closures else fixed_sigs(a.abi)
+        sigs = closure_fixed_sigs(a.abi, tgt) if a.closures else fixed_sigs(a.abi, tgt)
     else:
         if a.ids:
             ids = [x.strip() for x in a.ids.split(',') if x.strip()]
         else:
             ids = [sig_key(i, a.closures, a.abi) for i in range(a.count)]
-        sigs = sigs_for_ids(a.seed, ids)
+        sigs = sigs_for_ids(a.seed, ids, tgt)
     for b in range(0, len(sigs), a.batch_size):
         d = write_batch(sigs[b:b + a.batch_size], a.seed,
                         os.path.join(a.out, 'b%04d' % (b // a.batch_size)), tgt)

@@ -18,6 +18,7 @@ import glob
 import hashlib
 import os
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -73,8 +74,12 @@ def multiarch(cc):
 def oracle_dirs(cc):
     """The oracle's include and library directories: FFIX_DIFF_ORACLE_INCLUDE and
     FFIX_DIFF_ORACLE_LIBDIR, by default those of Debian's libffi-dev for the compiler's target,
-    /usr/include/<multiarch> and /usr/lib/<multiarch>."""
+    /usr/include/<multiarch> and /usr/lib/<multiarch>; for a cross compiler those of the
+    Debian packages that the architecture package's ORACLE_FETCH script unpacks into the
+    cache (cross_oracle_dirs)."""
     inc, lib = _env('FFIX_DIFF_ORACLE_INCLUDE'), _env('FFIX_DIFF_ORACLE_LIBDIR')
+    if (inc is None or lib is None) and arch.is_cross(cc):
+        return cross_oracle_dirs(cc)
     if inc is None or lib is None:
         tuple_ = multiarch(cc)
         if tuple_ is None:
@@ -86,10 +91,56 @@ def oracle_dirs(cc):
     return inc, lib
 
 
+def cache_dir():
+    """Where downloaded oracles are kept: FFIX_CACHE, else .cache in the build tree (the parent
+    of FFIX_LIBDIR, as make check sets it), as the Makefile's FFIX_CACHE."""
+    c = _env('FFIX_CACHE')
+    if c is None and _env('FFIX_LIBDIR'):
+        c = os.path.join(os.path.dirname(os.path.abspath(_env('FFIX_LIBDIR'))), '.cache')
+    if c is None:
+        raise ConfigError('set FFIX_CACHE (where the oracle is unpacked) or '
+                          'FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR')
+    return os.path.abspath(c)
+
+
+def cross_oracle_dirs(cc):
+    """The oracle of a cross build: the include and library directories that the architecture
+    package's ORACLE_FETCH script (tools/fetch-arm64-oracle.sh for AArch64) prints after
+    unpacking Debian's libffi packages for that architecture into the cache (quick once
+    done)."""
+    try:
+        tgt = arch.for_compiler(cc)
+    except arch.Unsupported as e:
+        raise ConfigError(str(e))
+    script = getattr(tgt, 'ORACLE_FETCH', None)
+    if not script:
+        raise ConfigError('no oracle for a cross build for %s: set FFIX_DIFF_ORACLE_INCLUDE and '
+                          'FFIX_DIFF_ORACLE_LIBDIR' % tgt.NAME)
+    path = os.path.join(gen.DIFF_DIR, '..', '..', script)
+    p = subprocess.run(['sh', path, cache_dir()], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True)
+    dirs = dict(line.split(None, 1) for line in p.stdout.splitlines() if ' ' in line)
+    if p.returncode != 0 or 'include' not in dirs or 'libdir' not in dirs:
+        raise ConfigError('%s %s could not provide the oracle (status %d): %s; or set '
+                          'FFIX_DIFF_ORACLE_INCLUDE and FFIX_DIFF_ORACLE_LIBDIR'
+                          % (script, cache_dir(), p.returncode, p.stderr.strip()[-1500:]))
+    return (_env('FFIX_DIFF_ORACLE_INCLUDE', dirs['include'].strip()),
+            _env('FFIX_DIFF_ORACLE_LIBDIR', dirs['libdir'].strip()))
+
+
 def default_cc():
-    """The compiler of the test programs: FFIX_DIFF_CC, default gcc (mingw-w64's for a Windows
-    build)."""
-    return _env('FFIX_DIFF_CC', MINGW_CC if windows_mode() else 'gcc')
+    """The compiler of the test programs: FFIX_DIFF_CC; else CC when it is a cross compiler
+    (make check exports the build's CC: the programs of a cross build are built with it and
+    run under TEST_RUNNER); else gcc (mingw-w64's for a Windows build)."""
+    v = _env('FFIX_DIFF_CC')
+    if v is not None:
+        return v
+    if windows_mode():
+        return MINGW_CC
+    cc = _env('CC')
+    if cc is not None and arch.is_cross(cc):
+        return cc
+    return 'gcc'
 
 
 def abis_from_env(tgt=None):
@@ -128,6 +179,7 @@ def call_count(abi='sysv'):
 class Config:
     def __init__(self):
         self.windows = windows_mode()
+        self.cross, self.test_runner = False, []
         if self.windows:
             self._init_windows()
         else:
@@ -184,6 +236,23 @@ class Config:
 
     def _init_linux(self):
         self.cc = default_cc()
+        # a cross build: the programs run under TEST_RUNNER (qemu-user), each with the
+        # LD_LIBRARY_PATH of its library (qemu passes the environment on to the guest)
+        self.cross = arch.is_cross(self.cc)
+        self.test_runner = []
+        if self.cross:
+            try:
+                tgt = arch.for_compiler(self.cc)
+            except arch.Unsupported as e:
+                raise ConfigError(str(e))
+            runner = _env('TEST_RUNNER', getattr(tgt, 'DEFAULT_TEST_RUNNER', None))
+            if not runner:
+                raise ConfigError('%s builds for %s: set TEST_RUNNER to a command that runs '
+                                  'its programs here' % (self.cc, tgt.NAME))
+            self.test_runner = shlex.split(runner)
+            if not shutil.which(self.test_runner[0]):
+                raise ConfigError('TEST_RUNNER: %s not found (apt-get install qemu-user-static)'
+                                  % self.test_runner[0])
         self.oracle_include, self.oracle_libdir = oracle_dirs(self.cc)
         inc, lib = _env('FFIX_INCLUDE'), _env('FFIX_LIBDIR')
         if not inc or not lib:
@@ -207,6 +276,8 @@ class Config:
                               % (self.oracle_include, self.oracle_libdir))
         self.ffix_lib = os.path.realpath(os.path.join(self.ffix_libdir, 'libffi.so.8'))
         self.oracle_lib = os.path.realpath(os.path.join(self.oracle_libdir, 'libffi.so.8'))
+        if not os.path.exists(self.oracle_lib):
+            raise ConfigError('the oracle has no %s/libffi.so.8' % self.oracle_libdir)
 
     def nbatches(self, abi, kind):
         n = self.counts[abi] if kind == 'call' else self.closure_counts[abi]
@@ -220,6 +291,9 @@ class Config:
         env = dict(os.environ)
         for k in ('LD_LIBRARY_PATH', 'LD_PRELOAD'):
             env.pop(k, None)
+        if self.cross and lib_dir:
+            # (the programs' DT_RPATH names the same directory and comes first)
+            env['LD_LIBRARY_PATH'] = lib_dir
         if self.windows:
             env['WINEDEBUG'] = '-all'
             env['WINEPREFIX'] = self.wineprefix
@@ -230,7 +304,9 @@ class Config:
         return env
 
     def run_cmd(self, exe, start):
-        return ([self.wine, exe, str(start)] if self.windows else [exe, str(start)])
+        if self.windows:
+            return [self.wine, exe, str(start)]
+        return self.test_runner + [exe, str(start)]
 
     def exe(self, name):
         return name + '.exe' if self.windows else name
@@ -239,7 +315,13 @@ class Config:
         if self.windows:
             return 'FFIX_DIFF_WINDOWS=%s FFIX_DIFF_WINDOWS_ORACLE=%s' % (
                 os.path.dirname(self.ffix_include), os.path.dirname(self.oracle_include))
-        return 'FFIX_INCLUDE=%s FFIX_LIBDIR=%s' % (self.ffix_include, self.ffix_libdir)
+        env = 'FFIX_INCLUDE=%s FFIX_LIBDIR=%s' % (self.ffix_include, self.ffix_libdir)
+        if self.cross:
+            env += ' FFIX_DIFF_CC=%s TEST_RUNNER=%s FFIX_DIFF_ORACLE_INCLUDE=%s ' \
+                   'FFIX_DIFF_ORACLE_LIBDIR=%s' % tuple(shlex.quote(x) for x in (
+                       self.cc, ' '.join(self.test_runner), self.oracle_include,
+                       self.oracle_libdir))
+        return env
 
 
 def _windows_prefix(prefix, var):
@@ -275,7 +357,7 @@ def _sha256(path):
 
 
 def _cc(cfg, args, cwd):
-    p = subprocess.run([cfg.cc] + args, cwd=cwd, stdout=subprocess.PIPE,
+    p = subprocess.run(shlex.split(cfg.cc) + args, cwd=cwd, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True)
     return p.returncode, p.stdout
 
@@ -441,6 +523,11 @@ class ProgResult:
         self.errors = []
 
 
+def _no_core_dumps():
+    # qemu-user writes a core file of the guest into the current directory when it crashes
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run_prog(cfg, exe, ids, lib_dir=None):
     """Run exe until it has reported every signature (ids: the keys, '17' or 'c17', in
     program order); a crash or hang in one signature is recorded and the program restarted
@@ -452,7 +539,8 @@ def run_prog(cfg, exe, ids, lib_dir=None):
         try:
             p = subprocess.run(cfg.run_cmd(exe, start), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=cfg.run_env(lib_dir),
-                               timeout=RUN_TIMEOUT, cwd=os.path.dirname(exe))
+                               timeout=RUN_TIMEOUT, cwd=os.path.dirname(exe),
+                               preexec_fn=_no_core_dumps if cfg.cross else None)
             out, err, rc = p.stdout, p.stderr, p.returncode
         except subprocess.TimeoutExpired as e:
             out, err, rc = e.stdout or b'', e.stderr or b'', 'timeout'
@@ -734,7 +822,7 @@ def run_batch(cfg, name, sigs):
         # the exact commands of this run, to rebuild by hand (e.g. with -g added)
         f.write('#!/bin/sh\nset -e\ncd "$(dirname "$0")"\n')
         for _, args in steps:
-            f.write(' '.join(shlex.quote(x) for x in [cfg.cc] + args) + '\n')
+            f.write(' '.join(shlex.quote(x) for x in shlex.split(cfg.cc) + args) + '\n')
         if cfg.windows:
             for exe, out, libdir in ((fx_exe, 'out-ffix.txt', cfg.ffix_libdir),
                                      (orc_exe, 'out-oracle.txt', cfg.oracle_libdir)):
@@ -743,6 +831,13 @@ def run_batch(cfg, name, sigs):
                     ' '.join('%s=%s' % (k, shlex.quote(env[k])) for k in
                              ('WINEDEBUG', 'WINEPREFIX', 'WINEDLLOVERRIDES', 'WINEPATH')),
                     shlex.quote(cfg.wine), exe, out))
+            f.write('grep "^X " out-ffix.txt out-oracle.txt || true\n')
+        elif cfg.cross:
+            run = ' '.join(shlex.quote(x) for x in cfg.test_runner)
+            for exe, out, libdir in (('caller-ffix', 'out-ffix.txt', cfg.ffix_libdir),
+                                     ('caller-oracle', 'out-oracle.txt', cfg.oracle_libdir)):
+                f.write('env -u LD_PRELOAD LD_LIBRARY_PATH=%s %s ./%s > %s || true\n'
+                        % (shlex.quote(libdir), run, exe, out))
             f.write('grep "^X " out-ffix.txt out-oracle.txt || true\n')
         else:
             f.write('env -u LD_LIBRARY_PATH -u LD_PRELOAD ./caller-ffix > out-ffix.txt || true\n'
@@ -796,8 +891,9 @@ def batch_name(key):
 def batch_sigs(cfg, key):
     a, kind, n = key
     if n == 'fixed':
-        return gen.fixed_sigs(a) if kind == 'call' else gen.closure_fixed_sigs(a)
-    return [gen.make_sig(cfg.seed, i, kind == 'closure', a)
+        return (gen.fixed_sigs(a, cfg.arch) if kind == 'call'
+                else gen.closure_fixed_sigs(a, cfg.arch))
+    return [gen.make_sig(cfg.seed, i, kind == 'closure', a, cfg.arch)
             for i in cfg.batch_ids(a, kind, n)]
 
 
@@ -959,7 +1055,7 @@ def main(argv=None):
         return 2
     probe(cfg)
     ids = [x.strip() for x in a.ids.split(',') if x.strip()]
-    sigs = gen.sigs_for_ids(cfg.seed, ids)
+    sigs = gen.sigs_for_ids(cfg.seed, ids, cfg.arch)
     br = run_batch(cfg, 'repro', sigs)
     for s in sigs:
         print('/* ---- %s ---- */\n%s\n' % (s.title(), s.c_text(cfg.arch)))

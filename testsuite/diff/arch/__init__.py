@@ -24,6 +24,20 @@ A package holds both halves of what depends on the architecture:
     known_libffi_bugs(sig, tag, fline)
                              names of the known oracle bugs that explain a disagreement
 
+  and, optionally (without them the generator draws exactly x86-64's signatures):
+
+    SCALAR_OVERRIDES         scalar types by gen.py's codes that differ here (AArch64:
+                             gen.BINARY128_LONG_DOUBLE for 'f80' and 'cf80')
+    EXTRA_STRUCT_KINDS       (name, weight) of more struct kinds, gen.Generator._st_<name>
+    FIXED_SPECS              hand-written signatures (gen.FIXED_SPECS' format), ids 920000+,
+                             also run as closures c970000+
+    CLOSURE_FIXED_SPECS      hand-written closure signatures, ids c920000+
+    DEFAULT_TEST_RUNNER      for a cross compiler: the command that runs its programs here
+                             (TEST_RUNNER overrides it)
+    ORACLE_FETCH             for a cross compiler: a script (path from the top of the tree)
+                             that, given a cache directory, unpacks the oracle there and prints
+                             "include <dir>" and "libdir <dir>"
+
 for_compiler(cc) picks the package of the architecture `cc` compiles for; one without a
 package raises Unsupported, whose text says what to write.
 """
@@ -31,6 +45,8 @@ package raises Unsupported, whose text says what to write.
 import functools
 import importlib
 import os
+import platform
+import shlex
 import subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,7 +57,8 @@ class Unsupported(Exception):
 
 
 def _predefined_macros(cc):
-    p = subprocess.run([cc, '-dM', '-E', '-x', 'c', os.devnull], stdout=subprocess.PIPE,
+    p = subprocess.run(shlex.split(cc) + ['-dM', '-E', '-x', 'c', os.devnull],
+                       stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, universal_newlines=True)
     if p.returncode != 0:
         raise Unsupported('cannot ask %s for its predefined macros: %s'
@@ -61,11 +78,28 @@ def machine(cc):
     m = _predefined_macros(cc)
     if '__x86_64__' in m and '__ILP32__' not in m:
         return 'x86_64'
-    if '__aarch64__' in m:
+    if '__aarch64__' in m and '__ILP32__' not in m:
         return 'aarch64'
-    p = subprocess.run([cc, '-dumpmachine'], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    p = subprocess.run(shlex.split(cc) + ['-dumpmachine'], stdout=subprocess.PIPE,
+                       stderr=subprocess.DEVNULL,
                        universal_newlines=True)
     return p.stdout.strip().split('-')[0] or 'unknown'
+
+
+def host_machine():
+    """The architecture of this machine, named like the packages here."""
+    m = platform.machine().lower()
+    return {'amd64': 'x86_64', 'arm64': 'aarch64'}.get(m, m)
+
+
+@functools.lru_cache(maxsize=None)
+def is_cross(cc):
+    """Whether `cc` builds for another architecture than this machine's (its programs then
+    run under the package's DEFAULT_TEST_RUNNER, or TEST_RUNNER)."""
+    try:
+        return machine(cc) != host_machine()
+    except (OSError, Unsupported):
+        return False
 
 
 @functools.lru_cache(maxsize=None)

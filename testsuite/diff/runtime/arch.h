@@ -16,6 +16,14 @@
      ARCH_RESULT_REG32         the name of the low 32 bits of the integer result register
                                ("eax"), used in the flag NARROW-RESULT-NOT-EXTENDED
 
+   and optionally, to check that ffi_call, call plans and closures preserve the callee-saved
+   registers (flag CALLEE-SAVED-CLOBBERED):
+
+     ARCH_SAVED_REGS, ARCH_SAVED_NAMES    how many there are, their names
+     arch_saved_pattern[], arch_saved_seen[]   what they are loaded with, what they held after
+     arch_checked_call4(f, a, b, c, d)    calls f(a, b, c, d) with the pattern loaded
+     ARCH_RUNTIME_ASM          definitions of the above, expanded once, in runtime.c
+
    The assembly thunks of callees.c are the Python side's (arch/<name>/__init__.py), see
    README.md. */
 #ifndef DIFF_RUNTIME_ARCH_H
@@ -23,6 +31,8 @@
 
 #if defined(__x86_64__) && !defined(__ILP32__)
 #include "../arch/x86_64/arch.h"
+#elif defined(__aarch64__) && !defined(__ILP32__)
+#include "../arch/aarch64/arch.h"
 #else
 #error "testsuite/diff has no runtime for this architecture: write arch/<name>/arch.h (see runtime/arch.h and README.md)"
 #endif

@@ -157,6 +157,30 @@ static void fp_stack_check(const char *what)
   }
 }
 
+/* The callee-saved registers across ffi_call, a plan's invoke and a closure's call site (where
+   arch.h offers the check): CHECKED_CALL2/4(what, f, ...) is f(...) otherwise. */
+#ifdef ARCH_SAVED_REGS
+static void saved_check(const char *what)
+{
+  static const char *const names[] = ARCH_SAVED_NAMES;
+  char bad[256] = "";
+  for (unsigned i = 0; i < ARCH_SAVED_REGS; i++)
+    if (arch_saved_seen[i] != arch_saved_pattern[i] && strlen(bad) + 8 < sizeof bad) {
+      strcat(bad, bad[0] ? "," : "");
+      strcat(bad, names[i]);
+    }
+  if (bad[0])
+    flagf(" !CALLEE-SAVED-CLOBBERED(%s:%s)", what, bad);
+}
+#define CHECKED_CALL4(what, f, a, b, c, d)                                         \
+  (arch_checked_call4((void *)(f), (void *)(a), (void *)(b), (void *)(c), (void *)(d)), \
+   saved_check(what))
+#define CHECKED_CALL2(what, f, a, b) CHECKED_CALL4(what, f, a, b, NULL, NULL)
+#else
+#define CHECKED_CALL4(what, f, a, b, c, d) f(a, b, c, d)
+#define CHECKED_CALL2(what, f, a, b) f(a, b)
+#endif
+
 static unsigned char argsnap[1u << 17];
 static int av_flagged, arg_flagged[64];
 
@@ -226,7 +250,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
   fp_stack_check(NULL);
   lg_reset();
   stage("ffi_call");
-  ffi_call(cif, fn, rb, av);
+  CHECKED_CALL4("ffi_call", ffi_call, cif, fn, rb, av);
   fp_stack_check("ffi_call");
   calllen = lg_len;
   log_result(rb, rkind, logret);
@@ -244,7 +268,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
     memcpy(av, avsnap, nargs * sizeof(void *));
     lg_reset();
     stage("ffi_call-null-rvalue");
-    ffi_call(cif, fn, NULL, av);
+    CHECKED_CALL4("ffi_call-null-rvalue", ffi_call, cif, fn, NULL, av);
     fp_stack_check("ffi_call-null-rvalue");
     if (lg_len != calllen || memcmp(lg_buf, fbuf, calllen) != 0)
       flagf(" !NULL-RVALUE{%s}", nospace(lg_buf));
@@ -261,7 +285,7 @@ static void do_ffi(ffi_cif *cif, void (*fn)(void), void **av, const size_t *asz,
       memset(rb, 0xee, rs + 64);
       lg_reset();
       stage("ffi_call_plan_invoke");
-      ffi_call_plan_invoke(plan, fn, rb, av);
+      CHECKED_CALL4("ffi_call_plan_invoke", ffi_call_plan_invoke, plan, fn, rb, av);
       fp_stack_check("ffi_call_plan_invoke");
       log_result(rb, rkind, logret);
       if (strcmp(lg_buf, fbuf) != 0)
@@ -318,7 +342,7 @@ static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **,
   hflags[0] = 0;
   hcalls = 0;
   stage("closure");
-  callsite(code, "closure");
+  CHECKED_CALL2("closure", callsite, code, "closure");
   memcpy(fbuf, lg_buf, lg_len + 1);
   if (hcalls != 1)
     flagf(" !HANDLER-CALLS(%u)", hcalls);
@@ -326,7 +350,7 @@ static void do_closure(ffi_cif *cif, void (*handler)(ffi_cif *, void *, void **,
   /* the same closure again: same handler log and result */
   hcalls = 0;
   stage("closure-second-call");
-  callsite(code, "closure-second-call");
+  CHECKED_CALL2("closure-second-call", callsite, code, "closure-second-call");
   if (hcalls != 1 || strcmp(lg_buf, fbuf) != 0)
     flagf(" !SECOND-CALL(calls=%u){%s}", hcalls, nospace(lg_buf));
   if (rawcheck)

@@ -7,6 +7,10 @@
 
 #include "runtime.h"
 
+#ifdef ARCH_RUNTIME_ASM
+ARCH_RUNTIME_ASM
+#endif
+
 #define LG_CAP (1u << 20)
 char lg_buf[LG_CAP];
 size_t lg_len;
@@ -170,4 +174,24 @@ void fz_f80(void *p, rng_t *r)
   }
   memcpy(p, &m, 8);
   memcpy((char *)p + 8, &se, 2);
+}
+
+/* IEEE binary128 (long double on AArch64): 112-bit mantissa, 15-bit exponent, sign, all 16
+   bytes significant (little-endian: the sign and exponent are bytes 14-15).  Normals,
+   denormals, zeros and infinities; never a NaN. */
+void fz_f128(void *p, rng_t *r)
+{
+  uint64_t lo = rng_next(r), hi = rng_next(r);
+  uint64_t x = rng_next(r);
+  uint64_t se = (x % 0x7fff) | ((x >> 20) & 0x8000);   /* exponent 0..0x7ffe, sign */
+  switch (rng_next(r) % 64 + (fz_specials ? 0 : 64)) {
+  case 0: lo = hi = 0; se &= 0x8000; break;              /* +-0 */
+  case 1: lo = hi = 0; se = 0x3fff; break;               /* 1.0 */
+  case 2: lo = hi = 0; se = 0xffff; break;               /* -inf */
+  case 3: se &= 0x8000; break;                           /* denormal */
+  default: break;
+  }
+  hi = (hi & 0xffffffffffffull) | (se << 48);
+  memcpy(p, &lo, 8);
+  memcpy((char *)p + 8, &hi, 8);
 }

@@ -29,6 +29,7 @@ void fz_int(void *p, unsigned n, rng_t *r);
 void fz_f32(void *p, rng_t *r);
 void fz_f64(void *p, rng_t *r);
 void fz_f80(void *p, rng_t *r);
+void fz_f128(void *p, rng_t *r);
 
 /* Closure handlers (callees.c) record anomalies here; the caller appends them to the flags.
    user_data of every closure points to a cl_ud_t. */
