@@ -1480,10 +1480,16 @@ def setup_env(args, source):
     if args.cxx:
         env.cxx = shlex.split(args.cxx)
     else:
-        # aarch64-linux-gnu-gcc -> aarch64-linux-gnu-g++, gcc-12 -> g++-12.
-        head = os.path.basename(env.cc[0])
-        m = re.match(r"^(.*-)?gcc(-[0-9.]+)?$", head)
-        env.cxx = [m.group(0).replace("gcc", "g++")] + env.cc[1:] if m else ["g++"]
+        # The C++ driver beside the C one: aarch64-linux-gnu-gcc ->
+        # aarch64-linux-gnu-g++, /usr/bin/gcc-12 -> /usr/bin/g++-12,
+        # clang -> clang++.
+        head, tail = os.path.split(env.cc[0])
+        m = re.match(r"^(.*-)?(gcc|clang)(-[0-9.]+)?$", tail)
+        if m:
+            cxx = (m.group(1) or "") + ("g++" if m.group(2) == "gcc" else "clang++") + (m.group(3) or "")
+            env.cxx = [os.path.join(head, cxx)] + env.cc[1:]
+        else:
+            env.cxx = ["g++"]
     for tool in (env.cc, env.cxx):
         if not tool or not shutil.which(tool[0]):
             sys.exit("error: compiler %s not found" % " ".join(tool))
