@@ -3,11 +3,12 @@
 # Debian's cross compiler from a clean copy of this tree and test it under
 # qemu-user: configure --host=aarch64-linux-gnu, make (warning-free), make
 # check (every test program runs under qemu-aarch64-static, with BTI
-# enforced for the library), then the tiers that only a cross build
-# needs: the closure tests with 16 and 64 KiB pages (when
+# enforced for the library), libffi's own suite (make check-libffi: every
+# test cross-compiled at -O0 and -O2 and run under qemu; its log is
+# plain/check-libffi.log), then the tiers that only a cross build needs:
+# the closure tests with 16 and 64 KiB pages (when
 # tools/check-pagesizes.sh is there), and make check again with
-# AddressSanitizer and UndefinedBehaviorSanitizer.  (libffi's own suite
-# is not cross-aware yet.)
+# AddressSanitizer and UndefinedBehaviorSanitizer.
 #
 # The copy is the committed tree plus uncommitted changes to tracked files
 # (git stash create; untracked files are left out).  BUILD_DIR defaults to
@@ -62,6 +63,15 @@ configure_in() {
 status=0
 configure_in plain
 make -j"$jobs" check || { status=1; show_failures "$build/plain"; }
+if [ $status -eq 0 ] && [ "${FFIX_AARCH64_QUICK:-0}" != 1 ]; then
+  # One line per test in the log; here the summary, and what failed.
+  if make check-libffi >check-libffi.log 2>&1; then
+    tail -n 3 check-libffi.log
+  else
+    status=1
+    grep -v '^PASS: ' check-libffi.log | tail -n 200
+  fi
+fi
 if [ $status -eq 0 ] && [ "${FFIX_AARCH64_QUICK:-0}" != 1 ]; then
   if [ -x "$build/src/tools/check-pagesizes.sh" ]; then
     "$build/src/tools/check-pagesizes.sh" "$build/plain" || status=1
