@@ -15,7 +15,6 @@
 #define A64_PLAN_BELOW (FFIX_PLAN_DATA + 16)   /* u32: a closure's bytes below fp: avalue, then gathered HFAs */
 #define A64_PLAN_LOCATE (FFIX_PLAN_DATA + 20)  /* u32: the closure's Locate array, from the plan */
 #define A64_PLAN_GATHERS (FFIX_PLAN_DATA + 24) /* u32: Gather records after it */
-#define A64_PLAN_CLOSURE_PLAIN (FFIX_PLAN_DATA + 28) /* u8: every Locate a plain offset (in fours) */
 #define A64_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 29) /* u8: A64_RET_* for closures */
 #define A64_PLAN_CLOSURE_HANDLER (FFIX_PLAN_DATA + 32) /* closure.S's code that loads the result */
 #define A64_PLAN_CLOSURE_ENTRY (FFIX_PLAN_DATA + 40) /* where a closure goes once it has the plan */

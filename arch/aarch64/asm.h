@@ -61,6 +61,21 @@
 
 #include "../../src/asm_tables.h"
 
+	/* N (1 to 4) v registers' low SIZE bytes (V = s, d or q: 4, 8, 16)
+	   side by side at BASE + OFF: OP is str or ldr, PAIR stp or ldp.  */
+	.macro VREGS op, pair, v, size, n, base, off=0
+	.if \n == 1
+	\op	\v\()0, [\base, #\off]
+	.else
+	\pair	\v\()0, \v\()1, [\base, #\off]
+	.if \n == 3
+	\op	\v\()2, [\base, #\off + 2 * \size]
+	.elseif \n == 4
+	\pair	\v\()2, \v\()3, [\base, #\off + 2 * \size]
+	.endif
+	.endif
+	.endm
+
 	/* Plain loads suffice: whoever holds a prepared cif (or a closure
 	   of one) got it after the plan's publication, which came after the
 	   table's (plan_table.cc), so both are visible to it.  */

@@ -321,7 +321,6 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   h->locate = static_cast<uint32_t>(FFIX_PLAN_DATA + locates);
   h->gathers = static_cast<uint32_t>(b.gathers.size() / sizeof(Gather));
   h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
-  h->closure_plain = plain;
   h->closure_handler = ffix_a64_closure_rets[ret.closure_kind()];
   // A closure saves only the registers its arguments use.
   h->closure_entry = ffix_a64_closure_generics[b.ngrn > 0][b.nsrn > 0][plain];

@@ -259,48 +259,17 @@ slot_generic_\x\v\plain:
 	RET_OP x0_x1
 	ldp	x0, x1, [x29, #RESULT]
 	DONE
-	RET_OP s1
-	ldr	s0, [x29, #RESULT]
+	.irp n, 1, 2, 3, 4
+	RET_OP s\n
+	VREGS	ldr, ldp, s, 4, \n, x29, RESULT
 	DONE
-	RET_OP s2
-	ldp	s0, s1, [x29, #RESULT]
+	RET_OP d\n
+	VREGS	ldr, ldp, d, 8, \n, x29, RESULT
 	DONE
-	RET_OP s3
-	ldp	s0, s1, [x29, #RESULT]
-	ldr	s2, [x29, #RESULT + 8]
+	RET_OP q\n
+	VREGS	ldr, ldp, q, 16, \n, x29, RESULT
 	DONE
-	RET_OP s4
-	ldp	s0, s1, [x29, #RESULT]
-	ldp	s2, s3, [x29, #RESULT + 8]
-	DONE
-	RET_OP d1
-	ldr	d0, [x29, #RESULT]
-	DONE
-	RET_OP d2
-	ldp	d0, d1, [x29, #RESULT]
-	DONE
-	RET_OP d3
-	ldp	d0, d1, [x29, #RESULT]
-	ldr	d2, [x29, #RESULT + 16]
-	DONE
-	RET_OP d4
-	ldp	d0, d1, [x29, #RESULT]
-	ldp	d2, d3, [x29, #RESULT + 16]
-	DONE
-	RET_OP q1
-	ldr	q0, [x29, #RESULT]
-	DONE
-	RET_OP q2
-	ldp	q0, q1, [x29, #RESULT]
-	DONE
-	RET_OP q3
-	ldp	q0, q1, [x29, #RESULT]
-	ldr	q2, [x29, #RESULT + 32]
-	DONE
-	RET_OP q4
-	ldp	q0, q1, [x29, #RESULT]
-	ldp	q2, q3, [x29, #RESULT + 32]
-	DONE
+	.endr
 	/* Written through x8 by fun already.  */
 	RET_OP memory
 	DONE

@@ -290,48 +290,18 @@ stack_ref:
 	subs	w12, w12, #1
 	b.ne	1b
 	DONE	\flavor
-	CALL_OP	\flavor, s1
-	str	s0, [\r]
+	/* Floating-point values, vectors, HFAs and HVAs: 1 to 4 v registers.  */
+	.irp n, 1, 2, 3, 4
+	CALL_OP	\flavor, s\n
+	VREGS	str, stp, s, 4, \n, \r
 	DONE	\flavor
-	CALL_OP	\flavor, s2
-	stp	s0, s1, [\r]
+	CALL_OP	\flavor, d\n
+	VREGS	str, stp, d, 8, \n, \r
 	DONE	\flavor
-	CALL_OP	\flavor, s3
-	stp	s0, s1, [\r]
-	str	s2, [\r, #8]
+	CALL_OP	\flavor, q\n
+	VREGS	str, stp, q, 16, \n, \r
 	DONE	\flavor
-	CALL_OP	\flavor, s4
-	stp	s0, s1, [\r]
-	stp	s2, s3, [\r, #8]
-	DONE	\flavor
-	CALL_OP	\flavor, d1
-	str	d0, [\r]
-	DONE	\flavor
-	CALL_OP	\flavor, d2
-	stp	d0, d1, [\r]
-	DONE	\flavor
-	CALL_OP	\flavor, d3
-	stp	d0, d1, [\r]
-	str	d2, [\r, #16]
-	DONE	\flavor
-	CALL_OP	\flavor, d4
-	stp	d0, d1, [\r]
-	stp	d2, d3, [\r, #16]
-	DONE	\flavor
-	CALL_OP	\flavor, q1
-	str	q0, [\r]
-	DONE	\flavor
-	CALL_OP	\flavor, q2
-	stp	q0, q1, [\r]
-	DONE	\flavor
-	CALL_OP	\flavor, q3
-	stp	q0, q1, [\r]
-	str	q2, [\r, #32]
-	DONE	\flavor
-	CALL_OP	\flavor, q4
-	stp	q0, q1, [\r]
-	stp	q2, q3, [\r, #32]
-	DONE	\flavor
+	.endr
 	/* Through memory: x8 is the address the callee writes the result to
 	   (AAPCS64 §6.9).  No REGS plan returns in memory (build_plan.cc).  */
 	.p2align 3

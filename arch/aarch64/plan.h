@@ -41,7 +41,7 @@ struct Header {
   uint32_t below;     // a closure's bytes below fp: avalue (32-aligned), then 64 per Gather
   uint32_t locate;    // offset of the closure's Locate array (nargs entries) from the plan
   uint32_t gathers;   // Gather records, after the Locate array
-  uint8_t closure_plain;  // every Locate an offset from fp, and as many as a multiple of 4
+  uint8_t unused;
   uint8_t closure_ret;  // A64_RET_* as a closure loads it
   uint8_t unused2[2];
   const void *closure_handler;  // closure.S's code that loads the result
@@ -55,7 +55,6 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == A64_PLAN_NARGS);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, below) == A64_PLAN_BELOW);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == A64_PLAN_LOCATE);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, gathers) == A64_PLAN_GATHERS);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_plain) == A64_PLAN_CLOSURE_PLAIN);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE_RET);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_entry) == A64_PLAN_CLOSURE_ENTRY);
