@@ -220,7 +220,8 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
     // A closure from ffi_closure_alloc: its trampoline is the one to arm,
     // whatever codeloc says (the deprecated ffi_prep_closure passes the
     // closure itself).  The plan first: the entry may read it.
-    memcpy(closure->tramp + FFIX_CLOSURE_PLAN, &plan, sizeof plan);
+    const auto word = reinterpret_cast<uintptr_t>(plan);
+    memcpy(closure->tramp + FFIX_CLOSURE_PLAN, &word, sizeof word);
     set_target(e->slot, plan->slot_entry);
     unlock();
   } else {
