@@ -576,12 +576,19 @@ def run_prog(cfg, exe, ids, lib_dir=None):
         what = ('timeout' if rc == 'timeout' else
                 'killed by signal %d' % -rc if isinstance(rc, int) and rc < 0 else
                 'exit status %s' % rc)
-        if last_b is None or last_b in res.D:
+        if last_b is None:
             res.errors.append('%s: %s outside any signature; stderr: %s'
                               % (os.path.basename(exe), what, err.strip()[-2000:]))
             return res
+        # Killed after the last signature it began had printed its D line: that signature's
+        # calls left the process broken (e.g. libffi's byref-pointer-misplaced hands the
+        # callee a garbage pointer it writes through, and the heap fails later).  Charge it
+        # to that signature and go on with the next, so one bad signature does not cost the
+        # rest of the batch.
+        during = ('after its calls' if last_b in res.D else
+                  'during ' + last_p if last_p else '')
         res.crash[last_b] = '%s%s; stderr: %s' % (
-            what, ' during ' + last_p if last_p else '', err.strip()[-1000:])
+            what, ' ' + during if during else '', err.strip()[-1000:])
         start = order.get(last_b, len(ids)) + 1
         if start >= len(ids):
             return res
