@@ -168,7 +168,7 @@ struct Plan {
   const void *slot_entry;
   alignas(16) unsigned char data[];
 };
-static_assert(offsetof(Plan, invoke) == FFIX_PLAN_INVOKE);
+static_assert(offsetof(Plan, invoke) == FFIX_PLAN_INVOKE && FFIX_PLAN_INVOKE + sizeof(void *) <= FFIX_EMPTY_PLAN_BYTES);
 static_assert(offsetof(Plan, slot_entry) == FFIX_PLAN_SLOT_ENTRY && offsetof(Plan, data) == FFIX_PLAN_DATA);
 static_assert(offsetof(ffi_cif, flags) == FFIX_CIF_FLAGS);
 static_assert(FFIX_CLOSURE_PLAN + sizeof(void *) <= FFI_TRAMPOLINE_SIZE);

@@ -38,14 +38,19 @@ FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, cons
 
 // The plan table: append-only, one flat array reserved once (untouched
 // pages cost nothing), so that a lookup is a compare and a load.  C names:
-// the assembly entries look plans up too (ffi_call, closures).  The two
-// words share a 16-byte block, so that one page address reaches both
-// (AArch64: one adrp).
-struct FfixPlans {
+// the assembly entries look plans up too (ffi_call, closures).  Every entry
+// below LIMIT is readable and holds a plan: the index's own, or NONE (the
+// empty plan, plan_table.cc) for index 0 (a zeroed cif) and indices not
+// handed out yet, so that code which jumps through a field of the plan it
+// found needs no test.  TABLE and LIMIT are one pair (AArch64: one adrp,
+// one ldp), so the struct starts a page there.
+struct alignas(FFIX_PLANS_ALIGN) FfixPlans {
   const ffix::Plan **table;
-  uint32_t capacity;
+  uintptr_t limit;
+  const ffix::Plan *none;
 };
-static_assert(offsetof(FfixPlans, table) == FFIX_PLANS_TABLE && offsetof(FfixPlans, capacity) == FFIX_PLANS_CAPACITY);
+static_assert(offsetof(FfixPlans, table) == FFIX_PLANS_TABLE && offsetof(FfixPlans, limit) == FFIX_PLANS_LIMIT &&
+              offsetof(FfixPlans, none) == FFIX_PLANS_NONE);
 extern "C" {
 extern FFIX_HIDDEN FfixPlans ffix_plans;
 [[noreturn]] FFIX_HIDDEN void ffix_bad_cif(void);
@@ -57,9 +62,9 @@ namespace ffix {
 // handed out, so a zeroed cif (never prepared, or its preparation failed)
 // finds nothing.
 inline const Plan *find_plan(uint32_t index) {
-  return index < __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE)
-             ? __atomic_load_n(&__atomic_load_n(&ffix_plans.table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED)
-             : nullptr;
+  if (index >= __atomic_load_n(&ffix_plans.limit, __ATOMIC_ACQUIRE)) return nullptr;
+  const Plan *plan = __atomic_load_n(&__atomic_load_n(&ffix_plans.table, __ATOMIC_RELAXED)[index], __ATOMIC_RELAXED);
+  return plan == ffix_plans.none ? nullptr : plan;
 }
 
 // The plan with INDEX, for calls: a cif that was never prepared

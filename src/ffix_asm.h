@@ -35,9 +35,17 @@
 #define FFIX_PLAN_SLOT_ENTRY 24
 #define FFIX_PLAN_DATA 32
 
-/* The plan table (src/core.h, FfixPlans): its array and capacity.  */
+/* The plan table (src/core.h, FfixPlans): its array, the number of
+   entries that may be read, and the empty plan those not handed out hold.  */
 #define FFIX_PLANS_TABLE 0
-#define FFIX_PLANS_CAPACITY FFIX_PTR
+#define FFIX_PLANS_LIMIT FFIX_PTR
+#define FFIX_PLANS_NONE (2 * FFIX_PTR)
+#define FFIX_EMPTY_PLAN_BYTES 128 /* every word of it is ffix_bad_cif */
+#if defined(__aarch64__)
+#define FFIX_PLANS_ALIGN 4096 /* ldp has no page-offset relocation */
+#else
+#define FFIX_PLANS_ALIGN 16
+#endif
 
 /* struct ffi_call_plan (src/call_plan.cc): the plan.  */
 #define FFIX_CALL_PLAN_PLAN 0

@@ -14,10 +14,26 @@
 #include <string.h>
 
 namespace {
-const ffix::Plan *no_plans[1];
+// The empty plan.  Each of its words is ffix_bad_cif, so that a jump
+// through any field of it (a plan's invoke, a closure entry) stops the
+// program with the message; code that reads a plan's data first compares
+// with ffix_plans.none.  EMPTY_PLAN_BYTES covers every field jumped through
+// (asserted in the backends' plan.h).
+using Word = void (*)(void);
+struct EmptyPlan {
+  Word word[FFIX_EMPTY_PLAN_BYTES / sizeof(Word)];
+};
+constexpr EmptyPlan make_empty_plan() {
+  EmptyPlan e{};
+  for (Word &w : e.word) w = ffix_bad_cif;
+  return e;
 }
+const EmptyPlan empty_plan = make_empty_plan();
+const auto *const none = reinterpret_cast<const ffix::Plan *>(&empty_plan);
+} // namespace
 
-alignas(16) FfixPlans ffix_plans = {no_plans, 1};
+// Zero until the first plan: every lookup fails the bound check.
+FfixPlans ffix_plans;
 
 namespace ffix {
 
@@ -47,6 +63,8 @@ Node *find(Node *head, uint64_t hash, const uint32_t *words, unsigned n) {
 
 Node **bucket_of(uint64_t hash) { return &buckets[hash & ((1u << kBucketBits) - 1)]; }
 
+size_t capacity;  // entries reserved
+
 // Reserve the table on first use: as large as the address space allows,
 // pages committed only as plans arrive (commit_index).  Called with no
 // plan published.
@@ -54,44 +72,52 @@ bool reserve_table() {
   static int lock;
   while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
   }
-  bool ok = __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) > 1;
+  bool ok = __atomic_load_n(&capacity, __ATOMIC_ACQUIRE) != 0;
   for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
     size_t bytes = sizeof(uintptr_t) << bits;  // one pointer per plan
     void *p = reserve_memory(bytes);
     if (!p) continue;
+    ffix_plans.none = none;
     __atomic_store_n(&ffix_plans.table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
-    __atomic_store_n(&ffix_plans.capacity, uint32_t{1} << bits, __ATOMIC_RELEASE);
+    __atomic_store_n(&capacity, size_t{1} << bits, __ATOMIC_RELEASE);
     ok = true;
   }
   __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
   return ok;
 }
 
-// Make the table's entry INDEX writable, committing a 64 KiB stretch of
-// the reservation at a time; the high-water mark spares the system call
-// for all but the first plan of each stretch.
-size_t committed_bytes;
+// Make the table's entry INDEX writable, committing a 4 KiB stretch of
+// the reservation at a time (so a program with a few signatures keeps one
+// page of table), filled with the empty plan before LIMIT lets anyone
+// read it.  Called with INDEX handed out to this thread alone; the lock
+// keeps two stretches from being filled at once.
 bool commit_index(uint32_t index) {
-  constexpr size_t kStretch = size_t{64} * 1024;
-  size_t need = (size_t{index} + 1) * sizeof(uintptr_t);
-  size_t have = __atomic_load_n(&committed_bytes, __ATOMIC_ACQUIRE);
-  if (need <= have) return true;
-  size_t upto = align_up(need, kStretch);
-  size_t capacity_bytes = size_t{__atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE)} * sizeof(uintptr_t);
-  if (upto > capacity_bytes) upto = capacity_bytes;
-  if (!commit_memory(reinterpret_cast<char *>(ffix_plans.table) + have, upto - have)) return false;
-  // Several threads may commit overlapping stretches: keep the largest.
-  while (have < upto &&
-         !__atomic_compare_exchange_n(&committed_bytes, &have, upto, true, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+  constexpr size_t kStretch = size_t{4} * 1024 / sizeof(uintptr_t);
+  if (index < __atomic_load_n(&ffix_plans.limit, __ATOMIC_ACQUIRE)) return true;
+  static int lock;
+  while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
   }
-  return true;
+  bool ok = true;
+  size_t have = ffix_plans.limit;
+  while (ok && index >= have) {
+    size_t upto = have + kStretch < capacity ? have + kStretch : capacity;
+    ok = commit_memory(ffix_plans.table + have, (upto - have) * sizeof(uintptr_t));
+    if (!ok) break;
+    for (size_t i = have; i < upto; i++) ffix_plans.table[i] = none;
+    __atomic_store_n(&ffix_plans.limit, upto, __ATOMIC_RELEASE);
+    have = upto;
+  }
+  __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+  return ok;
 }
 
 // Publish PLAN at a fresh index; false when out of memory or indices.
 bool publish(Plan *plan) {
-  if (__atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) == 1 && !reserve_table()) return false;
+  if (__atomic_load_n(&capacity, __ATOMIC_ACQUIRE) == 0 && !reserve_table()) return false;
+  // Indices stop at the capacity, so that next_index never wraps to 0.
+  if (__atomic_load_n(&next_index, __ATOMIC_RELAXED) >= capacity) return false;
   uint32_t index = __atomic_fetch_add(&next_index, 1, __ATOMIC_RELAXED);
-  if (index >= __atomic_load_n(&ffix_plans.capacity, __ATOMIC_ACQUIRE) || !commit_index(index)) return false;
+  if (index >= capacity || !commit_index(index)) return false;
   plan->index = index;
   __atomic_store_n(&ffix_plans.table[index], plan, __ATOMIC_RELEASE);
   return true;

@@ -19,8 +19,11 @@
                               ENDTABLE (src/asm_tables.h).
    PLAN_OF cif, i, t, o, fail
                               xO = the plan of the cif at CIF (core.h's
-                              find_plan), or branch to FAIL; xI and xT are
-                              scratch (I, T and O are register numbers).
+                              find_plan), the empty plan for a cif never
+                              prepared (a jump through any of its fields
+                              lands in ffix_bad_cif), or branch to FAIL
+                              when its index is past the table; xI and xT
+                              are scratch (I, T and O are register numbers).
 
    BTI and PAC instructions are in the hint space: cores without them run
    them as NOPs.  Every file ends with asm_notes.h.  */
@@ -79,15 +82,18 @@
 	/* Plain loads suffice: whoever holds a prepared cif (or a closure
 	   of one) got it after the plan's publication, which came after the
 	   table's (plan_table.cc), so both are visible to it.  */
+	/* ffix_plans starts a page (FFIX_PLANS_ALIGN): ldp takes no page
+	   offset.  */
 	.macro PLAN_OF cif, i, t, o, fail
 	ldr	w\i, [\cif, #FFIX_CIF_FLAGS]
 	adrp	x\t, ffix_plans
-	ldr	w\o, [x\t, :lo12:ffix_plans + FFIX_PLANS_CAPACITY]
-	cmp	w\i, w\o
+	ldp	x\t, x\o, [x\t]
+	.if FFIX_PLANS_TABLE != 0 || FFIX_PLANS_LIMIT != 8
+	.error "PLAN_OF: FfixPlans must begin with the table and its limit"
+	.endif
+	cmp	x\i, x\o
 	b.hs	\fail
-	ldr	x\t, [x\t, :lo12:ffix_plans + FFIX_PLANS_TABLE]
 	ldr	x\o, [x\t, x\i, lsl #3]
-	cbz	x\o, \fail
 	.endm
 
 #endif

@@ -59,6 +59,8 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == A64_PLAN_CLOSURE
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == A64_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_entry) == A64_PLAN_CLOSURE_ENTRY);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == A64_PLAN_STEPS);
+// closure.S jumps through closure_entry of whatever plan it finds.
+static_assert(A64_PLAN_CLOSURE_ENTRY + sizeof(void *) <= FFIX_EMPTY_PLAN_BYTES);
 static_assert(sizeof(Locate) == 8 && kMaxStackBytes + A64_CL_FRAME <= A64_LOC_OFFSET_MASK);
 static_assert(sizeof(Gather) == 16 && offsetof(Gather, to) == 4 && offsetof(Gather, count) == 8 &&
               offsetof(Gather, size) == 10);

@@ -77,7 +77,7 @@ ffix_sysv_go_closure:
 	movq	%rcx, SAVE+SYSV_SAVE_GPR+24(%rbp)
 	movq	%r8, SAVE+SYSV_SAVE_GPR+32(%rbp)
 	movq	%r9, SAVE+SYSV_SAVE_GPR+40(%rbp)
-	PLAN_OF	%r11, %rax, %eax, %rdi, .Lbad_cif
+	PLAN_OF_CHECKED	%r11, %rax, %eax, %rdi, .Lbad_cif
 	movq	SYSV_PLAN_CLOSURE_HANDLER(%rdi), %rax
 	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
 	cmpb	$0, SYSV_PLAN_NSSE(%rdi)

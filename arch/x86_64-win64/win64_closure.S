@@ -113,7 +113,7 @@ ffix_win64_closure_common:
 	movaps	%xmm15, -112(%rbp)
 #endif
 
-	PLAN_OF	%rax, %rax, %eax, %rdx, .Lbad_cif
+	PLAN_OF_CHECKED	%rax, %rax, %eax, %rdx, .Lbad_cif
 
 	/* The result: a buffer here, or the caller's memory (the hidden
 	   pointer in the first slot), which also goes back in rax.  */

@@ -17,7 +17,12 @@
                               (src/asm_tables.h).
    PLAN_OF cif, idx, idx32, out, fail
                               OUT = the plan of the cif at CIF (core.h's
-                              plan_at), or jump to FAIL.
+                              find_plan), the empty plan for a cif never
+                              prepared (a jump through any of its fields
+                              lands in ffix_bad_cif), or jump to FAIL when
+                              its index is past the table.
+   PLAN_OF_CHECKED ...        the same, and FAIL for the empty plan too:
+                              for code that reads the plan before jumping.
 
    Windows needs unwind data (.pdata/.xdata) to unwind through a frame:
    a function that calls out wraps its body in .seh_proc/.seh_endproc and
@@ -80,12 +85,16 @@
 
 	.macro PLAN_OF cif, idx, idx32, out, fail
 	movl	FFIX_CIF_FLAGS(\cif), \idx32
-	cmpl	ffix_plans+FFIX_PLANS_CAPACITY(%rip), \idx32
+	cmpq	ffix_plans+FFIX_PLANS_LIMIT(%rip), \idx
 	jae	\fail
 	movq	ffix_plans+FFIX_PLANS_TABLE(%rip), \out
 	movq	(\out,\idx,8), \out
-	testq	\out, \out
-	jz	\fail
+	.endm
+
+	.macro PLAN_OF_CHECKED cif, idx, idx32, out, fail
+	PLAN_OF	\cif, \idx, \idx32, \out, \fail
+	cmpq	ffix_plans+FFIX_PLANS_NONE(%rip), \out
+	je	\fail
 	.endm
 
 #endif

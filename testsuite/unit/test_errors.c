@@ -4,6 +4,7 @@
 #include <ffi.h>
 #include <signal.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -197,11 +198,31 @@ Test(errors, struct_offsets)
 
 /* A cif whose preparation failed cannot be called: ffi_call stops the
    program with a message instead of running with garbage.  */
+/* What a call of a bad cif must never reach: it exits rather than abort,
+   so that the tests below tell ffix's stop from a call made.  */
+static void must_not_be_called(void) { _exit(7); }
+
 Test(errors, calling_a_failed_cif_aborts, .signal = SIGABRT)
 {
   ffi_cif cif;
   ffi_type bad = {3, 4, FFI_TYPE_SINT32, NULL};
   ffi_type *a[] = {&bad};
   cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, ARRAY_LEN(a), &ffi_type_void, a), FFI_BAD_TYPEDEF);
-  ffi_call(&cif, FFI_FN(abort), NULL, NULL);
+  ffi_call(&cif, FFI_FN(must_not_be_called), NULL, NULL);
 }
+
+/* A cif whose flags were overwritten: an index past every plan handed
+   out, within the table's reservation (on Windows its pages past the
+   last plan are not even readable), then one past the reservation.  Both
+   stop with the message; neither faults nor calls.  */
+static void call_with_flags(unsigned delta)
+{
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, &ffi_type_void, NULL), FFI_OK);
+  cif.flags += delta;
+  ffi_call(&cif, FFI_FN(must_not_be_called), NULL, NULL);
+}
+
+Test(errors, calling_a_cif_with_flags_past_the_plans_aborts, .signal = SIGABRT) { call_with_flags(1u << 20); }
+
+Test(errors, calling_a_cif_with_garbage_flags_aborts, .signal = SIGABRT) { call_with_flags(0xfffffff0u); }
