@@ -35,15 +35,23 @@
 #define A64_GPR_BYTES1 3   /* BYTES_N is A64_GPR_BYTES1 + N - 1 */
 #define A64_GPR_BYTES8 10
 #define A64_GPR_REF 11     /* wide: a copy of C bytes at fp-D; the register gets its address */
-#define A64_GPR_WORD2 12   /* the 8 bytes of argument A and of A+1, into this register and the next */
-#define A64_GPR_KINDS 13
+#define A64_GPR_KINDS 12
 
 /* v register kinds: the low 4, 8 or 16 bytes from byte B of the argument.  */
 #define A64_FPR_S 0
 #define A64_FPR_D 1
 #define A64_FPR_Q 2
-#define A64_FPR_D2 3       /* the doubles of argument A and of A+1, into this register and the next */
-#define A64_FPR_KINDS 4
+#define A64_FPR_KINDS 3
+
+/* Pair kinds: whole scalar arguments A and B into a register and the
+   next of one class, by [kind of A][kind of B][register].  */
+#define A64_PAIR_SINT32 0
+#define A64_PAIR_UINT32 1
+#define A64_PAIR_WORD 2
+#define A64_GPR_PAIR_KINDS 3
+#define A64_PAIR_FLOAT 0
+#define A64_PAIR_DOUBLE 1
+#define A64_FPR_PAIR_KINDS 2
 
 /* Stack kinds: B is the offset from sp.  */
 #define A64_STACK_BYTES1 0

@@ -73,23 +73,27 @@ struct Builder {
   void gpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_gpr_ops[kind][ngrn++], arg, static_cast<uint32_t>(off)); }
   void fpr(int kind, uint32_t arg, size_t off) { steps.emit(ffix_a64_fpr_ops[kind][nsrn++], arg, static_cast<uint32_t>(off)); }
 
-  // A whole 8-byte argument into the next x register (or a double into
-  // the next v register): one step for two when the step just written
-  // did the same for the argument before, into the register before.
-  struct Last {
-    size_t step = ~size_t{0};  // offset of the last step written
-    uint32_t arg = 0;
+  // A whole scalar of pair kind KIND into the next register of a class:
+  // one step for two when the register before took one too (whichever
+  // argument that was, wherever its step is: the order registers are
+  // loaded in does not matter, and no step between touches either).
+  struct Pending {
+    size_t step = ~size_t{0};  // offset of a single step that may take a second argument
+    int kind = 0;
     unsigned reg = 0;
-  } last_word, last_double;
-  void whole(int kind, int pair, uint32_t arg, Last &last, unsigned &reg, const void *const (*ops)[8]) {
-    if (last.step + sizeof(Step) == steps.size() && last.arg + 1 == arg && last.reg + 1 == reg && !steps.failed()) {
-      steps.at<Step>(last.step)->handler = ops[pair][last.reg];
-      last.step = ~size_t{0};  // a pair is not extended
+  } gpr_pending, fpr_pending;
+  template <size_t K, size_t R>
+  void pairable(Pending &p, const void *const (&pairs)[K][K][R], const void *single, int kind, uint32_t arg, unsigned &reg) {
+    if (p.step != ~size_t{0} && p.reg + 1 == reg && !steps.failed()) {
+      auto *first = steps.at<Step>(p.step);
+      first->handler = pairs[p.kind][kind][p.reg];
+      first->b = arg;
+      p.step = ~size_t{0};  // a pair is not extended
       reg++;
       return;
     }
-    last = Last{steps.size(), arg, reg};
-    steps.emit(ops[kind][reg++], arg, 0);
+    p = Pending{steps.size(), kind, reg++};
+    steps.emit(single, arg, 0);
   }
 
   // The next stack slot for SIZE bytes aligned to ALIGN (C.4, C.14): its
@@ -121,7 +125,9 @@ struct Builder {
     if (regs && ngrn < A64_GPRS) {  // C.9
       saved(A64_SAVE_X + 8 * ngrn);
       int kind = integer_kind(t->type);
-      if (kind == A64_GPR_BYTES8) return whole(kind, A64_GPR_WORD2, arg, last_word, ngrn, ffix_a64_gpr_ops);
+      int pair = kind == A64_GPR_SINT32 ? A64_PAIR_SINT32 : kind == A64_GPR_BYTES1 + 3 ? A64_PAIR_UINT32
+               : kind == A64_GPR_BYTES8 ? A64_PAIR_WORD : -1;
+      if (pair >= 0) return pairable(gpr_pending, ffix_a64_gpr_pairs, ffix_a64_gpr_ops[kind][ngrn], pair, arg, ngrn);
       return gpr(kind, arg, 0);
     }
     on_stack(arg, t, 8);  // C.14, C.16, C.17
@@ -150,7 +156,10 @@ struct Builder {
         locate(kLocGathered, gathered);
         gathered += 64;  // the most an HFA takes: four long doubles
       }
-      if (t->type == FFI_TYPE_DOUBLE) return whole(A64_FPR_D, A64_FPR_D2, arg, last_double, nsrn, ffix_a64_fpr_ops);
+      if (t->type == FFI_TYPE_DOUBLE)
+        return pairable(fpr_pending, ffix_a64_fpr_pairs, ffix_a64_fpr_ops[A64_FPR_D][nsrn], A64_PAIR_DOUBLE, arg, nsrn);
+      if (t->type == FFI_TYPE_FLOAT)
+        return pairable(fpr_pending, ffix_a64_fpr_pairs, ffix_a64_fpr_ops[A64_FPR_S][nsrn], A64_PAIR_FLOAT, arg, nsrn);
       for (unsigned i = 0; i < c.count; i++) fpr(fpr_kind(c.member), arg, size_t{c.member} * i);
       return;
     }

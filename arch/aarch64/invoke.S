@@ -136,24 +136,65 @@ gpr_ref_\n:	BTI_J; COPY_REF; mov x\n, x12; NEXT(2 * STEP_SIZE)
 	GPR_OPS \n
 	.endr
 
-/* Two whole 8-byte arguments, A and A+1, into xN and xM (= N + 1).  */
-	.macro PAIR_OPS n, m
-	.p2align 3
-gpr_word2_\n:	BTI_J; ldr w11, [x9, #STEP_A]; add x11, x10, x11, lsl #3; ldp x12, x13, [x11]
-	ldr	x\n, [x12]; ldr x\m, [x13]; NEXT(STEP_SIZE)
-fpr_d2_\n:	BTI_J; ldr w11, [x9, #STEP_A]; add x11, x10, x11, lsl #3; ldp x12, x13, [x11]
-	ldr	d\n, [x12]; ldr d\m, [x13]; NEXT(STEP_SIZE)
+/* ---- pair steps: two whole scalar arguments, A and B (any two), into
+   a register and the next of the same class; a GPR pair's kinds are
+   int, unsigned or 8 bytes (A64_PAIR_*), an FPR pair's float or double.
+   One dispatch for two arguments.  */
+
+	/* Argument of pair kind KIND of class CLS from (xFROM) into register
+	   REG.  */
+	.macro PAIR_LOAD cls, kind, reg, from
+	.ifc \cls, gpr
+	.if \kind == A64_PAIR_SINT32
+	ldrsw	x\reg, [x\from]
+	.elseif \kind == A64_PAIR_UINT32
+	ldr	w\reg, [x\from]
+	.else
+	ldr	x\reg, [x\from]
+	.endif
+	.else
+	.if \kind == A64_PAIR_FLOAT
+	ldr	s\reg, [x\from]
+	.else
+	ldr	d\reg, [x\from]
+	.endif
+	.endif
 	.endm
-	PAIR_OPS 0, 1
-	PAIR_OPS 1, 2
-	PAIR_OPS 2, 3
-	PAIR_OPS 3, 4
-	PAIR_OPS 4, 5
-	PAIR_OPS 5, 6
-	PAIR_OPS 6, 7
+
+	.macro PAIR_OP cls, k1, k2, n, m
+\cls\()_pair_\k1\()_\k2\()_\n:
+	BTI_J
+	ldp	w11, w12, [x9, #STEP_A]
+	ldr	x11, [x10, x11, lsl #3]
+	ldr	x12, [x10, x12, lsl #3]
+	PAIR_LOAD \cls, \k1, \n, 11
+	PAIR_LOAD \cls, \k2, \m, 12
+	NEXT(STEP_SIZE)
+	.endm
+
+	.macro PAIR_OPS cls, k1, k2
+	.p2align 3
+	PAIR_OP	\cls, \k1, \k2, 0, 1
+	PAIR_OP	\cls, \k1, \k2, 1, 2
+	PAIR_OP	\cls, \k1, \k2, 2, 3
+	PAIR_OP	\cls, \k1, \k2, 3, 4
+	PAIR_OP	\cls, \k1, \k2, 4, 5
+	PAIR_OP	\cls, \k1, \k2, 5, 6
+	PAIR_OP	\cls, \k1, \k2, 6, 7
+	.endm
+
+	.irp k1, A64_PAIR_SINT32, A64_PAIR_UINT32, A64_PAIR_WORD
+	.irp k2, A64_PAIR_SINT32, A64_PAIR_UINT32, A64_PAIR_WORD
+	PAIR_OPS gpr, \k1, \k2
+	.endr
+	.endr
+	.irp k1, A64_PAIR_FLOAT, A64_PAIR_DOUBLE
+	.irp k2, A64_PAIR_FLOAT, A64_PAIR_DOUBLE
+	PAIR_OPS fpr, \k1, \k2
+	.endr
+	.endr
 /* A pair cannot start at register 7: its table entry stops the program.  */
-gpr_word2_7:
-fpr_d2_7:
+no_pair:
 	BTI_J
 	brk	#0
 
@@ -382,7 +423,6 @@ ffix_a64_invoke_go:
 	GPR_ROW	(A64_GPR_BYTES1 + 6), bytes7
 	GPR_ROW	A64_GPR_BYTES8, bytes8
 	GPR_ROW	A64_GPR_REF, ref
-	GPR_ROW	A64_GPR_WORD2, word2
 	ENDTABLE ffix_a64_gpr_ops, (A64_GPR_KINDS * A64_GPRS)
 
 	.macro FPR_ROW kind, name
@@ -394,8 +434,29 @@ ffix_a64_invoke_go:
 	FPR_ROW	A64_FPR_S, s
 	FPR_ROW	A64_FPR_D, d
 	FPR_ROW	A64_FPR_Q, q
-	FPR_ROW	A64_FPR_D2, d2
 	ENDTABLE ffix_a64_fpr_ops, (A64_FPR_KINDS * A64_FPRS)
+
+	.macro PAIR_ROW table, cls, k1, k2, kinds, regs
+	AT	\table, (((\k1) * (\kinds) + (\k2)) * (\regs))
+	.quad	\cls\()_pair_\k1\()_\k2\()_0, \cls\()_pair_\k1\()_\k2\()_1
+	.quad	\cls\()_pair_\k1\()_\k2\()_2, \cls\()_pair_\k1\()_\k2\()_3
+	.quad	\cls\()_pair_\k1\()_\k2\()_4, \cls\()_pair_\k1\()_\k2\()_5
+	.quad	\cls\()_pair_\k1\()_\k2\()_6, no_pair
+	.endm
+	TABLE	ffix_a64_gpr_pairs
+	.irp k1, A64_PAIR_SINT32, A64_PAIR_UINT32, A64_PAIR_WORD
+	.irp k2, A64_PAIR_SINT32, A64_PAIR_UINT32, A64_PAIR_WORD
+	PAIR_ROW ffix_a64_gpr_pairs, gpr, \k1, \k2, A64_GPR_PAIR_KINDS, A64_GPRS
+	.endr
+	.endr
+	ENDTABLE ffix_a64_gpr_pairs, (A64_GPR_PAIR_KINDS * A64_GPR_PAIR_KINDS * A64_GPRS)
+	TABLE	ffix_a64_fpr_pairs
+	.irp k1, A64_PAIR_FLOAT, A64_PAIR_DOUBLE
+	.irp k2, A64_PAIR_FLOAT, A64_PAIR_DOUBLE
+	PAIR_ROW ffix_a64_fpr_pairs, fpr, \k1, \k2, A64_FPR_PAIR_KINDS, A64_FPRS
+	.endr
+	.endr
+	ENDTABLE ffix_a64_fpr_pairs, (A64_FPR_PAIR_KINDS * A64_FPR_PAIR_KINDS * A64_FPRS)
 
 	TABLE	ffix_a64_stack_ops
 	ITEM	ffix_a64_stack_ops, A64_STACK_BYTES1, stack_bytes1

@@ -78,6 +78,8 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 extern "C" {
 FFIX_HIDDEN extern const void *const ffix_a64_gpr_ops[A64_GPR_KINDS][A64_GPRS];
 FFIX_HIDDEN extern const void *const ffix_a64_fpr_ops[A64_FPR_KINDS][A64_FPRS];
+FFIX_HIDDEN extern const void *const ffix_a64_gpr_pairs[A64_GPR_PAIR_KINDS][A64_GPR_PAIR_KINDS][A64_GPRS];
+FFIX_HIDDEN extern const void *const ffix_a64_fpr_pairs[A64_FPR_PAIR_KINDS][A64_FPR_PAIR_KINDS][A64_FPRS];
 FFIX_HIDDEN extern const void *const ffix_a64_stack_ops[A64_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_call_ops[A64_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_a64_call_regs_ops[A64_RET_KINDS];
