@@ -193,34 +193,60 @@ shape_\ret\()_\k0\()_\k1:
 	.endr
 	ENDTABLE ffix_a64_shapes, (A64_SHAPE_RETS * A64_SHAPE_KINDS * A64_SHAPE_KINDS)
 
-/* ---- whole-closure stubs.  Frame: the return address; the two
-   argument slots at 16 and 24; avalue at 32; the result at 48.  */
+/* ---- whole-closure stubs.  Frame: the return address at 0; the two
+   argument slots at 8 and 16; avalue at 32; the result at 48.  */
 
-	/* Save argument N of KIND (its slot at sp + 16 + 8N) from register
-	   number REG of its class, and put avalue[N] in xDST: the slot's
-	   address, or the register itself for REF.  */
-	.macro SAVE_ONE n, kind, reg, dst
-	.if \kind == REF
-	mov	x\dst, x\reg
-	.elseif IN_GPR(\kind)
-	str	x\reg, [sp, #16 + 8 * \n]
-	add	x\dst, sp, #16 + 8 * \n
-	.elseif IN_FPR(\kind)
-	str	d\reg, [sp, #16 + 8 * \n]
-	add	x\dst, sp, #16 + 8 * \n
+	/* The return address and the arguments of kinds K0 and K1 from their
+	   registers: a value to its slot (argument 0 in x0 with the return
+	   address: one stp), a REF's register (the address of the caller's
+	   composite) straight to avalue.  The second argument takes register
+	   1 of its class if the first was of that class too.  */
+	.macro SAVES k0, k1
+	SIGN_LR
+	.if IN_GPR(\k0) && \k0 != REF
+	stp	x30, x0, [sp, #-64]!
+	.else
+	str	x30, [sp, #-64]!
+	.endif
+	.cfi_def_cfa_offset 64
+	.cfi_offset x30, -64
+	.if \k0 == REF
+	str	x0, [sp, #32]
+	.elseif IN_FPR(\k0)
+	str	d0, [sp, #8]
+	.endif
+	.if (IN_GPR(\k1) && IN_GPR(\k0)) || (IN_FPR(\k1) && IN_FPR(\k0))
+	SAVE_SECOND \k1, 1
+	.else
+	SAVE_SECOND \k1, 0
 	.endif
 	.endm
 
-	/* Argument N of KIND, given the kind of the first (PREV): the second
-	   takes register 1 of its class if the first was of that class too;
-	   avalue[N] goes to x12 + N.  */
-	.macro SAVE_ARG n, kind, prev
-	.if \n == 0
-	SAVE_ONE 0, \kind, 0, 12
-	.elseif (IN_GPR(\kind) && IN_GPR(\prev)) || (IN_FPR(\kind) && IN_FPR(\prev))
-	SAVE_ONE 1, \kind, 1, 13
+	.macro SAVE_SECOND kind, reg
+	.if \kind == REF
+	str	x\reg, [sp, #40]
+	.elseif IN_GPR(\kind)
+	str	x\reg, [sp, #16]
+	.elseif IN_FPR(\kind)
+	str	d\reg, [sp, #16]
+	.endif
+	.endm
+
+	/* avalue[N] for each argument saved in a slot.  */
+	.macro AVALUE k0, k1
+	.if \k0 != REF && \k0 != NONE && \k1 != REF && \k1 != NONE
+	add	x12, sp, #8
+	add	x13, sp, #16
+	stp	x12, x13, [sp, #32]
 	.else
-	SAVE_ONE 1, \kind, 0, 13
+	.if \k0 != REF && \k0 != NONE
+	add	x12, sp, #8
+	str	x12, [sp, #32]
+	.endif
+	.if \k1 != REF && \k1 != NONE
+	add	x13, sp, #16
+	str	x13, [sp, #40]
+	.endif
 	.endif
 	.endm
 
@@ -240,37 +266,31 @@ shape_\ret\()_\k0\()_\k1:
 	.endm
 
 	/* Two entries: from closure.S's dispatch, then from a static
-	   trampoline (the common one: it falls through no landing pad).  */
+	   trampoline (the common one: it goes straight on).  Each saves the
+	   arguments before x0 takes the cif.  */
 	.macro CLOSURE_STUB ret, k0, k1
 	.p2align 4
 cshape_\ret\()_\k0\()_\k1:
 	.cfi_startproc
 	BTI_J
+	.cfi_remember_state
+	SAVES	\k0, \k1
+	mov	x0, x9
+	mov	x3, x11
 	b	1f
+	.cfi_restore_state
 cshape_slot_\ret\()_\k0\()_\k1:
 	BTI_C
-	ldr	x9, [x17, #FFIX_CLOSURE_CIF]
-	ldp	x10, x11, [x17, #FFIX_CLOSURE_FUN]
-1:	SIGN_LR
-	/* As in the call stubs: the CFI, no frame record.  */
-	str	x30, [sp, #-64]!
-	.cfi_def_cfa_offset 64
-	.cfi_offset x30, -64
-	SAVE_ARG 0, \k0, NONE
-	SAVE_ARG 1, \k1, \k0
-	.if \k1 != NONE
-	stp	x12, x13, [sp, #32]
-	.elseif \k0 != NONE
-	str	x12, [sp, #32]
-	.endif
-	mov	x0, x9
+	SAVES	\k0, \k1
+	ldr	x0, [x17, #FFIX_CLOSURE_CIF]
+	ldp	x10, x3, [x17, #FFIX_CLOSURE_FUN]
+1:	AVALUE	\k0, \k1
 	.if \ret == MEM
 	mov	x1, x8			/* fun writes the result where the caller said */
 	.else
 	add	x1, sp, #48
 	.endif
 	add	x2, sp, #32
-	mov	x3, x11
 	blr	x10
 	LOAD_RESULT \ret
 	ldr	x30, [sp], #64
