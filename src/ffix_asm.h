@@ -39,7 +39,7 @@
    entries that may be read, and the empty plan those not handed out hold.  */
 #define FFIX_PLANS_TABLE 0
 #define FFIX_PLANS_LIMIT FFIX_PTR
-#define FFIX_PLANS_NONE (2 * FFIX_PTR)
+#define FFIX_PLANS_NONE (FFIX_PLANS_LIMIT + FFIX_PTR)
 #define FFIX_EMPTY_PLAN_BYTES 128 /* every word of it is ffix_bad_cif */
 #if defined(__aarch64__)
 #define FFIX_PLANS_ALIGN 4096 /* ldp has no page-offset relocation */
