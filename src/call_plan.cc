@@ -3,22 +3,48 @@
 // A cif already holds everything ffi_call needs (the index of its interned
 // plan), so an ffi_call_plan is a handle on that plan: invoking it skips
 // only the index lookup, and it is immutable and shareable like the plan
-// itself.  A plan made from a cif whose preparation failed stops the
-// program with a message when invoked, as ffi_call would.
+// itself.  The handle of an unplanned cif (core.h) holds a plan of its
+// own, built once here.  A plan made from a cif whose preparation failed
+// stops the program with a message when invoked, as ffi_call would.
 #include "core.h"
 
-#include <stdlib.h>
+#include "os.h"
 
 struct ffi_call_plan {
   const ffix::Plan *plan;
 };
+
+namespace {
+// The handle of an unplanned cif, with its plan.
+struct Owning {
+  ffi_call_plan handle;
+  size_t bytes;  // of the whole
+  alignas(16) unsigned char own[];
+};
+} // namespace
 
 using namespace ffix;
 
 extern "C" {
 
 FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
-  auto *p = static_cast<ffi_call_plan *>(malloc(sizeof(ffi_call_plan)));
+  size_t own = 0;
+  if (cif && (cif->flags & kUnplanned)) {
+    own = build_unplanned(cif, false, nullptr, 0);
+    if (own == 0) return nullptr;
+  }
+  if (own) {
+    auto *o = static_cast<Owning *>(alloc_aligned(16, sizeof(Owning) + own));
+    if (!o) return nullptr;
+    o->bytes = sizeof(Owning) + own;
+    if (build_unplanned(cif, false, o->own, own) != own) {
+      free_aligned(o);
+      return nullptr;
+    }
+    o->handle.plan = reinterpret_cast<const Plan *>(o->own);
+    return &o->handle;
+  }
+  auto *p = static_cast<ffi_call_plan *>(alloc_aligned(sizeof(void *), sizeof(ffi_call_plan)));
   if (p) p->plan = cif ? find_plan(cif->flags) : nullptr;
   return p;
 }
@@ -27,8 +53,12 @@ FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
 // handle's first field.
 static_assert(offsetof(ffi_call_plan, plan) == FFIX_CALL_PLAN_PLAN);
 
-FFIX_EXPORT void ffi_call_plan_free(ffi_call_plan *p) { free(p); }
+FFIX_EXPORT void ffi_call_plan_free(ffi_call_plan *p) { free_aligned(p); }
 
-FFIX_EXPORT size_t ffi_call_plan_size(ffi_call_plan *p) { return p ? sizeof(ffi_call_plan) : 0; }
+FFIX_EXPORT size_t ffi_call_plan_size(ffi_call_plan *p) {
+  if (!p) return 0;
+  auto *o = reinterpret_cast<Owning *>(p);
+  return p->plan == reinterpret_cast<const Plan *>(o->own) ? o->bytes : sizeof(ffi_call_plan);
+}
 
 } // extern "C"

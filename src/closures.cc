@@ -131,11 +131,14 @@ void push_free(Slot *slot) {
   free_slots = slot;
 }
 
-// The plan of a cif that closures can use, or nullptr.
-const Plan *closure_plan(const ffi_cif *cif, const void *Backend::*entry) {
+// The plan of a cif that closures can use, or nullptr.  Closure entries
+// find their plan in the table, so an unplanned cif (core.h) gets one now
+// if the table has room again.
+const Plan *closure_plan(ffi_cif *cif, const void *Backend::*entry) {
   if (!cif) return nullptr;
   const Backend *b = backend_for(abi_number(cif->abi));
   const Plan *p = b ? find_plan(cif->flags) : nullptr;
+  if (b && !p && (cif->flags & kUnplanned)) p = replan(cif);
   return p && p->backend == b && b->*entry ? p : nullptr;
 }
 
@@ -209,7 +212,7 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   // codeloc does not decide anything: a closure from ffi_closure_alloc
   // has its trampoline; any other is the program's own executable memory.
   const Plan *plan = closure_plan(cif, &Backend::closure_entry);
-  if (!plan) return FFI_BAD_ABI;
+  if (!plan) return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
   if (!closure) return FFI_BAD_ARGTYPE;
   closure->cif = cif;
   closure->fun = fun;
@@ -244,7 +247,7 @@ FFIX_EXPORT ffi_status ffi_prep_closure(ffi_closure *closure, ffi_cif *cif,
 FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif,
                                            void (*fun)(ffi_cif *, void *, void **, void *)) {
   const Plan *plan = closure_plan(cif, &Backend::go_entry);
-  if (!plan) return FFI_BAD_ABI;
+  if (!plan) return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
   if (!closure) return FFI_BAD_ARGTYPE;
   closure->tramp = const_cast<void *>(plan->backend->go_entry);
   closure->cif = cif;
@@ -254,6 +257,7 @@ FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif
 
 FFIX_EXPORT void ffi_call_go(ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue, void *closure) {
   // The backend's invoke: a plan's own may not set the static chain.
+  if (cif->flags & kUnplanned) return call_unplanned(cif, fn, rvalue, avalue, closure, true);
   const Plan *plan = plan_at(cif->flags);
   plan->backend->invoke(plan, fn, rvalue, avalue, closure);
 }

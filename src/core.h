@@ -34,6 +34,29 @@ FFIX_HIDDEN const Plan *find_interned(const Key &key);
 // incomplete (it ran out of memory).
 FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w);
 
+// A cif whose plan could not be interned (memory or indices ran out) is
+// unplanned: its flags are kUnplanned with its number of fixed arguments,
+// or kNotVariadic, and each call classifies it again (unplanned.cc), as
+// libffi does.  No index reaches kUnplanned (plan_table.cc), so ffi_call's
+// bound check sends these cifs to ffix_call_unplanned at no cost to the
+// others.
+inline constexpr uint32_t kUnplanned = 0x80000000u;
+inline constexpr uint32_t kNotVariadic = 0x7fffffffu;
+
+// Call through an unplanned CIF (the backend's invoke when GO, with CHAIN).
+// A cif that is neither planned nor unplanned stops the program.
+FFIX_HIDDEN void call_unplanned(const ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue, void *chain,
+                                bool go);
+
+// Write into *OUT (ROOM bytes) the plan of unplanned CIF, built now; the
+// bytes it needs (more than ROOM: nothing written), or 0 when CIF cannot
+// be planned.
+FFIX_HIDDEN size_t build_unplanned(const ffi_cif *cif, bool go, void *out, size_t room);
+
+// Try again to intern the plan of unplanned CIF (prep_cif.cc); its plan,
+// with CIF planned from now on, or nullptr.
+FFIX_HIDDEN const Plan *replan(ffi_cif *cif);
+
 } // namespace ffix
 
 // The plan table: append-only, one flat array reserved once (untouched
@@ -54,6 +77,8 @@ static_assert(offsetof(FfixPlans, table) == FFIX_PLANS_TABLE && offsetof(FfixPla
 extern "C" {
 extern FFIX_HIDDEN FfixPlans ffix_plans;
 [[noreturn]] FFIX_HIDDEN void ffix_bad_cif(void);
+// Where ffi_call goes when the cif's index is out of bounds (entry.S).
+FFIX_HIDDEN void ffix_call_unplanned(ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue);
 }
 
 namespace ffix {

@@ -20,6 +20,11 @@ void *reserve_memory(size_t bytes);
 // pages already committed.
 bool commit_memory(void *p, size_t bytes);
 
+// Give the pages of [P, P + BYTES) inside a reservation back to the
+// system; they stay readable and read as zeros (POSIX) or as zeros or
+// their old contents (Windows).
+void discard_memory(void *p, size_t bytes);
+
 // Memory aligned to ALIGN (a power of two, at most 4096) for BYTES, and
 // its release; the C runtime of Windows has no aligned_alloc.
 void *alloc_aligned(size_t align, size_t bytes);

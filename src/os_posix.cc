@@ -18,6 +18,8 @@ void *reserve_memory(size_t bytes) {
 
 bool commit_memory(void *, size_t) { return true; }
 
+void discard_memory(void *p, size_t bytes) { madvise(p, bytes, MADV_DONTNEED); }
+
 void *alloc_aligned(size_t align, size_t bytes) { return aligned_alloc(align, (bytes + align - 1) & ~(align - 1)); }
 void free_aligned(void *p) { free(p); }
 

@@ -20,6 +20,11 @@ bool commit_memory(void *p, size_t bytes) {
   return VirtualAlloc(p, bytes, MEM_COMMIT, PAGE_READWRITE) != nullptr;
 }
 
+void discard_memory(void *p, size_t bytes) {
+  // MEM_RESET: the pages stay committed and readable, their contents may go.
+  VirtualAlloc(p, bytes, MEM_RESET, PAGE_READWRITE);
+}
+
 void *alloc_aligned(size_t align, size_t bytes) { return _aligned_malloc(bytes, align); }
 void free_aligned(void *p) { _aligned_free(p); }
 

@@ -4,9 +4,19 @@
 // cifs with the same signature share one plan, found without classifying
 // anything again, so memory grows with the number of distinct signatures,
 // never with the number of ffi_prep_cif calls (CPython's ctypes prepares a
-// cif for every foreign call).  The table is append-only and lock-free: a
-// plan, once published, is never changed or freed, so an index kept in a
-// cif never goes stale, whatever happens to the cif's types.
+// cif for every foreign call).  A plan, once published, is never changed
+// or freed, so an index kept in a cif never goes stale, whatever happens
+// to the cif's types.
+//
+// Three structures, each sized by what it holds:
+// - the plan table (ffix_plans): index -> plan, one flat reservation whose
+//   pages are filled 4 KiB at a time;
+// - the index: open addressing, key hash -> plan index, doubled when half
+//   full, so a lookup costs the same at 10 signatures and at 10^7;
+// - the arena: each plan with its key in front of it, bump-allocated from
+//   large blocks (plans are never freed, so nothing is spent on headers).
+// Readers (find_interned) take no lock; writers (intern_plan) take one,
+// after building their plan outside it.
 #include "core.h"
 #include "os.h"
 
@@ -39,135 +49,195 @@ namespace ffix {
 
 namespace {
 
-struct Node {
-  Node *next;
-  uint64_t hash;
-  uint32_t key_bytes;
-  uint32_t unused;
-  const uint32_t *key;  // after the plan
-  Plan plan;            // variable size: must stay last
-};
+// Writers' lock, held while a finished plan is copied in and published
+// (never while one is built); taken around fork() so that a child never
+// inherits it held.
+int locked;
+bool fork_handlers;
+void lock() {
+  while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
+    while (__atomic_load_n(&locked, __ATOMIC_RELAXED)) yield_processor();
+}
+void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
 
-constexpr unsigned kBucketBits = 12;
-Node *buckets[1u << kBucketBits];
-uint32_t next_index = 1;  // index 0 means "not prepared"
+// --- the arena ---------------------------------------------------------
+// A plan's block: its key's words, the word count, then the plan at the
+// next 16-byte boundary.  The key is found from the plan (key_of).
+constexpr size_t kArenaBlock = size_t{1} << 20;
+unsigned char *arena_next, *arena_end;
 
-Node *find(Node *head, uint64_t hash, const uint32_t *words, unsigned n) {
-  for (Node *node = head; node; node = __atomic_load_n(&node->next, __ATOMIC_ACQUIRE)) {
-    if (node->hash == hash && node->key_bytes == n * sizeof(uint32_t) &&
-        memcmp(node->key, words, n * sizeof(uint32_t)) == 0)
-      return node;
+void *arena_alloc(size_t bytes) {
+  bytes = align_up(bytes, 16);
+  if (bytes > kArenaBlock / 16) return alloc_aligned(16, bytes);  // a large plan: a block of its own
+  if (bytes > static_cast<size_t>(arena_end - arena_next)) {
+    // The rest of the current block (under 1/16 of it) is given up.
+    auto *p = static_cast<unsigned char *>(alloc_aligned(16, kArenaBlock));
+    if (!p) return nullptr;
+    arena_next = p;
+    arena_end = p + kArenaBlock;
   }
-  return nullptr;
+  void *p = arena_next;
+  arena_next += bytes;
+  return p;
 }
 
-Node **bucket_of(uint64_t hash) { return &buckets[hash & ((1u << kBucketBits) - 1)]; }
+struct KeyView {
+  const uint32_t *words;
+  uint32_t n;
+};
+KeyView key_of(const Plan *plan) {
+  uint32_t n;
+  memcpy(&n, reinterpret_cast<const unsigned char *>(plan) - sizeof n, sizeof n);
+  return {reinterpret_cast<const uint32_t *>(plan) - 1 - n, n};
+}
+size_t key_area(size_t words) { return align_up((words + 1) * sizeof(uint32_t), 16); }
 
-size_t capacity;  // entries reserved
+bool same_key(const Plan *plan, const Key &key) {
+  KeyView k = key_of(plan);
+  return k.n == key.size() && memcmp(k.words, key.words(), key.bytes()) == 0;
+}
+
+// --- the plan table ------------------------------------------------------
+size_t capacity;         // entries reserved; indices stop below it
+uint32_t next_index = 1;  // index 0 means "not prepared"
 
 // Reserve the table on first use: as large as the address space allows,
-// pages committed only as plans arrive (commit_index).  Called with no
-// plan published.
+// pages filled only as plans arrive.  FFIX_MAX_PLANS (for tests) bounds the
+// plans interned; cifs beyond it are unplanned (unplanned.cc).
 bool reserve_table() {
-  static int lock;
-  while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
-  }
-  bool ok = __atomic_load_n(&capacity, __ATOMIC_ACQUIRE) != 0;
-  for (uint32_t bits = 24; !ok && bits >= 16; bits -= 4) {
-    size_t bytes = sizeof(uintptr_t) << bits;  // one pointer per plan
-    void *p = reserve_memory(bytes);
+  size_t most = size_t{1} << 28;
+  if (const char *s = getenv("FFIX_MAX_PLANS"); s && *s) most = strtoul(s, nullptr, 10) + 1;
+  for (uint32_t bits = 28; bits >= 12; bits -= 4) {
+    void *p = reserve_memory(sizeof(uintptr_t) << bits);  // one pointer per plan
     if (!p) continue;
     ffix_plans.none = none;
     __atomic_store_n(&ffix_plans.table, static_cast<const Plan **>(p), __ATOMIC_RELAXED);
-    __atomic_store_n(&capacity, size_t{1} << bits, __ATOMIC_RELEASE);
-    ok = true;
+    capacity = most < (size_t{1} << bits) ? most : size_t{1} << bits;
+    return true;
   }
-  __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
-  return ok;
+  return false;
 }
 
-// Make the table's entry INDEX writable, committing a 4 KiB stretch of
-// the reservation at a time (so a program with a few signatures keeps one
-// page of table), filled with the empty plan before LIMIT lets anyone
-// read it.  Called with INDEX handed out to this thread alone; the lock
-// keeps two stretches from being filled at once.
+// Make entry INDEX readable, filling a 4 KiB stretch with the empty plan
+// before the bound lets anyone read it (so a program with a few signatures
+// keeps one page of table).
 bool commit_index(uint32_t index) {
   constexpr size_t kStretch = size_t{4} * 1024 / sizeof(uintptr_t);
-  if (index < __atomic_load_n(&ffix_plans.limit, __ATOMIC_ACQUIRE)) return true;
-  static int lock;
-  while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE)) {
-  }
-  bool ok = true;
   size_t have = ffix_plans.limit;
-  while (ok && index >= have) {
-    size_t upto = have + kStretch < capacity ? have + kStretch : capacity;
-    ok = commit_memory(ffix_plans.table + have, (upto - have) * sizeof(uintptr_t));
-    if (!ok) break;
+  while (index >= have) {
+    size_t upto = have + kStretch;
+    if (!commit_memory(ffix_plans.table + have, kStretch * sizeof(uintptr_t))) return false;
     for (size_t i = have; i < upto; i++) ffix_plans.table[i] = none;
     __atomic_store_n(&ffix_plans.limit, upto, __ATOMIC_RELEASE);
     have = upto;
   }
-  __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
-  return ok;
+  return true;
 }
 
-// Publish PLAN at a fresh index; false when out of memory or indices.
-bool publish(Plan *plan) {
-  if (__atomic_load_n(&capacity, __ATOMIC_ACQUIRE) == 0 && !reserve_table()) return false;
-  // Indices stop at the capacity, so that next_index never wraps to 0.
-  if (__atomic_load_n(&next_index, __ATOMIC_RELAXED) >= capacity) return false;
-  uint32_t index = __atomic_fetch_add(&next_index, 1, __ATOMIC_RELAXED);
-  if (index >= capacity || !commit_index(index)) return false;
-  plan->index = index;
-  __atomic_store_n(&ffix_plans.table[index], plan, __ATOMIC_RELEASE);
+// --- the index -----------------------------------------------------------
+// An entry is the upper half of the key's hash and the plan's index (never
+// 0, so an empty entry is 0).  The home of an entry is taken from the same
+// bits, so growing needs no key rehashed.  A table replaced by a larger one
+// stays mapped but its pages go back to the system: a reader still in it
+// reads zeros, misses, and the writer's lookup under the lock finds the
+// plan (one plan built for nothing, only while a grow races a lookup).
+struct Index {
+  size_t mask;
+  size_t bytes;  // of this mapping
+  uint64_t entry[];
+};
+Index *current;
+size_t entries;  // in CURRENT
+
+size_t home(uint32_t tag, size_t mask) { return static_cast<size_t>((tag * 0x9e3779b97f4a7c15ull) >> 20) & mask; }
+
+Index *new_index(size_t slots) {
+  size_t bytes = align_up(offsetof(Index, entry) + slots * sizeof(uint64_t), 4096);
+  auto *t = static_cast<Index *>(reserve_memory(bytes));
+  if (!t || !commit_memory(t, bytes)) return nullptr;
+  t->mask = slots - 1;
+  t->bytes = bytes;
+  return t;
+}
+
+void place(Index *t, uint64_t e) {
+  size_t i = home(static_cast<uint32_t>(e >> 32), t->mask);
+  while (t->entry[i]) i = (i + 1) & t->mask;
+  __atomic_store_n(&t->entry[i], e, __ATOMIC_RELEASE);
+}
+
+// Room for one more entry; false when out of memory.
+bool make_room() {
+  if (current && 2 * (entries + 1) <= current->mask + 1) return true;
+  Index *bigger = new_index(current ? 2 * (current->mask + 1) : 1024);
+  if (!bigger) return false;
+  if (Index *old = current) {
+    for (size_t i = 0; i <= old->mask; i++)
+      if (old->entry[i]) place(bigger, old->entry[i]);
+    __atomic_store_n(&current, bigger, __ATOMIC_RELEASE);
+    discard_memory(old, old->bytes);
+  } else {
+    __atomic_store_n(&current, bigger, __ATOMIC_RELEASE);
+  }
   return true;
+}
+
+const Plan *lookup(const Index *t, uint32_t tag, const Key &key) {
+  if (!t) return nullptr;
+  for (size_t i = home(tag, t->mask);; i = (i + 1) & t->mask) {
+    uint64_t e = __atomic_load_n(&t->entry[i], __ATOMIC_ACQUIRE);
+    if (!e) return nullptr;
+    if (static_cast<uint32_t>(e >> 32) != tag) continue;
+    const Plan *plan = __atomic_load_n(&ffix_plans.table[static_cast<uint32_t>(e)], __ATOMIC_ACQUIRE);
+    if (same_key(plan, key)) return plan;
+  }
+}
+
+uint32_t tag_of(const Key &key) { return static_cast<uint32_t>(key_hash(key.words(), key.size()) >> 32); }
+
+// Copy W into the arena under KEY and publish it; nullptr when out of
+// memory or indices.  Called with the lock held.
+const Plan *add(const Backend *backend, const Key &key, const PlanWriter &w, uint32_t tag) {
+  if (!capacity && !reserve_table()) return nullptr;
+  if (next_index >= capacity || !commit_index(next_index) || !make_room()) return nullptr;
+  size_t front = key_area(key.size());
+  auto *block = static_cast<unsigned char *>(arena_alloc(front + sizeof(Plan) + w.size()));
+  if (!block) return nullptr;
+  auto *plan = reinterpret_cast<Plan *>(block + front);
+  uint32_t n = key.size();
+  memcpy(block + front - sizeof n - key.bytes(), key.words(), key.bytes());
+  memcpy(block + front - sizeof n, &n, sizeof n);
+  plan->invoke = w.invoke ? w.invoke : backend->invoke;
+  plan->backend = backend;
+  plan->slot_entry = w.slot_entry ? w.slot_entry : backend->slot_entry;
+  plan->cif_bytes = w.stack_bytes;
+  memcpy(plan->data, w.data(), w.size());
+  plan->index = next_index++;
+  __atomic_store_n(&ffix_plans.table[plan->index], plan, __ATOMIC_RELEASE);
+  place(current, uint64_t{tag} << 32 | plan->index);
+  entries++;
+  return plan;
 }
 
 } // namespace
 
 const Plan *find_interned(const Key &key) {
-  uint64_t hash = key_hash(key.words(), key.size());
-  Node *hit = find(__atomic_load_n(bucket_of(hash), __ATOMIC_ACQUIRE), hash, key.words(), key.size());
-  return hit ? &hit->plan : nullptr;
+  return lookup(__atomic_load_n(&current, __ATOMIC_ACQUIRE), tag_of(key), key);
 }
 
 const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w) {
   if (w.failed()) return nullptr;  // never intern half a plan
-  uint64_t hash = key_hash(key.words(), key.size());
-  Node **bucket = bucket_of(hash);
-  Node *head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
-  if (Node *hit = find(head, hash, key.words(), key.size())) return &hit->plan;
-
-  size_t plan_bytes = align_up(sizeof(Node) + w.size(), 16);
-  auto *node = static_cast<Node *>(alloc_aligned(16, plan_bytes + align_up(key.bytes(), 16)));
-  if (!node) return nullptr;
-  node->hash = hash;
-  node->key_bytes = static_cast<uint32_t>(key.bytes());
-  node->key = reinterpret_cast<const uint32_t *>(reinterpret_cast<unsigned char *>(node) + plan_bytes);
-  memcpy(const_cast<uint32_t *>(node->key), key.words(), key.bytes());
-  node->plan.invoke = w.invoke ? w.invoke : backend->invoke;
-  node->plan.backend = backend;
-  node->plan.slot_entry = w.slot_entry ? w.slot_entry : backend->slot_entry;
-  node->plan.cif_bytes = w.stack_bytes;
-  memcpy(node->plan.data, w.data(), w.size());
-  if (!publish(&node->plan)) {
-    free_aligned(node);
-    return nullptr;
+  uint32_t tag = tag_of(key);
+  lock();
+  if (!fork_handlers) {
+    at_fork(lock, unlock, unlock);
+    fork_handlers = true;
   }
-
-  // Push onto the bucket; if another thread interned the same signature
-  // meanwhile, use its plan: our index (which nobody was given) becomes an
-  // alias of it, and our node goes.
-  node->next = head;
-  while (!__atomic_compare_exchange_n(bucket, &node->next, node, true, __ATOMIC_RELEASE,
-                                      __ATOMIC_ACQUIRE)) {
-    if (Node *hit = find(node->next, hash, key.words(), key.size())) {
-      __atomic_store_n(&ffix_plans.table[node->plan.index], &hit->plan, __ATOMIC_RELEASE);
-      free_aligned(node);
-      return &hit->plan;
-    }
-  }
-  return &node->plan;
+  // Another thread may have interned the same signature meanwhile.
+  const Plan *plan = lookup(current, tag, key);
+  if (!plan) plan = add(backend, key, w, tag);
+  unlock();
+  return plan;
 }
 
 } // namespace ffix

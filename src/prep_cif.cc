@@ -5,6 +5,27 @@ using namespace ffix;
 
 namespace {
 
+// The plan of KEY, found or built and interned, into CIF; a cif whose plan
+// cannot be interned (no memory or no index left) is unplanned
+// (unplanned.cc): slower, but it works.
+ffi_status intern_or_unplanned(ffi_cif *cif, const Backend *backend, const Key &key, uint32_t fixed) {
+  const Plan *plan = find_interned(key);
+  if (!plan) {
+    PlanWriter w;
+    unsigned nfixed = fixed == kNotVariadic ? cif->nargs : fixed;
+    if (ffi_status s = backend->build_plan(cif, nfixed, w); s != FFI_OK) return s;
+    plan = intern_plan(backend, key, w);
+    if (!plan) {
+      cif->bytes = w.stack_bytes;
+      __atomic_store_n(&cif->flags, kUnplanned | fixed, __ATOMIC_RELAXED);
+      return FFI_OK;
+    }
+  }
+  cif->bytes = plan->cif_bytes;
+  __atomic_store_n(&cif->flags, plan->index, __ATOMIC_RELAXED);
+  return FFI_OK;
+}
+
 // libffi: a variadic argument may not be a float or an integer narrower
 // than int (C's default argument promotions make them impossible).
 bool bad_variadic_type(const ffi_type *t) {
@@ -39,19 +60,26 @@ __attribute__((always_inline)) inline ffi_status prep(ffi_cif *cif, unsigned abi
       if (bad_variadic_type(atypes[i])) return FFI_BAD_ARGTYPE;
   }
 
-  const Plan *plan = find_interned(key);
-  if (!plan) {
-    PlanWriter w;
-    if (ffi_status s = backend->build_plan(cif, nfixed, w); s != FFI_OK) return s;
-    plan = intern_plan(backend, key, w);
-    if (!plan) return kOutOfMemory;
-  }
-  cif->bytes = plan->cif_bytes;
-  cif->flags = plan->index;
-  return FFI_OK;
+  return intern_or_unplanned(cif, backend, key, variadic ? nfixed : kNotVariadic);
 }
 
 } // namespace
+
+namespace ffix {
+
+const Plan *replan(ffi_cif *cif) {
+  uint32_t fixed = cif->flags & ~kUnplanned;
+  const Backend *backend = backend_for(abi_number(cif->abi));
+  if (!backend) return nullptr;
+  Key key;
+  if (describe_signature(key, abi_number(cif->abi), cif->nargs, fixed == kNotVariadic ? ~0u : fixed, cif->rtype,
+                         cif->arg_types) != FFI_OK)
+    return nullptr;
+  if (intern_or_unplanned(cif, backend, key, fixed) != FFI_OK) return nullptr;
+  return find_plan(cif->flags);
+}
+
+} // namespace ffix
 
 extern "C" FFIX_EXPORT ffi_status ffi_prep_cif(ffi_cif *cif, ffi_abi abi, unsigned int nargs,
                                                ffi_type *rtype, ffi_type **atypes) {

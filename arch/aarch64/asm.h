@@ -17,13 +17,14 @@
    TABLE name                 a hidden table of addresses for C++ to read,
                               checked entry by entry with AT, ITEM and
                               ENDTABLE (src/asm_tables.h).
-   PLAN_OF cif, i, t, o, fail
+   PLAN_OF cif, i, t, l, o, fail
                               xO = the plan of the cif at CIF (core.h's
                               find_plan), the empty plan for a cif never
                               prepared (a jump through any of its fields
                               lands in ffix_bad_cif), or branch to FAIL
-                              when its index is past the table; xI and xT
-                              are scratch (I, T and O are register numbers).
+                              when its index is past the table, with only
+                              xI, xT and xL changed (register numbers; L
+                              may be O).
 
    BTI and PAC instructions are in the hint space: cores without them run
    them as NOPs.  Every file ends with asm_notes.h.  */
@@ -84,14 +85,14 @@
 	   table's (plan_table.cc), so both are visible to it.  */
 	/* ffix_plans starts a page (FFIX_PLANS_ALIGN): ldp takes no page
 	   offset.  */
-	.macro PLAN_OF cif, i, t, o, fail
+	.macro PLAN_OF cif, i, t, l, o, fail
 	ldr	w\i, [\cif, #FFIX_CIF_FLAGS]
 	adrp	x\t, ffix_plans
-	ldp	x\t, x\o, [x\t]
+	ldp	x\t, x\l, [x\t]
 	.if FFIX_PLANS_TABLE != 0 || FFIX_PLANS_LIMIT != 8
 	.error "PLAN_OF: FfixPlans must begin with the table and its limit"
 	.endif
-	cmp	x\i, x\o
+	cmp	x\i, x\l
 	b.hs	\fail
 	ldr	x\o, [x\t, x\i, lsl #3]
 	.endm

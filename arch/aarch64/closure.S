@@ -43,7 +43,7 @@ ffix_a64_closure:
 	   as the caller left it.  On to the plan's closure code (the generic
 	   code below, or a whole-closure stub in shapes.S), x14 = the plan.  */
 .Ldispatch:
-	PLAN_OF	x9, 12, 13, 14, 1f
+	PLAN_OF	x9, 12, 13, 14, 14, 1f
 	ldr	x16, [x14, #A64_PLAN_CLOSURE_ENTRY]
 	br	x16
 1:	bl	ffix_bad_cif

@@ -13,10 +13,12 @@
 ffi_call:
 	.cfi_startproc
 	BTI_C
-	PLAN_OF	x0, 9, 10, 0, 1f
+	PLAN_OF	x0, 9, 10, 11, 0, 1f
 	ldr	x16, [x0, #FFIX_PLAN_INVOKE]
 	br	x16
-1:	bl	ffix_bad_cif
+	/* Out of bounds: an unplanned cif (src/unplanned.cc), or a bad one.
+	   PLAN_OF has changed no argument register yet.  */
+1:	b	ffix_call_unplanned
 	.cfi_endproc
 	ENDFUNC	ffi_call
 

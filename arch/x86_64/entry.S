@@ -22,7 +22,9 @@ ffi_call:
 	ENDBR
 	PLAN_OF	ARG0, %rax, %eax, ARG0, 1f
 	jmp	*FFIX_PLAN_INVOKE(ARG0)
-1:	call	ffix_bad_cif
+	/* Out of bounds: an unplanned cif (src/unplanned.cc), or a bad one.
+	   PLAN_OF has changed no argument register yet.  */
+1:	jmp	ffix_call_unplanned
 	.cfi_endproc
 	ENDFUNC	ffi_call
 

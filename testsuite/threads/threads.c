@@ -1,5 +1,6 @@
 /* threads.c -- ffix from many threads at once: 16 threads prepare cifs
-   (shared and distinct signatures, so the plan table is raced), call
+   (shared and distinct signatures, so the plan table is raced, and its
+   index grows several times while other threads look signatures up), call
    through them, and allocate, prepare, call and free closures; closures
    made by one thread are called from threads created by plain C code.
    Exits 0 when every result is right.  Built plain and with
@@ -52,6 +53,18 @@ static void *worker(void *arg)
       fail("ffi_prep_cif", id);
       return NULL;
     }
+    /* A signature no other thread or round prepares: sixteen arguments,
+       long or double by the bits of (id, r).  Found again, it keeps its
+       plan.  */
+    unsigned bits = (unsigned)(id * ROUNDS + r) + 1;
+    ffi_type *distinct[16];
+    for (int i = 0; i < 16; i++) distinct[i] = bits >> i & 1 ? &ffi_type_double : &ffi_type_slong;
+    ffi_cif d1, d2;
+    if (ffi_prep_cif(&d1, FFI_DEFAULT_ABI, 16, &ffi_type_void, distinct) != FFI_OK ||
+        ffi_prep_cif(&d2, FFI_DEFAULT_ABI, 16, &ffi_type_void, distinct) != FFI_OK || d1.flags != d2.flags ||
+        d1.flags == cif.flags)
+      fail("a distinct signature prepared twice", id);
+
     long a = id, b = r, c = 7;
     void *v[] = {&a, &b, &c};
     ffi_arg out;
