@@ -19,7 +19,12 @@ extern "C" {
 
 FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
   auto *p = static_cast<ffi_call_plan *>(malloc(sizeof(ffi_call_plan)));
-  if (p) p->plan = cif ? find_plan(cif->flags) : nullptr;
+  if (__builtin_expect(!p, 0)) {
+    Why why;
+    report("ffi_call_plan_alloc", FFI_BAD_TYPEDEF, (refuse(&why, Reason::OutOfMemory, nullptr), why));
+    return p;
+  }
+  p->plan = cif ? find_plan(cif->flags) : nullptr;
   return p;
 }
 
