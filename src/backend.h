@@ -43,6 +43,8 @@
 #define FFIX_EXPORT __attribute__((visibility("default")))
 #endif
 
+#include "why.h"
+
 namespace ffix {
 
 // Limits beyond which a type or signature is refused with FFI_BAD_TYPEDEF
@@ -63,7 +65,8 @@ constexpr bool is_pow2(size_t v) { return v && !(v & (v - 1)); }
 // preset size may be smaller (a packed struct).  Walks of members descend
 // only where they fit, which also bounds them: a shared subtree cannot
 // make an exponential walk without overrunning some size.
-FFIX_HIDDEN ffi_status check_members(ffi_type *type, int depth, bool &fit);
+// WHY (see why.h) records a refusal; the backends pass nullptr.
+FFIX_HIDDEN ffi_status check_members(ffi_type *type, int depth, bool &fit, Why *why = nullptr);
 
 // Bytes that grow while a plan is built, in a buffer of their own first.
 // Running out of memory is sticky: every later append fails too, and so
@@ -130,6 +133,19 @@ public:
   InvokeFn invoke = nullptr;  // for a plan with an invoke of its own (ffi_call; not ffi_call_go)
   const void *slot_entry = nullptr;  // for a plan whose closures enter code of their own
 
+  // Why build_plan refused the signature (FFIX_DEBUG): the reason, the
+  // argument (-1: the return type), two numbers (why.h).
+  Reason refusal = Reason::None;
+  int refused_arg = -1;
+  uint64_t refused_n[2] = {0, 0};
+  ffi_status refuse(Reason r, int arg, uint64_t n0 = 0, uint64_t n1 = 0) {
+    refusal = r;
+    refused_arg = arg;
+    refused_n[0] = n0;
+    refused_n[1] = n1;
+    return FFI_BAD_TYPEDEF;
+  }
+
   // What build_plan returns once the plan is written: FFI_OK only when
   // every byte of it is there.
   ffi_status status() const { return failed() ? kOutOfMemory : FFI_OK; }
@@ -138,7 +154,7 @@ public:
 // One calling convention.  The core knows nothing else about an ABI.
 struct Backend {
   // Classify CIF (types already validated and laid out) and write its plan
-  // into OUT.  NFIXED is the number of fixed arguments of a variadic call
+  // into OUT; a refusal says why through OUT.refuse.  NFIXED is the number of fixed arguments of a variadic call
   // (== nargs otherwise).  FFI_OK means the plan is complete; anything
   // else is reported to the caller as it is (kOutOfMemory when memory ran
   // out), and the plan is dropped.
@@ -182,6 +198,8 @@ static_assert(offsetof(ffi_go_closure, cif) == FFIX_GO_CLOSURE_CIF &&
 // target family defines it (arch/<family>/).
 FFIX_HIDDEN void write_legacy_trampoline(void *tramp, void *closure, const void *entry);
 
-[[noreturn]] FFIX_HIDDEN void fatal(const char *message);
+// Stop the program: "ffix: FUNCTION: abort: MESSAGE" on stderr, the form
+// of FFIX_DEBUG's reports (why.h), then abort().
+[[noreturn]] FFIX_HIDDEN void fatal(const char *function, const char *message);
 
 } // namespace ffix

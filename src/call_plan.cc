@@ -25,27 +25,36 @@ struct Owning {
 
 using namespace ffix;
 
+namespace {
+[[gnu::cold]] ffi_call_plan *no_memory() {
+  Why why;
+  report("ffi_call_plan_alloc", FFI_BAD_TYPEDEF, (refuse(&why, Reason::OutOfMemory, nullptr), why));
+  return nullptr;
+}
+} // namespace
+
 extern "C" {
 
 FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
   size_t own = 0;
   if (cif && (cif->flags & kUnplanned)) {
     own = build_unplanned(cif, false, nullptr, 0);
-    if (own == 0) return nullptr;
+    if (own == 0) return no_memory();
   }
   if (own) {
     auto *o = static_cast<Owning *>(alloc_aligned(16, sizeof(Owning) + own));
-    if (!o) return nullptr;
+    if (!o) return no_memory();
     o->bytes = sizeof(Owning) + own;
     if (build_unplanned(cif, false, o->own, own) != own) {
       free_aligned(o);
-      return nullptr;
+      return no_memory();
     }
     o->handle.plan = reinterpret_cast<const Plan *>(o->own);
     return &o->handle;
   }
   auto *p = static_cast<ffi_call_plan *>(alloc_aligned(sizeof(void *), sizeof(ffi_call_plan)));
-  if (p) p->plan = cif ? find_plan(cif->flags) : nullptr;
+  if (__builtin_expect(!p, 0)) return no_memory();
+  p->plan = cif ? find_plan(cif->flags) : nullptr;
   return p;
 }
 

@@ -16,10 +16,10 @@ extern "C" {
 // Targets of slots that have no prepared closure: calling one stops the
 // program with a message instead of running garbage.
 [[noreturn]] FFIX_HIDDEN void ffix_closure_unprepared(void) {
-  ffix::fatal("a closure from ffi_closure_alloc was called before ffi_prep_closure_loc");
+  ffix::fatal("closure", "a closure from ffi_closure_alloc was called before ffi_prep_closure_loc");
 }
 [[noreturn]] FFIX_HIDDEN void ffix_closure_freed(void) {
-  ffix::fatal("a closure was called after ffi_closure_free");
+  ffix::fatal("closure", "a closure was called after ffi_closure_free");
 }
 }
 
@@ -131,18 +131,46 @@ void push_free(Slot *slot) {
   free_slots = slot;
 }
 
-// The plan of a cif that closures can use, or nullptr.  Closure entries
-// find their plan in the table, so an unplanned cif (core.h) gets one now
-// if the table has room again.
-const Plan *closure_plan(ffi_cif *cif, const void *Backend::*entry) {
-  if (!cif) return nullptr;
+// The plan of a cif that closures can use, or nullptr (and why).  Closure
+// entries find their plan in the table, so an unplanned cif (core.h) gets
+// one now if the table has room again.
+const Plan *closure_plan(ffi_cif *cif, const void *Backend::*entry, Why &why) {
+  if (!cif) {
+    refuse(&why, Reason::NullCif, nullptr);
+    return nullptr;
+  }
   const Backend *b = backend_for(abi_number(cif->abi));
   const Plan *p = b ? find_plan(cif->flags) : nullptr;
-  if (b && !p && (cif->flags & kUnplanned)) p = replan(cif);
-  return p && p->backend == b && b->*entry ? p : nullptr;
+  if (b && !p && (cif->flags & kUnplanned)) {
+    p = replan(cif);
+    if (!p) {
+      refuse(&why, Reason::OutOfMemory, nullptr);
+      return nullptr;
+    }
+  }
+  if (p && p->backend == b && b->*entry) return p;
+  if (p && p->backend == b) refuse(&why, Reason::NoClosures, nullptr, abi_number(cif->abi));
+  else refuse(&why, Reason::CifNotPrepared, nullptr);
+  return nullptr;
+}
+
+// What a closure preparer returns when CIF cannot have closures.
+ffi_status refusal_status(const ffi_cif *cif) {
+  return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
+}
+
+// A closure preparer's refusal: FUNCTION's line (FFIX_DEBUG), status S.
+[[gnu::cold]] ffi_status refused(const char *function, const Why &why, ffi_status s) {
+  report(function, s, why);
+  return s;
 }
 
 } // namespace
+
+ffi_status refuse_null_closure(const char *function) {
+  Why why;
+  return refused(function, (refuse(&why, Reason::NullClosure, nullptr), why), FFI_BAD_ARGTYPE);
+}
 
 } // namespace ffix
 
@@ -193,7 +221,7 @@ FFIX_EXPORT void ffi_closure_free(void *ptr) {
   Entry *e = find(ptr);
   if (!e) {
     unlock();
-    fatal("ffi_closure_free: not a closure from ffi_closure_alloc, or freed twice");
+    fatal("ffi_closure_free", "not a closure from ffi_closure_alloc, or freed twice");
   }
   bool block = e->block;
   push_free(e->slot);
@@ -211,9 +239,10 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
                                             void *user_data, void * /*codeloc*/) {
   // codeloc does not decide anything: a closure from ffi_closure_alloc
   // has its trampoline; any other is the program's own executable memory.
-  const Plan *plan = closure_plan(cif, &Backend::closure_entry);
-  if (!plan) return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
-  if (!closure) return FFI_BAD_ARGTYPE;
+  Why why;
+  const Plan *plan = closure_plan(cif, &Backend::closure_entry, why);
+  if (!plan) return refused("ffi_prep_closure_loc", why, refusal_status(cif));
+  if (!closure) return refuse_null_closure("ffi_prep_closure_loc");
   closure->cif = cif;
   closure->fun = fun;
   closure->user_data = user_data;
@@ -246,9 +275,10 @@ FFIX_EXPORT ffi_status ffi_prep_closure(ffi_closure *closure, ffi_cif *cif,
 
 FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif,
                                            void (*fun)(ffi_cif *, void *, void **, void *)) {
-  const Plan *plan = closure_plan(cif, &Backend::go_entry);
-  if (!plan) return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
-  if (!closure) return FFI_BAD_ARGTYPE;
+  Why why;
+  const Plan *plan = closure_plan(cif, &Backend::go_entry, why);
+  if (!plan) return refused("ffi_prep_go_closure", why, refusal_status(cif));
+  if (!closure) return refuse_null_closure("ffi_prep_go_closure");
   closure->tramp = const_cast<void *>(plan->backend->go_entry);
   closure->cif = cif;
   closure->fun = fun;

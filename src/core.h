@@ -24,7 +24,12 @@ inline unsigned abi_number(const ffi_abi &abi) {
 // Validate TYPE and, for aggregates declared with size 0, compute size and
 // alignment in place (libffi does the same).  Used for every argument and
 // the return type (layout.cc).
-FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth = 0);
+// WHY records a refusal (why.h); it may be nullptr.
+FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth, Why *why);
+
+// FUNCTION was given a NULL closure: FFI_BAD_ARGTYPE, reported
+// (FFIX_DEBUG) as such (closures.cc).
+[[gnu::cold]] FFIX_HIDDEN ffi_status refuse_null_closure(const char *function);
 
 // The interned plan for KEY, or nullptr (plan_table.cc).
 FFIX_HIDDEN const Plan *find_interned(const Key &key);

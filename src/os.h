@@ -34,6 +34,10 @@ void free_aligned(void *p);
 // best effort.
 void write_stderr(const char *message, size_t len);
 
+// Whether the environment variable FFIX_DEBUG is set, non-empty and not
+// "0" (why.cc reads it once).
+bool debug_requested();
+
 // Run PREPARE before a fork() and PARENT, CHILD after it in each process
 // (nothing on systems without fork).
 void at_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));

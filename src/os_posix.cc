@@ -32,6 +32,11 @@ void write_stderr(const char *message, size_t len) {
   }
 }
 
+bool debug_requested() {
+  const char *v = getenv("FFIX_DEBUG");
+  return v && v[0] && !(v[0] == '0' && !v[1]);
+}
+
 #if defined(__GLIBC__)
 // glibc's pthread_atfork is a wrapper in libc_nonshared.a that passes the
 // library's __dso_handle (so that the handlers go when the library is

@@ -40,6 +40,12 @@ void write_stderr(const char *message, size_t len) {
   }
 }
 
+bool debug_requested() {
+  char v[8];
+  DWORD n = GetEnvironmentVariableA("FFIX_DEBUG", v, sizeof v);
+  return n > 0 && !(n == 1 && v[0] == '0');
+}
+
 // Windows has no fork(): nothing can copy the allocator's lock mid-use.
 void at_fork(void (*)(void), void (*)(void), void (*)(void)) {}
 

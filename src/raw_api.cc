@@ -171,7 +171,7 @@ extern "C" {
 FFIX_EXPORT ffi_status ffi_prep_raw_closure_loc(ffi_raw_closure *cl, ffi_cif *cif,
                                                 void (*fun)(ffi_cif *, void *, ffi_raw *, void *),
                                                 void *user_data, void *codeloc) {
-  if (!cl) return FFI_BAD_ARGTYPE;
+  if (!cl) return refuse_null_closure("ffi_prep_raw_closure_loc");
   return prep_raw(cl, cif, translate_raw, fun, user_data, codeloc);
 }
 
@@ -183,7 +183,7 @@ FFIX_EXPORT ffi_status ffi_prep_raw_closure(ffi_raw_closure *cl, ffi_cif *cif,
 FFIX_EXPORT ffi_status ffi_prep_java_raw_closure_loc(ffi_java_raw_closure *cl, ffi_cif *cif,
                                                      void (*fun)(ffi_cif *, void *, ffi_java_raw *, void *),
                                                      void *user_data, void *codeloc) {
-  if (!cl) return FFI_BAD_ARGTYPE;
+  if (!cl) return refuse_null_closure("ffi_prep_java_raw_closure_loc");
   return prep_raw(cl, cif, translate_java_raw, fun, user_data, codeloc);
 }
 

@@ -14,8 +14,8 @@ constexpr size_t kMemberBytes = 64;
 constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not in the key
 
 // T's words; T has been through prepare_type (or check_members).
-ffi_status put_type(ffi_type *t, Key &key, int depth) {
-  if (depth > kMaxDepth) return FFI_BAD_TYPEDEF;
+ffi_status put_type(ffi_type *t, Key &key, int depth, Why *why) {
+  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, t);
   bool ok = key.put(head_word(t));
   bool parts = t->elements && t->elements[0];  // prepare_type made sure, for complex and vectors
   switch (t->type) {
@@ -23,11 +23,11 @@ ffi_status put_type(ffi_type *t, Key &key, int depth) {
     if (t->size != 1) ok = ok && key.put(static_cast<uint32_t>(t->size));
     break;
   case FFI_TYPE_COMPLEX:
-    if (!parts) return FFI_BAD_TYPEDEF;
+    if (!parts) return refuse(why, Reason::EmptyElements, t);
     ok = ok && key.put(static_cast<uint32_t>(t->size)) && key.put(head_word(t->elements[0]));
     break;
   case FFI_TYPE_VECTOR: {
-    if (!parts) return FFI_BAD_TYPEDEF;
+    if (!parts) return refuse(why, Reason::EmptyElements, t);
     uint32_t lanes = 0;
     for (ffi_type **e = t->elements; *e; e++) lanes++;
     ok = ok && key.put(static_cast<uint32_t>(t->size)) && key.put(head_word(t->elements[0])) && key.put(lanes);
@@ -37,7 +37,7 @@ ffi_status put_type(ffi_type *t, Key &key, int depth) {
     ok = ok && key.put(static_cast<uint32_t>(t->size));
     bool fit = false;
     if (t->size <= kMemberBytes)
-      if (ffi_status s = check_members(t, depth, fit); s != FFI_OK) return s;
+      if (ffi_status s = check_members(t, depth, fit, why); s != FFI_OK) return s;
     if (!fit) {
       ok = ok && key.put(kUnlisted);
       break;
@@ -46,21 +46,23 @@ ffi_status put_type(ffi_type *t, Key &key, int depth) {
     for (ffi_type **e = t->elements; *e; e++) n++;
     ok = ok && key.put(n);
     for (ffi_type **e = t->elements; ok && *e; e++)
-      if (ffi_status s = put_type(*e, key, depth + 1); s != FFI_OK) return s;
+      if (ffi_status s = put_type(*e, key, depth + 1, why); s != FFI_OK)
+        return step(why, static_cast<uint32_t>(e - t->elements), t, s);
     break;
   }
   default:  // a scalar: its head
     break;
   }
-  return ok ? FFI_OK : kOutOfMemory;
+  return ok ? FFI_OK : refuse(why, Reason::OutOfMemory, t, 0, 0, 0, 0, kOutOfMemory);
 }
 
 } // namespace
 
-ffi_status describe_type(ffi_type *t, Key &key) {
-  if (uint32_t word; scalar_word(t, word)) return key.put(word) ? FFI_OK : kOutOfMemory;
-  if (ffi_status s = prepare_type(t); s != FFI_OK) return s;
-  return put_type(t, key, 0);
+ffi_status describe_type(ffi_type *t, Key &key, Why *why) {
+  if (uint32_t word; scalar_word(t, word))
+    return key.put(word) ? FFI_OK : refuse(why, Reason::OutOfMemory, t, 0, 0, 0, 0, kOutOfMemory);
+  if (ffi_status s = prepare_type(t, 0, why); s != FFI_OK) return s;
+  return put_type(t, key, 0, why);
 }
 
 Key::~Key() {

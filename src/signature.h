@@ -119,19 +119,19 @@ inline bool scalar_word(const ffi_type *t, uint32_t &word) {
 }
 
 // Validate and lay out TYPE and append its words (signature.cc).
-FFIX_HIDDEN ffi_status describe_type(ffi_type *type, Key &key);
+FFIX_HIDDEN ffi_status describe_type(ffi_type *type, Key &key, Why *why);
 
 // Validate and lay out the return type and every argument type, and
-// write the signature's key into KEY.  NFIXED is ~0u for a call that is
+// write the signature's key into KEY; WHY records a refusal (why.h).  NFIXED is ~0u for a call that is
 // not variadic.  Inline: ffi_prep_cif runs it for every call of some
 // consumers (CPython's ctypes).
 inline ffi_status describe_signature(Key &key, unsigned abi, unsigned ntotal, unsigned nfixed, ffi_type *rtype,
-                                     ffi_type **atypes) {
+                                     ffi_type **atypes, Why *why) {
   // The common signature is all scalars: room for one word a type is made
   // once, and the words go straight in.  The first other type goes the
   // general way, and so does everything after it.
   uint32_t *p = key.reserve(size_t{4} + ntotal);
-  if (!p) return kOutOfMemory;
+  if (!p) return refuse(why, Reason::OutOfMemory, nullptr, 0, 0, 0, 0, kOutOfMemory);
   *p++ = abi;
   *p++ = ntotal;
   *p++ = nfixed;
@@ -145,11 +145,11 @@ inline ffi_status describe_signature(Key &key, unsigned abi, unsigned ntotal, un
     if (i == ntotal) return FFI_OK;
   } else {
     key.commit(p);
-    if (ffi_status s = describe_type(rtype, key); s != FFI_OK) return s;
+    if (ffi_status s = describe_type(rtype, key, why); s != FFI_OK) return at(why, Where::Return, 0, s);
   }
-  if (i < ntotal && !atypes) return FFI_BAD_TYPEDEF;
+  if (i < ntotal && !atypes) return refuse(why, Reason::NullArgTypes, nullptr, ntotal);
   for (; i < ntotal; i++)
-    if (ffi_status s = describe_type(atypes[i], key); s != FFI_OK) return s;
+    if (ffi_status s = describe_type(atypes[i], key, why); s != FFI_OK) return at(why, Where::Argument, i, s);
   return FFI_OK;
 }
 

@@ -55,7 +55,7 @@ void call_unplanned(const ffi_cif *cif, void (*fn)(void), void *rvalue, void **a
   if (need > sizeof local) {
     plan = alloc_aligned(16, need);
     if (!plan || build_unplanned(cif, go, plan, need) != need)
-      fatal("ffi_call: out of memory classifying a cif the plan table had no room for");
+      fatal("ffi_call", "out of memory classifying a cif the plan table had no room for");
   }
   const auto *p = static_cast<const Plan *>(plan);
   p->invoke(p, fn, rvalue, avalue, chain);

@@ -282,12 +282,14 @@ bool shape_of(const ffi_cif *cif, unsigned nfixed, const Convention &conv, Shape
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   const Convention &conv = kLinux;
   Return ret;
-  if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK) return s;
+  if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK)
+    return w.refuse(Reason::NotPassable, -1, cif->rtype->type, cif->rtype->size);
   Builder b(conv);
   for (uint32_t i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
     Classified c;
-    if (ffi_status s = classify(t, c); s != FFI_OK) return s;
+    if (ffi_status s = classify(t, c); s != FFI_OK)
+      return w.refuse(Reason::NotPassable, static_cast<int>(i), t->type, t->size);
     bool regs = !(conv.variadic_on_stack && i >= nfixed);
     switch (c.cls) {
     case Class::Integer: b.integer(i, t, regs); break;
@@ -298,9 +300,9 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     }
   }
   const size_t stack = align_up(b.nsaa, 16);
-  if (stack + b.copies > kMaxStackBytes) return FFI_BAD_TYPEDEF;  // more stack than ffix allows
+  if (stack + b.copies > kMaxStackBytes) return w.refuse(Reason::StackTooLarge, -1, kMaxStackBytes);
   const size_t rsize = cif->rtype->size;
-  if (rsize > kMaxTypeSize) return FFI_BAD_TYPEDEF;
+  if (rsize > kMaxTypeSize) return w.refuse(Reason::NotPassable, -1, cif->rtype->type, rsize);
   // Nothing on the stack, no copies, no result in memory: the smaller
   // frame of ffix_a64_invoke_regs, whose own call handlers end the steps.
   const bool regs_only = stack == 0 && b.copies == 0 && ret.kind != A64_RET_MEMORY;

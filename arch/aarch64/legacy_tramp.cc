@@ -38,7 +38,7 @@ void sync_code(char *begin, char *end) {
 
 void write_legacy_trampoline(void *tramp, void *closure, const void *entry) {
   static_assert(FFI_TRAMPOLINE_SIZE == 24);
-  if (tramp != closure) fatal("a legacy trampoline must be the closure's first field");
+  if (tramp != closure) fatal("ffi_prep_closure_loc", "a legacy trampoline must be the closure's first field");
   const uint32_t code[4] = {
       0xd503245f,  // bti c
       0x58000070,  // ldr x16, .+12

@@ -194,7 +194,8 @@ InvokeFn shape_stub(const ffi_cif *cif, unsigned nfixed) {
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   Return ret;
-  if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK) return s;
+  if (ffi_status s = plan_return(cif->rtype, ret); s != FFI_OK)
+    return w.refuse(Reason::NotPassable, -1, cif->rtype->type, cif->rtype->size);
   Builder b;
   if (ret.in_memory) {  // the hidden result pointer is the first argument, in rdi
     b.gpr = 1;
@@ -203,11 +204,12 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   for (uint32_t i = 0; i < cif->nargs; i++) {
     const ffi_type *t = cif->arg_types[i];
     Classified c;
-    if (ffi_status s = classify(t, c); s != FFI_OK) return s;
+    if (ffi_status s = classify(t, c); s != FFI_OK)
+      return w.refuse(Reason::NotPassable, static_cast<int>(i), t->type, t->size);
     bool regs = !c.memory && c.cls[0] != Cls::X87 && c.cls[0] != Cls::ComplexX87 &&
                 b.gpr + c.ngpr <= SYSV_GPRS && b.sse + c.nsse <= SYSV_XMMS;
     if (regs) b.in_registers(i, t, c);
-    else if (!b.on_stack(i, t)) return FFI_BAD_TYPEDEF;  // too much stack
+    else if (!b.on_stack(i, t)) return w.refuse(Reason::StackTooLarge, static_cast<int>(i), kMaxStackBytes);
   }
   const size_t rsize = cif->rtype->size;
   b.reg_steps.emit(ffix_sysv_call_ops[ret.kind], b.sse, static_cast<uint32_t>(rsize));

@@ -105,9 +105,10 @@ int return_kind(const ffi_type *t) {
 
 ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   const ffi_type *rtype = cif->rtype;
-  if (rtype->type == FFI_TYPE_VECTOR) return FFI_BAD_TYPEDEF;
+  if (rtype->type == FFI_TYPE_VECTOR) return w.refuse(Reason::NotPassable, -1, rtype->type, rtype->size);
   for (unsigned i = 0; i < cif->nargs; i++)
-    if (cif->arg_types[i]->type == FFI_TYPE_VECTOR) return FFI_BAD_TYPEDEF;
+    if (cif->arg_types[i]->type == FFI_TYPE_VECTOR)
+      return w.refuse(Reason::NotPassable, static_cast<int>(i), FFI_TYPE_VECTOR, cif->arg_types[i]->size);
 
   const int ret = return_kind(rtype);
   const unsigned first = ret == W64_RET_MEMORY ? 1 : 0;  // R1: the hidden pointer's slot
@@ -116,7 +117,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   // an offset from rsp that is a multiple of its alignment (the frame is
   // aligned to the largest of them).
   const size_t slots_bytes = align_up(8 * (nslots > W64_REG_SLOTS ? nslots : W64_REG_SLOTS), 16);
-  if (slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
+  if (slots_bytes > kMaxStackBytes) return w.refuse(Reason::StackTooLarge, -1, kMaxStackBytes);
   StepList stack_steps, reg_steps;  // copies and stack slots first, then the registers
   size_t end = slots_bytes;         // offset from rsp of the end of the copies made so far
   size_t align = 16;                // the frame's alignment
@@ -158,7 +159,7 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
       size_t a = t->alignment > 16 ? t->alignment : 16;
       if (a > align) align = a;
       const size_t at = align_up(end, a);
-      if (at + t->size - slots_bytes > kMaxStackBytes) return FFI_BAD_TYPEDEF;
+      if (at + t->size - slots_bytes > kMaxStackBytes) return w.refuse(Reason::StackTooLarge, -1, kMaxStackBytes);
       const auto copy = static_cast<uint32_t>(at);
       end = at + t->size;
       // The copy first, then its address.

@@ -183,7 +183,56 @@ static int verbose(void) {
   return v;
 }
 
+/* FUZZ_CHECK_WHY (run-replay.sh): what each checked call wrote on stderr
+   goes to a file (why_begin), and check_status then asks that it be one
+   line "ffix: WHAT: STATUS: ..." for a refusal under FFIX_DEBUG, and
+   nothing for FFI_OK or without FFIX_DEBUG.  */
+#ifdef FUZZ_CHECK_WHY
+#include <unistd.h>
+static FILE *why_file;
+static int why_saved = -1;
+static void why_begin(void) {
+  fflush(stderr);
+  why_file = tmpfile();
+  if (!why_file) abort();
+  why_saved = dup(2);
+  dup2(fileno(why_file), 2);
+}
+static const char *status_name(ffi_status st) {
+  return st == FFI_OK ? "FFI_OK" : st == FFI_BAD_TYPEDEF ? "FFI_BAD_TYPEDEF" : st == FFI_BAD_ABI ? "FFI_BAD_ABI"
+                                                                                               : "FFI_BAD_ARGTYPE";
+}
+static void why_end(const char *what, ffi_status st) {
+  if (!why_file) return;
+  fflush(stderr);
+  dup2(why_saved, 2);
+  close(why_saved);
+  char said[4096];
+  rewind(why_file);
+  size_t n = fread(said, 1, sizeof said - 1, why_file);
+  said[n] = 0;
+  fclose(why_file);
+  why_file = NULL;
+  const char *v = getenv("FFIX_DEBUG");
+  int debug = v && *v && strcmp(v, "0") != 0;
+  char want[128];
+  snprintf(want, sizeof want, "ffix: %s: %s: ", what, status_name(st));
+  int ok = (st == FFI_OK || !debug) ? n == 0
+                                   : n > strlen(want) + 1 && !strncmp(said, want, strlen(want)) &&
+                                         strchr(said, '\n') == said + n - 1;
+  if (!ok) {
+    fprintf(stderr, "FUZZ-WHY: %s returned %s and wrote \"%s\" (FFIX_DEBUG %s)\n", what, status_name(st), said,
+            debug ? "on" : "off");
+    abort();
+  }
+}
+#else
+static void why_begin(void) {}
+static void why_end(const char *what, ffi_status st) { (void)what, (void)st; }
+#endif
+
 static void check_status(const char *what, ffi_status st) {
+  why_end(what, st);
   if (st != FFI_OK && st != FFI_BAD_TYPEDEF && st != FFI_BAD_ABI && st != FFI_BAD_ARGTYPE) {
     fprintf(stderr, "FUZZ-BADSTATUS: %s returned %d\n", what, (int)st);
     abort();
@@ -506,6 +555,7 @@ static void round_trip(ffi_cif *cif, uint8_t callflags, uint8_t seed_byte) {
 #ifdef FFI_GO_CLOSURES
     ffi_go_closure *gc = malloc(sizeof *gc);
     if (!gc) abort();
+    why_begin();
     ffi_status st = ffi_prep_go_closure(gc, cif, handler);
     check_status("ffi_prep_go_closure", st);
     if (st == FFI_OK) {
@@ -520,6 +570,7 @@ static void round_trip(ffi_cif *cif, uint8_t callflags, uint8_t seed_byte) {
   } else {
     ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
     if (!cl) abort();
+    why_begin();
     ffi_status st = ffi_prep_closure_loc(cl, cif, handler, &c, code);
     check_status("ffi_prep_closure_loc", st);
     if (st == FFI_OK) {
@@ -721,6 +772,7 @@ static void op_sig(struct state *s, struct reader *r) {
   ffi_cif *cif = track(s, malloc(sizeof *cif));
   if (!cif) abort();
   memset(cif, 0x5a, sizeof *cif);
+  why_begin();
   ffi_status st = (flags & 1) ? ffi_prep_cif_var(cif, abi, nfixed, nargs, rtype, atypes)
                               : ffi_prep_cif(cif, abi, nargs, rtype, atypes);
   check_status((flags & 1) ? "ffi_prep_cif_var" : "ffi_prep_cif", st);
@@ -763,6 +815,7 @@ static void op_offsets(struct state *s, struct reader *r) {
     offsets = malloc((n ? n : 1) * sizeof *offsets);
     if (!offsets) abort();
   }
+  why_begin();
   ffi_status st = ffi_get_struct_offsets(abi, t, with_array ? offsets : NULL);
   check_status("ffi_get_struct_offsets", st);
   if (verbose())

@@ -20,7 +20,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/ffix-replay.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # FFIX_SANITIZE: a sanitized library needs its runtimes linked in first.
-"$cc" -std=gnu11 -O1 -g -Wall -Wextra ${FFIX_SANITIZE:-} -I"$inc" "$here/fuzz_prep.c" "$here/replay.c" \
+"$cc" -std=gnu11 -O1 -g -Wall -Wextra -DFUZZ_CHECK_WHY ${FFIX_SANITIZE:-} -I"$inc" "$here/fuzz_prep.c" "$here/replay.c" \
   -L"$libdir" -Wl,-rpath,"$libdir" -lffi -o "$tmp/replay" || exit 99
 # TEST_RUNNER (a command line, split on blanks) runs a program built for
 # another machine; qemu-user hands its environment, LD_LIBRARY_PATH
@@ -37,4 +37,7 @@ if ! printf '%s\n' "$loaded" | grep 'libffi\.so' | grep -qF "$libdir/"; then
 fi
 
 [ $# -gt 0 ] || set -- "$here/corpus" "$here/crashers" "$here/libffi-crashers"
-LD_LIBRARY_PATH=$libdir $runner "$tmp/replay" -f -q "$@"
+# Twice: with FFIX_DEBUG=1 every refusal must say why in one line, and
+# without it nothing may be printed (FUZZ_CHECK_WHY, fuzz_prep.c).
+FFIX_DEBUG=1 LD_LIBRARY_PATH=$libdir $runner "$tmp/replay" -f -q "$@" || exit 1
+env -u FFIX_DEBUG LD_LIBRARY_PATH=$libdir $runner "$tmp/replay" -f -q "$@"
