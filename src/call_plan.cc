@@ -38,14 +38,14 @@ extern "C" {
 FFIX_EXPORT ffi_call_plan *ffi_call_plan_alloc(ffi_cif *cif) {
   size_t own = 0;
   if (cif && (cif->flags & kUnplanned)) {
-    own = build_unplanned(cif, false, nullptr, 0);
+    own = build_unplanned(cif, nullptr, 0);
     if (own == 0) return no_memory();
   }
   if (own) {
     auto *o = static_cast<Owning *>(alloc_aligned(16, sizeof(Owning) + own));
     if (!o) return no_memory();
     o->bytes = sizeof(Owning) + own;
-    if (build_unplanned(cif, false, o->own, own) != own) {
+    if (build_unplanned(cif, o->own, own) != own) {
       free_aligned(o);
       return no_memory();
     }

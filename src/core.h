@@ -56,7 +56,7 @@ FFIX_HIDDEN void call_unplanned(const ffi_cif *cif, void (*fn)(void), void *rval
 // Write into *OUT (ROOM bytes) the plan of unplanned CIF, built now; the
 // bytes it needs (more than ROOM: nothing written), or 0 when CIF cannot
 // be planned.
-FFIX_HIDDEN size_t build_unplanned(const ffi_cif *cif, bool go, void *out, size_t room);
+FFIX_HIDDEN size_t build_unplanned(const ffi_cif *cif, void *out, size_t room);
 
 // Try again to intern the plan of unplanned CIF (prep_cif.cc); its plan,
 // with CIF planned from now on, or nullptr.

@@ -66,12 +66,21 @@ void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
 constexpr size_t kArenaBlock = size_t{1} << 20;
 unsigned char *arena_next, *arena_end;
 
+// Blocks are mapped, not taken from malloc: they live for the process,
+// and the only pointers to the plans in them sit in the mapped plan table,
+// which a leak checker does not scan.
+void *map_block(size_t bytes) {
+  void *p = reserve_memory(bytes);
+  if (p && !commit_memory(p, bytes)) return nullptr;  // the reservation is kept: this is out of memory anyway
+  return p;
+}
+
 void *arena_alloc(size_t bytes) {
   bytes = align_up(bytes, 16);
-  if (bytes > kArenaBlock / 16) return alloc_aligned(16, bytes);  // a large plan: a block of its own
+  if (bytes > kArenaBlock / 16) return map_block(align_up(bytes, 4096));  // a large plan: a block of its own
   if (bytes > static_cast<size_t>(arena_end - arena_next)) {
     // The rest of the current block (under 1/16 of it) is given up.
-    auto *p = static_cast<unsigned char *>(alloc_aligned(16, kArenaBlock));
+    auto *p = static_cast<unsigned char *>(map_block(kArenaBlock));
     if (!p) return nullptr;
     arena_next = p;
     arena_end = p + kArenaBlock;

@@ -27,7 +27,7 @@ const Backend *unplanned_backend(const ffi_cif *cif, unsigned &nfixed) {
 
 } // namespace
 
-size_t build_unplanned(const ffi_cif *cif, bool go, void *out, size_t room) {
+size_t build_unplanned(const ffi_cif *cif, void *out, size_t room) {
   unsigned nfixed;
   const Backend *backend = unplanned_backend(cif, nfixed);
   if (!backend) return 0;
@@ -36,9 +36,7 @@ size_t build_unplanned(const ffi_cif *cif, bool go, void *out, size_t room) {
   size_t need = sizeof(Plan) + w.size();
   if (need > room) return need;
   auto *plan = static_cast<Plan *>(out);
-  // ffi_call_go needs the backend's invoke: a plan's own may not set the
-  // static chain.
-  plan->invoke = w.invoke && !go ? w.invoke : backend->invoke;
+  plan->invoke = w.invoke ? w.invoke : backend->invoke;
   plan->backend = backend;
   plan->index = 0;
   plan->cif_bytes = w.stack_bytes;
@@ -49,16 +47,19 @@ size_t build_unplanned(const ffi_cif *cif, bool go, void *out, size_t room) {
 
 void call_unplanned(const ffi_cif *cif, void (*fn)(void), void *rvalue, void **avalue, void *chain, bool go) {
   alignas(16) unsigned char local[sizeof(Plan) + 1024];
-  size_t need = build_unplanned(cif, go, local, sizeof local);
+  size_t need = build_unplanned(cif, local, sizeof local);
   if (need == 0) ffix_bad_cif();
   void *plan = local;
   if (need > sizeof local) {
     plan = alloc_aligned(16, need);
-    if (!plan || build_unplanned(cif, go, plan, need) != need)
+    if (!plan || build_unplanned(cif, plan, need) != need)
       fatal("ffi_call", "out of memory classifying a cif the plan table had no room for");
   }
   const auto *p = static_cast<const Plan *>(plan);
-  p->invoke(p, fn, rvalue, avalue, chain);
+  // As ffi_call_go does for a planned cif: the backend's invoke sets the
+  // static chain (a plan's own may not), and on AArch64 it then branches
+  // to the plan's own, so plan->invoke must never be the backend's there.
+  (go ? p->backend->invoke : p->invoke)(p, fn, rvalue, avalue, chain);
   if (plan != local) free_aligned(plan);
 }
 

@@ -1,10 +1,11 @@
 /* no_alloc.c -- ffi_call, ffi_call_plan_invoke and closure calls allocate
-   nothing: malloc, calloc, realloc and free are interposed and counted
+   nothing: malloc, calloc, realloc, the aligned allocators and free are interposed and counted
    while calling (after the cifs, plans and closures are made, which may
    allocate).  (ffix has no mutex anywhere; the closure allocator's spin
    lock is taken only by ffi_closure_alloc/free and ffi_prep_closure_loc.)
    Prints TAP.  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <ffi.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,28 @@ void *malloc(size_t n) { calls += counting; return __libc_malloc(n); }
 void *calloc(size_t a, size_t b) { calls += counting; return __libc_calloc(a, b); }
 void *realloc(void *p, size_t n) { calls += counting; return __libc_realloc(p, n); }
 void free(void *p) { calls += counting && p; __libc_free(p); }
+/* The aligned allocators too: the library takes call plans from
+   aligned_alloc, and whatever it frees must come from the same heap
+   (under ASan the sanitizer's aligned_alloc would otherwise answer, and
+   its __libc_memalign too): C library's own memalign, looked up in it.  */
+static void *libc_memalign(size_t a, size_t n)
+{
+  static void *(*real)(size_t, size_t);
+  if (!real) {
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    real = libc ? (void *(*)(size_t, size_t))dlsym(libc, "memalign") : 0;
+    if (!real) abort();
+  }
+  return real(a, n);
+}
+void *aligned_alloc(size_t a, size_t n) { calls += counting; return libc_memalign(a, n); }
+void *memalign(size_t a, size_t n) { calls += counting; return libc_memalign(a, n); }
+int posix_memalign(void **p, size_t a, size_t n)
+{
+  calls += counting;
+  *p = libc_memalign(a, n);
+  return *p ? 0 : 12; /* ENOMEM */
+}
 
 struct big { long v[40]; };  /* 320 bytes on the stack */
 struct split { char c; double d; };
