@@ -30,7 +30,7 @@ ffi_status layout_struct(ffi_type *type, size_t *offsets, int depth, Why *why) {
     size = align_up(size, (*e)->alignment);
     if (offsets) *offsets++ = size;
     size += (*e)->size;
-    if (size > kMaxTypeSize) return refuse(why, Reason::MembersTooLarge, type, size, i);
+    if (size > kMaxTypeSize) return refuse(why, Reason::MembersTooLarge, type, size, i, kMaxTypeSize);
     if ((*e)->alignment > align) align = (*e)->alignment;
   }
   type->size = align_up(size, align);
@@ -73,7 +73,7 @@ ffi_status prepare_vector(ffi_type *type, int depth, Why *why) {
     if ((*e)->type != lane) return refuse(why, Reason::VectorMixed, type, i, (*e)->type, lane);
     if (ffi_status s = prepare_type(*e, depth + 1, why); s != FFI_OK) return step(why, i, type, s);
     bytes += (*e)->size;
-    if (bytes > kMaxTypeSize) return refuse(why, Reason::MembersTooLarge, type, bytes, i);
+    if (bytes > kMaxTypeSize) return refuse(why, Reason::MembersTooLarge, type, bytes, i, kMaxTypeSize);
   }
   size_t size = 1;
   while (size < bytes) size <<= 1;
@@ -93,7 +93,7 @@ namespace {
 
 // A size within the limit and a power-of-two alignment, or why not.
 ffi_status check_size_and_alignment(const ffi_type *type, Why *why) {
-  if (type->size > kMaxTypeSize) return refuse(why, Reason::TooLarge, type, type->size);
+  if (type->size > kMaxTypeSize) return refuse(why, Reason::TooLarge, type, type->size, kMaxTypeSize);
   return valid_alignment(type->alignment) ? FFI_OK : refuse(why, Reason::BadAlignment, type, type->alignment);
 }
 
@@ -101,7 +101,7 @@ ffi_status check_size_and_alignment(const ffi_type *type, Why *why) {
 
 ffi_status prepare_type(ffi_type *type, int depth, Why *why) {
   if (!type) return refuse(why, Reason::NullType, type);
-  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, type);
+  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, type, kMaxDepth);
   switch (type->type) {
   case FFI_TYPE_STRUCT:
     if (type->size == 0) return layout_struct(type, nullptr, depth, why);
@@ -126,7 +126,7 @@ ffi_status prepare_type(ffi_type *type, int depth, Why *why) {
 ffi_status check_members(ffi_type *type, int depth, bool &fit, Why *why) {
   fit = false;
   if (!type->elements) return refuse(why, Reason::NullElements, type);
-  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, type);
+  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, type, kMaxDepth);
   size_t end = 0;
   for (ffi_type **e = type->elements; *e; e++) {
     if (ffi_status s = prepare_type(*e, depth + 1, why); s != FFI_OK)

@@ -15,7 +15,7 @@ constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not i
 
 // T's words; T has been through prepare_type (or check_members).
 ffi_status put_type(ffi_type *t, Key &key, int depth, Why *why) {
-  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, t);
+  if (depth > kMaxDepth) return refuse(why, Reason::TooDeep, t, kMaxDepth);
   bool ok = key.put(head_word(t));
   bool parts = t->elements && t->elements[0];  // prepare_type made sure, for complex and vectors
   switch (t->type) {

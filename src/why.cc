@@ -17,6 +17,9 @@ public:
   void add(const char *s) {
     while (*s && n_ < sizeof buf_ - 1) buf_[n_++] = *s++;
   }
+  void add(char c) {
+    if (n_ < sizeof buf_ - 1) buf_[n_++] = c;
+  }
   void add(uint64_t v) {
     char digits[24];
     unsigned k = 0;
@@ -69,62 +72,69 @@ void add_path(Line &line, const Why &why, unsigned k) {
   }
 }
 
+// What each Reason says, in enum order: %0-%3 stand for the numbers
+// recorded with it.  TYPED: the reason is about one type, so the line
+// names the path to it first.
+struct ReasonText {
+  Reason reason;
+  bool typed;
+  const char *text;
+};
+
+constexpr ReasonText kReasons[] = {
+  {Reason::None, false, "no reason recorded (a bug of ffix's)"},
+  {Reason::NullCif, false, "the cif is NULL"},
+  {Reason::BadAbi, false, "ABI %0 not supported on this target"},
+  {Reason::NullType, true, "the type is NULL"},
+  {Reason::NullArgTypes, false, "atypes is NULL with %0 arguments"},
+  {Reason::NullElements, true, "NULL element list"},
+  {Reason::EmptyElements, true, "empty element list"},
+  {Reason::TooDeep, true, "nested deeper than %0 levels"},
+  {Reason::TooLarge, true, "size %0 overflows the limit of %1"},
+  {Reason::MembersTooLarge, true, "size overflows the limit of %2 at elements[%1]"},
+  {Reason::UnknownCode, true, "unknown type code %0"},
+  {Reason::ScalarSize, true, "size %0 but type code %1 has size %2"},
+  {Reason::BadAlignment, true, "alignment %0 is not a power of two"},
+  {Reason::VoidSize0, true, "void of size 0"},
+  {Reason::ComplexPart, true, "complex part of type code %0 is not a floating or integer type"},
+  {Reason::ComplexSize, true, "complex size %0 is not twice its part's (%1)"},
+  {Reason::VectorLane, true, "vector lane of type code %0 is not a number"},
+  {Reason::VectorMixed, true, "vector lane %0 has type code %1, lane 0 has %2"},
+  {Reason::VectorLayout, true, "vector declared with size %0 and alignment %1, its lanes make %2 and %3"},
+  {Reason::NotAStruct, true, "type code %0 is not a struct"},
+  {Reason::VariadicFloat, true, "variadic float must be promoted to double"},
+  {Reason::VariadicNarrow, true, "variadic integer of size %0 must be promoted to int"},
+  {Reason::FixedOverTotal, false, "nfixed %0 > ntotal %1"},
+  {Reason::OutOfMemory, false, "out of memory"},
+  {Reason::StackTooLarge, false, "the arguments need more than %0 bytes of stack"},
+  {Reason::NotPassable, true, "this ABI cannot pass type code %0 of size %1"},
+  {Reason::CifNotPrepared, false, "the cif was not prepared successfully"},
+  {Reason::NoClosures, false, "ABI %0 has no closures of this kind"},
+  {Reason::NullClosure, false, "the closure is NULL"},
+};
+
+// The table is indexed by Reason: each row must sit at its own value,
+// and every Reason up to the last must have one.
+constexpr bool rows_in_order() {
+  for (size_t i = 0; i < sizeof kReasons / sizeof kReasons[0]; i++)
+    if (static_cast<size_t>(kReasons[i].reason) != i) return false;
+  return true;
+}
+static_assert(rows_in_order(), "kReasons out of enum order");
+static_assert(sizeof kReasons / sizeof kReasons[0] == static_cast<size_t>(Reason::NullClosure) + 1,
+              "a Reason without a row in kReasons");
+
+const ReasonText &reason_text(Reason r) {
+  auto i = static_cast<size_t>(r);
+  return kReasons[i < sizeof kReasons / sizeof kReasons[0] ? i : 0];
+}
+
 void add_reason(Line &line, const Why &why) {
-  const uint64_t *n = why.n;
-  switch (why.reason) {
-  case Reason::None: line.add("no reason recorded (a bug of ffix's)"); break;
-  case Reason::NullCif: line.add("the cif is NULL"); break;
-  case Reason::BadAbi: line.add("ABI "); line.add(n[0]); line.add(" not supported on this target"); break;
-  case Reason::NullType: line.add("the type is NULL"); break;
-  case Reason::NullArgTypes: line.add("atypes is NULL with "); line.add(n[0]); line.add(" arguments"); break;
-  case Reason::NullElements: line.add("NULL element list"); break;
-  case Reason::EmptyElements: line.add("empty element list"); break;
-  case Reason::TooDeep: line.add("nested deeper than "); line.add(uint64_t{kMaxDepth}); line.add(" levels"); break;
-  case Reason::TooLarge:
-    line.add("size "); line.add(n[0]); line.add(" overflows the limit of "); line.add(uint64_t{kMaxTypeSize});
-    break;
-  case Reason::MembersTooLarge:
-    line.add("size overflows the limit of "); line.add(uint64_t{kMaxTypeSize}); line.add(" at elements[");
-    line.add(n[1]); line.add("]");
-    break;
-  case Reason::UnknownCode: line.add("unknown type code "); line.add(n[0]); break;
-  case Reason::ScalarSize:
-    line.add("size "); line.add(n[0]); line.add(" but type code "); line.add(n[1]); line.add(" has size ");
-    line.add(n[2]);
-    break;
-  case Reason::BadAlignment: line.add("alignment "); line.add(n[0]); line.add(" is not a power of two"); break;
-  case Reason::VoidSize0: line.add("void of size 0"); break;
-  case Reason::ComplexPart:
-    line.add("complex part of type code "); line.add(n[0]); line.add(" is not a floating or integer type");
-    break;
-  case Reason::ComplexSize:
-    line.add("complex size "); line.add(n[0]); line.add(" is not twice its part's ("); line.add(n[1]); line.add(")");
-    break;
-  case Reason::VectorLane: line.add("vector lane of type code "); line.add(n[0]); line.add(" is not a number"); break;
-  case Reason::VectorMixed:
-    line.add("vector lane "); line.add(n[0]); line.add(" has type code "); line.add(n[1]);
-    line.add(", lane 0 has "); line.add(n[2]);
-    break;
-  case Reason::VectorLayout:
-    line.add("vector declared with size "); line.add(n[0]); line.add(" and alignment "); line.add(n[1]);
-    line.add(", its lanes make "); line.add(n[2]); line.add(" and "); line.add(n[3]);
-    break;
-  case Reason::NotAStruct: line.add("type code "); line.add(n[0]); line.add(" is not a struct"); break;
-  case Reason::VariadicFloat: line.add("variadic float must be promoted to double"); break;
-  case Reason::VariadicNarrow:
-    line.add("variadic integer of size "); line.add(n[0]); line.add(" must be promoted to int");
-    break;
-  case Reason::FixedOverTotal: line.add("nfixed "); line.add(n[0]); line.add(" > ntotal "); line.add(n[1]); break;
-  case Reason::OutOfMemory: line.add("out of memory"); break;
-  case Reason::StackTooLarge:
-    line.add("the arguments need more than "); line.add(n[0]); line.add(" bytes of stack");
-    break;
-  case Reason::NotPassable:
-    line.add("this ABI cannot pass type code "); line.add(n[0]); line.add(" of size "); line.add(n[1]);
-    break;
-  case Reason::CifNotPrepared: line.add("the cif was not prepared successfully"); break;
-  case Reason::NoClosures: line.add("ABI "); line.add(n[0]); line.add(" has no closures of this kind"); break;
-  case Reason::NullClosure: line.add("the closure is NULL"); break;
+  for (const char *t = reason_text(why.reason).text; *t; t++) {
+    if (t[0] == '%' && t[1] >= '0' && t[1] <= '3')
+      line.add(why.n[*++t - '0']);
+    else
+      line.add(*t);
   }
 }
 
@@ -167,11 +177,7 @@ void report(const char *function, ffi_status s, const Why &why) {
   line.add(": ");
   line.add(status_name(s));
   line.add(": ");
-  bool typed = why.reason != Reason::None && why.reason != Reason::NullCif && why.reason != Reason::BadAbi &&
-               why.reason != Reason::NullArgTypes && why.reason != Reason::FixedOverTotal &&
-               why.reason != Reason::OutOfMemory && why.reason != Reason::StackTooLarge &&
-               why.reason != Reason::CifNotPrepared && why.reason != Reason::NoClosures &&
-               why.reason != Reason::NullClosure;
+  bool typed = reason_text(why.reason).typed;
   // Too deep: a type met again on the way down is a cycle.  type[k] is
   // steps - k levels below the top; the first repeat from the top is the
   // highest level j whose type an ancestor k > j has too.

@@ -23,9 +23,9 @@ enum class Reason : uint8_t {
   NullArgTypes,    // n0: the argument count (atypes is NULL)
   NullElements,    // an aggregate's element list is NULL
   EmptyElements,   // an aggregate's element list is empty ({NULL})
-  TooDeep,         // nested deeper than kMaxDepth (report() finds cycles)
-  TooLarge,        // n0: the size
-  MembersTooLarge, // n0: the size reached, n1: at which element
+  TooDeep,         // n0: kMaxDepth, exceeded (report() finds cycles)
+  TooLarge,        // n0: the size, n1: kMaxTypeSize
+  MembersTooLarge, // n0: the size reached, n1: at which element, n2: kMaxTypeSize
   UnknownCode,     // n0: the type code
   ScalarSize,      // n0: the size, n1: the code, n2: the code's size
   BadAlignment,    // n0: the alignment

@@ -96,6 +96,20 @@ Test(why, cycles)
   e2[0] = &inner;
   EXPECT(prep1(&outer), FFI_BAD_TYPEDEF,
          PC "argument 1 -> elements[0] -> elements[0]: cycle back to argument 1 -> elements[0]");
+  /* No cycle, just too deep: 66 distinct structs, each holding the next. */
+  enum { N = 66 };
+  ffi_type chain[N];
+  ffi_type *chain_e[N][2];
+  for (int i = 0; i < N; i++) {
+    chain_e[i][0] = i + 1 < N ? &chain[i + 1] : &ffi_type_sint8;
+    chain_e[i][1] = NULL;
+    chain[i] = (ffi_type){0, 0, FFI_TYPE_STRUCT, chain_e[i]};
+  }
+  char want[2048] = PC "argument 1";
+  for (int i = 0; i < 65; i++) strcat(want, " -> elements[0]");
+  strcat(want, ": nested deeper than 64 levels\n");
+  cr_assert_eq(SAYS(prep1(&chain[0])), FFI_BAD_TYPEDEF);
+  cr_assert_str_eq(said, want);
 }
 
 Test(why, sizes)
@@ -140,6 +154,13 @@ Test(why, vectors_and_complex)
   ffi_type *parts[] = {&s, NULL};
   ffi_type c = {0, 0, FFI_TYPE_COMPLEX, parts};
   EXPECT(prep1(&c), FFI_BAD_TYPEDEF, PC "argument 1: complex part of type code 13 is not a floating or integer type");
+  ffi_type *fparts[] = {&ffi_type_float, NULL};
+  ffi_type odd = {12, 4, FFI_TYPE_COMPLEX, fparts};
+  EXPECT(prep1(&odd), FFI_BAD_TYPEDEF, PC "argument 1: complex size 12 is not twice its part's (8)");
+  ffi_type *lanes[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float, NULL};
+  ffi_type short_vec = {8, 16, FFI_TYPE_VECTOR, lanes};
+  EXPECT(prep1(&short_vec), FFI_BAD_TYPEDEF,
+         PC "argument 1: vector declared with size 8 and alignment 16, its lanes make 16 and 16");
 }
 
 Test(why, variadic)
