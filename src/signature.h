@@ -2,8 +2,9 @@
 // that its plan can depend on, and nothing else.  Keys are written here
 // and in signature.cc, nowhere else.
 //
-// A key is the ABI, the argument count and the number of fixed arguments
-// (~0u when not variadic), then the return type and each argument type.
+// A key is the ABI (kVariadicKey added for a variadic call), the argument
+// count and, for a variadic call only, the number of fixed arguments; then
+// the return type and each argument type.
 // Words are heads (kHead: code and alignment) or numbers (sizes, counts,
 // all below 2^31), so keys of different shapes never coincide.  A scalar
 // is its head; void its head, then its size unless that is 1 (a number
@@ -69,6 +70,7 @@ inline uint64_t key_hash(const uint32_t *words, unsigned n) {
 }
 
 constexpr uint32_t kHead = 0x80000000u;
+constexpr uint32_t kVariadicKey = 0x80000000u;  // ABI numbers are small (backend_for knows them)
 
 inline uint32_t head_word(const ffi_type *t) { return kHead | t->type | uint32_t{t->alignment} << 8; }
 
@@ -132,9 +134,11 @@ inline ffi_status describe_signature(Key &key, unsigned abi, unsigned ntotal, un
   // general way, and so does everything after it.
   uint32_t *p = key.reserve(size_t{4} + ntotal);
   if (!p) return refuse(why, Reason::OutOfMemory, nullptr, 0, 0, 0, 0, kOutOfMemory);
-  *p++ = abi;
+  // A word less for the common call that is not variadic: at eight
+  // arguments the key then fits 48 bytes of the arena, not 64.
+  *p++ = nfixed == ~0u ? abi : abi | kVariadicKey;
   *p++ = ntotal;
-  *p++ = nfixed;
+  if (nfixed != ~0u) *p++ = nfixed;
   unsigned i = 0;
   uint32_t word;
   if (scalar_word(rtype, word)) {
