@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -174,7 +175,17 @@ MappedFile open_mapped_file(const void *addr, size_t len) {
   char path[64];
   map_files_path(m, path);
   int fd = open_checked(path, m, seg.offset, len);
-  if (fd < 0) fd = open_checked(seg.path, m, seg.offset, len);
+  // The loader's name for the object, copied first: qemu-user with a
+  // page size above 4 KiB (-p) refuses system calls on the loader's
+  // string where it lies (EFAULT), though the program reads it fine.
+  char name[PATH_MAX];
+  size_t n = 0;
+  while (n < sizeof name - 1 && seg.path[n]) {
+    name[n] = seg.path[n];
+    n++;
+  }
+  name[n] = '\0';
+  if (fd < 0 && !seg.path[n]) fd = open_checked(name, m, seg.offset, len);
   return {fd, fd < 0 ? 0 : seg.offset};
 }
 

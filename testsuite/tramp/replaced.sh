@@ -45,7 +45,21 @@ fi
 lib=$libdir/libffi.so.8
 [ -f "$lib" ] || { echo "replaced.sh: no shared library $lib (a static-only build)"; exit 77; }
 cc=${CC:-cc}
-runner=${TEST_RUNNER:-}
+# A runner's own "-E LD_PRELOAD=..." (tools/check-pagesizes.sh preloads
+# strict_pages.so so) would replace the guest's LD_PRELOAD: it is taken
+# out of the runner and preloaded with the rest.
+runner=
+base_preload=
+opt=
+for word in ${TEST_RUNNER:-}; do
+  case $opt,$word in
+    -E,LD_PRELOAD=*) base_preload=${word#LD_PRELOAD=} ;;
+    -E,*) runner="$runner -E $word" ;;
+    ,-E) opt=-E; continue ;;
+    *) runner="$runner $word" ;;
+  esac
+  opt=
+done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ffix-replaced.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -54,7 +68,14 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 # sanitized library needs its runtimes linked in first.
 "$cc" -std=gnu11 -O1 -g -Wall -Wextra ${FFIX_SANITIZE:-} -I"$inc" "$here/replaced.c" -L"$libdir" -lffi -ldl \
   -o "$tmp/replaced" || exit 99
-"$cc" -std=gnu11 -O1 -Wall -Wextra -shared -fPIC "$here/noproc.c" -o "$tmp/noproc.so" || exit 99
+# qemu-user with -p above 4 KiB fails to preload a second library (the
+# loader says it "cannot be preloaded"): under tools/check-pagesizes.sh
+# noproc.so carries strict_pages.c's wrappers too and is preloaded alone.
+shim_sources=$here/noproc.c
+case $base_preload in
+  */strict_pages.so) shim_sources="$shim_sources $here/strict_pages.c" ;;
+esac
+"$cc" -std=gnu11 -O1 -Wall -Wextra -shared -fPIC $shim_sources -o "$tmp/noproc.so" || exit 99
 
 # The replacements, made once; each run renames a copy over its library.
 size=$(wc -c <"$lib")
@@ -84,6 +105,17 @@ else
   echo "# not root, or no setpriv: the nocaps setting is left out"
 fi
 
+# The command that starts a test program with PRELOAD (colon-separated)
+# preloaded into it and nothing else: through the runner's -E, so that a
+# host program on the way (setpriv) is not handed a guest's library.
+start() {
+  if [ -n "$runner" ]; then
+    echo "$runner -E LD_PRELOAD=$1"
+  else
+    echo "env LD_PRELOAD=$1"
+  fi
+}
+
 n=0
 failures=0
 run() {  # run SETTING KIND MODE
@@ -94,19 +126,21 @@ run() {  # run SETTING KIND MODE
     unlink | dir | none) action=$2 ;;
     *) cp "$tmp/$2" "$dir/new" || exit 99; action="rename $dir/new" ;;
   esac
-  preload=$tmp/noproc.so
-  [ -n "${FFIX_ASAN_PRELOAD:-}" ] && preload="$FFIX_ASAN_PRELOAD $preload"
+  preload=${FFIX_ASAN_PRELOAD:-}${FFIX_ASAN_PRELOAD:+:}$tmp/noproc.so
+  case $base_preload in
+    */strict_pages.so | '') ;;
+    *) preload=$base_preload:$preload ;;
+  esac
   case $1 in
-    plain) out=$(LD_LIBRARY_PATH=$dir $runner "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
+    plain) out=$(LD_LIBRARY_PATH=$dir $(start "$base_preload") "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
     nocaps)
       out=$(LD_LIBRARY_PATH=$dir setpriv --inh-caps=-all --bounding-set=-all \
-        $runner "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
+        $(start "$base_preload") "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
     noproc)
-      out=$(LD_LIBRARY_PATH=$dir LD_PRELOAD=$preload FFIX_TEST_NOPROC=1 \
-        $runner "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
+      out=$(LD_LIBRARY_PATH=$dir FFIX_TEST_NOPROC=1 $(start "$preload") "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
     noproc,nomemfd)
-      out=$(LD_LIBRARY_PATH=$dir LD_PRELOAD=$preload FFIX_TEST_NOPROC=1 FFIX_TEST_NO_MEMFD=1 \
-        $runner "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
+      out=$(LD_LIBRARY_PATH=$dir FFIX_TEST_NOPROC=1 FFIX_TEST_NO_MEMFD=1 \
+        $(start "$preload") "$tmp/replaced" "$3" "$dir" $action 2>&1) ;;
   esac
   status=$?
   what="$2, $3, $1"
