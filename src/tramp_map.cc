@@ -84,13 +84,16 @@ char *write_pair() {
 // The first copy from FD at OFFSET, which becomes the source if the copy
 // maps and holds the template; FD is closed otherwise.
 char *first_from(int fd, off_t offset) {
+  errno = 0;
   char *code = map_pair(fd, offset);
   if (code && memcmp(code, ffix_tramp_page, page) != 0) {
     munmap(code, reservation());
     code = nullptr;
   }
   if (!code) {
+    int error = errno;
     close(fd);
+    errno = error;
     return nullptr;
   }
   source = Source::File;
@@ -125,14 +128,20 @@ int sealed_memfd() {
   return fd;
 }
 
-// The first copy, from the first source that gives one.
+// The first copy, from the first source that gives one.  Out of memory
+// is no reason to settle for a lesser source for good: nothing is chosen,
+// and the next call tries again.
 char *choose_source() {
   MappedFile file = open_mapped_file(ffix_tramp_page, page);
-  if (file.fd >= 0)
+  if (file.fd >= 0) {
     if (char *code = first_from(file.fd, file.offset)) return code;
+    if (errno == ENOMEM) return nullptr;
+  }
   int memfd = sealed_memfd();
-  if (memfd >= 0)
+  if (memfd >= 0) {
     if (char *code = first_from(memfd, 0)) return code;
+    if (errno == ENOMEM) return nullptr;
+  }
   char *code = write_pair();
   if (code) source = Source::Anonymous;
   return code;
