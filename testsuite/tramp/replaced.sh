@@ -84,7 +84,7 @@ head -c 8192 "$lib" >"$tmp/short"
 head -c $((size + 65536)) /dev/zero | tr '\000' '\314' >"$tmp/longer"
 cp "$lib" "$tmp/ffix"
 kinds="short empty longer ffix unlink dir"
-debian=/usr/lib/x86_64-linux-gnu/libffi.so.8
+debian=/usr/lib/$("$cc" -print-multiarch 2>/dev/null)/libffi.so.8
 if [ -z "$runner" ] && [ -f "$debian" ]; then
   cp "$debian" "$tmp/debian"
   kinds="$kinds debian"
