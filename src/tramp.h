@@ -51,6 +51,29 @@ struct SlotPage {
 };
 SlotPage map_trampolines();
 
+// Make new code at [BEGIN, END), written through the data side, visible
+// to instruction fetch.  x86-64 keeps the caches coherent (Intel SDM vol.
+// 3, 11.6, "Self-modifying code"): nothing to do.  AArch64 (Arm ARM
+// B2.4.4, "Concurrent modification and execution of instructions"): clean
+// the data cache lines to the point of unification, then invalidate the
+// instruction cache lines, each followed by a barrier.  Written here, not
+// taken from libgcc (__builtin___clear_cache), whose object has no BTI
+// note.  CTR_EL0 gives the smallest line sizes, in words.
+#if defined(__aarch64__)
+inline void sync_code(char *begin, char *end) {
+  uint64_t ctr;
+  asm volatile("mrs %0, ctr_el0" : "=r"(ctr));
+  const uintptr_t dline = uintptr_t{4} << ((ctr >> 16) & 15), iline = uintptr_t{4} << (ctr & 15);
+  const auto from = reinterpret_cast<uintptr_t>(begin), to = reinterpret_cast<uintptr_t>(end);
+  for (uintptr_t p = from & ~(dline - 1); p < to; p += dline) asm volatile("dc cvau, %0" : : "r"(p) : "memory");
+  asm volatile("dsb ish" : : : "memory");
+  for (uintptr_t p = from & ~(iline - 1); p < to; p += iline) asm volatile("ic ivau, %0" : : "r"(p) : "memory");
+  asm volatile("dsb ish\n\tisb" : : : "memory");
+}
+#else
+inline void sync_code(char *, char *) {}
+#endif
+
 } // namespace ffix
 
 /* The template (arch/<family>/trampoline.S).  */

@@ -1,19 +1,26 @@
 // tramp_map.cc -- mapping copies of the trampoline page (see tramp.h).
 //
-// A copy of one page of the template is mapped from the file the library
-// was loaded from (found with dl_iterate_phdr), read-only and executable,
-// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it.  This
-// needs no writable-and-executable memory and no executable temporary
-// file, so it works under SELinux's execmem denial, W^X policies and
-// noexec /tmp.  The first copy is compared with the template in memory,
-// in case the file was replaced since it was loaded; if it differs or
-// cannot be mapped, a memfd holding one page of the template is used.
+// A copy of one page of the template is mapped read-only and executable,
+// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it.  The
+// code page comes, in order of preference, from:
+//   1. the very file the loader mapped the library's text from
+//      (mapped_file.h: proven by its device and inode, never read past its
+//      end), so a library file replaced, cut short, deleted or made a
+//      directory under a running program changes nothing;
+//   2. a sealed memfd holding a copy of the template page, taken from the
+//      library's text in memory (no /proc, or the file not proven);
+//   3. anonymous memory, written while read-write and then made
+//      read-only and executable (no memfd_create, or no executable memfd).
+// None of these is ever writable and executable at once, and 1 and 2 need
+// no writable-then-executable memory at all, so they work under SELinux's
+// execmem denial, W^X policies and noexec /tmp; 3 is the last resort.
 #include "core.h"
+#include "mapped_file.h"
 #include "os.h"
 #include "tramp.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <link.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -22,81 +29,122 @@ namespace ffix {
 
 namespace {
 
-int source_fd = -1;  // the file to map the page from, once chosen
+enum class Source { Unchosen, File, Anonymous };
+Source source = Source::Unchosen;
+int source_fd = -1;  // Source::File: the library file or the memfd
 off_t source_offset;
 size_t page;         // the page size, once read
-
-struct Found {
-  const char *path;
-  off_t offset;
-  bool ok;
-};
-
-int find_page(struct dl_phdr_info *info, size_t, void *data) {
-  auto *found = static_cast<Found *>(data);
-  uintptr_t tmpl = reinterpret_cast<uintptr_t>(ffix_tramp_page);
-  for (int i = 0; i < info->dlpi_phnum; i++) {
-    const ElfW(Phdr) &ph = info->dlpi_phdr[i];
-    uintptr_t start = info->dlpi_addr + ph.p_vaddr;
-    if (ph.p_type != PT_LOAD || tmpl < start || tmpl + FFIX_TRAMP_SPAN > start + ph.p_filesz) continue;
-    found->path = info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : "/proc/self/exe";
-    found->offset = static_cast<off_t>(ph.p_offset + (tmpl - start));
-    found->ok = true;
-    return 1;
-  }
-  return 0;
-}
 
 // The address space a copy takes: its code page, the gap up to the data
 // page (none when the page is as large as the span), the data page.
 size_t reservation() { return FFIX_TRAMP_SPAN + page; }
 
-// Reserve a copy's address space; map one page of the template from FD at
-// OFFSET at its start and anonymous memory FFIX_TRAMP_SPAN bytes on.
-char *map_pair(int fd, off_t offset) {
+// Reserve a copy's address space, and map anonymous read-write memory for
+// its data page FFIX_TRAMP_SPAN bytes on; the code page stays reserved.
+char *reserve_pair() {
   void *base = mmap(nullptr, reservation(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return nullptr;
   char *code = static_cast<char *>(base);
   char *data = code + FFIX_TRAMP_SPAN;
-  if (mmap(code, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) != code ||
-      mmap(data, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != data) {
+  if (mmap(data, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != data) {
     munmap(base, reservation());
     return nullptr;
   }
   return code;
 }
 
-// The library file itself, if its page is still what we run.
-bool choose_library_file() {
-  Found found{};
-  dl_iterate_phdr(find_page, &found);
-  if (!found.ok) return false;
-  int fd = open(found.path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char *code = map_pair(fd, found.offset);
-  bool same = code && memcmp(code, ffix_tramp_page, page) == 0;
-  if (code) munmap(code, reservation());
-  if (!same) {
-    close(fd);
-    return false;
+// A copy whose code page is one page of FD at OFFSET.
+char *map_pair(int fd, off_t offset) {
+  char *code = reserve_pair();
+  if (code && mmap(code, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) != code) {
+    munmap(code, reservation());
+    return nullptr;
   }
-  source_fd = fd;
-  source_offset = found.offset;
-  return true;
+  return code;
 }
 
-// A sealed memfd holding a copy of the page.
-bool choose_memfd() {
-  int fd = memfd_create("ffix-trampolines", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-  if (fd < 0) return false;
-  if (write(fd, ffix_tramp_page, page) != static_cast<ssize_t>(page) ||
-      fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
-    close(fd);
-    return false;
+// A copy whose code page is anonymous memory: written read-write, then
+// made read-only and executable.
+char *write_pair() {
+  char *code = reserve_pair();
+  if (!code) return nullptr;
+  if (mmap(code, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != code) {
+    munmap(code, reservation());
+    return nullptr;
   }
+  memcpy(code, ffix_tramp_page, page);
+  if (mprotect(code, page, PROT_READ | PROT_EXEC) != 0) {
+    munmap(code, reservation());
+    return nullptr;
+  }
+  sync_code(code, code + page);
+  return code;
+}
+
+// The first copy from FD at OFFSET, which becomes the source if the copy
+// maps and holds the template; FD is closed otherwise.
+char *first_from(int fd, off_t offset) {
+  errno = 0;
+  char *code = map_pair(fd, offset);
+  if (code && memcmp(code, ffix_tramp_page, page) != 0) {
+    munmap(code, reservation());
+    code = nullptr;
+  }
+  if (!code) {
+    int error = errno;
+    close(fd);
+    errno = error;
+    return nullptr;
+  }
+  source = Source::File;
   source_fd = fd;
-  source_offset = 0;
-  return true;
+  source_offset = offset;
+  return code;
+}
+
+// A sealed memfd holding one page of the template, or -1.  MFD_EXEC
+// (Linux 6.3) keeps it executable where vm.memfd_noexec makes memfds
+// non-executable by default; older kernels refuse the flag.
+int sealed_memfd() {
+  unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+#ifdef MFD_EXEC
+  int fd = memfd_create("ffix-trampolines", flags | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL) fd = memfd_create("ffix-trampolines", flags);
+#else
+  int fd = memfd_create("ffix-trampolines", flags);
+#endif
+  if (fd < 0) return -1;
+  size_t done = 0;
+  while (done < page) {
+    ssize_t n = write(fd, ffix_tramp_page + done, page - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  if (done != page || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The first copy, from the first source that gives one.  Out of memory
+// is no reason to settle for a lesser source for good: nothing is chosen,
+// and the next call tries again.
+char *choose_source() {
+  MappedFile file = open_mapped_file(ffix_tramp_page, page);
+  if (file.fd >= 0) {
+    if (char *code = first_from(file.fd, file.offset)) return code;
+    if (errno == ENOMEM) return nullptr;
+  }
+  int memfd = sealed_memfd();
+  if (memfd >= 0) {
+    if (char *code = first_from(memfd, 0)) return code;
+    if (errno == ENOMEM) return nullptr;
+  }
+  char *code = write_pair();
+  if (code) source = Source::Anonymous;
+  return code;
 }
 
 } // namespace
@@ -108,8 +156,9 @@ SlotPage map_trampolines() {
     if (!tramp_page_fits(p)) return {};  // pages larger than the template: no closures
     page = p;
   }
-  if (source_fd < 0 && !choose_library_file() && !choose_memfd()) return {};
-  char *code = map_pair(source_fd, source_offset);
+  char *code = source == Source::File        ? map_pair(source_fd, source_offset)
+               : source == Source::Anonymous ? write_pair()
+                                             : choose_source();
   if (!code) return {};
   return {reinterpret_cast<Slot *>(code + FFIX_TRAMP_SPAN), page / FFIX_TRAMP_SIZE};
 }

@@ -35,12 +35,13 @@ esac
 # The build's tests that make and call closures (static trampolines),
 # with the trampoline allocator's threads, fork, W^X, unwinding and
 # out-of-memory paths, the AAPCS64 capture test (Go closures and x18),
+# closures under a replaced library file (testsuite/tramp/replaced.sh),
 # and the unit tests of closures, raw closures and plans (Criterion's
 # programs, or their stand-ins in a cross build): those of this list that
 # are in the build's TESTS.
 wanted="testsuite/portable/closures.t testsuite/portable/threads.t testsuite/portable/wx.t
   testsuite/portable/unwind.t testsuite/threads/threads testsuite/alloc/no_alloc
-  testsuite/alloc/oom_prep testsuite/aarch64/capture.t
+  testsuite/alloc/oom_prep testsuite/aarch64/capture.t testsuite/tramp/replaced.sh
   testsuite/unit/test_closures testsuite/unit/test_raw testsuite/unit/test_plans
   testsuite/unit/shim/test_closures.t testsuite/unit/shim/test_raw.t testsuite/unit/shim/test_plans.t"
 all=$(printf 'print-tests:\n\t@echo $(TESTS)\n' | make -s -C "$build" -f Makefile -f - print-tests)
@@ -76,7 +77,7 @@ for page in 16384 65536; do
   rm -rf "$build/pagesize-$page"
   mkdir -p "$build/pagesize-$page"
   for t in $tests; do
-    for f in "$build/$t.log" "$build/${t%.t}.log"; do
+    for f in "$build/$t.log" "$build/${t%.t}.log" "$build/${t%.sh}.log"; do
       [ -f "$f" ] && cp "$f" "$build/pagesize-$page/$(echo "$t" | tr / _).log" && break
     done
   done
