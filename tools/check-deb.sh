@@ -9,9 +9,10 @@
 #      takes it); the compiler's output warning-free; lintian on the
 #      .changes with no error; debian/libffi8.symbols what
 #      tools/gen-symbols.sh makes of compat/libffi.map.
-#   2. mmdebstrap: a bookworm chroot with Debian's python3, gjs and
-#      libglib2.0-bin (so Debian's libffi8 3.4.4-1).  Nothing is installed
-#      on this machine; the chroot is deleted at the end.
+#   2. mmdebstrap (while the packages build): a bookworm chroot with
+#      Debian's python3, gjs and libglib2.0-bin (so Debian's libffi8
+#      3.4.4-1).  Nothing is installed on this machine; the chroot is
+#      deleted at the end.
 #   3. dpkg -i ffix's libffi8 and libffi-dev over Debian's; the smoke set
 #      (testsuite/deb: a ctypes call and callbacks, gjs signal handlers and
 #      callbacks, GLib's generic marshaller in a program compiled here
@@ -50,13 +51,16 @@ curl -sfI --max-time 15 "$mirror/dists/$suite/Release" >/dev/null ||
   skip "no network: $mirror/dists/$suite/Release unreachable (mmdebstrap needs Debian's packages)"
 
 work=${1:-}
-if [ -z "$work" ]; then work=$(mktemp -d /tmp/ffix-check-deb.XXXXXX); else rm -rf "$work" && mkdir -p "$work"; fi
+if [ -z "$work" ]; then work=$(mktemp -d /tmp/ffix-check-deb.XXXXXX); else rm -rf --one-file-system "$work" && mkdir -p "$work"; fi
 work=$(cd "$work" && pwd)
 root=$work/root
 live_pid=
+mm_pid=
 cleanup() {
   [ -z "$live_pid" ] || kill "$live_pid" 2>/dev/null || true
-  mountpoint -q "$root/proc" 2>/dev/null && umount "$root/proc"
+  if [ -n "$mm_pid" ]; then kill "$mm_pid" 2>/dev/null || true; wait "$mm_pid" 2>/dev/null || true; fi
+  # Our /proc, and whatever an interrupted mmdebstrap left mounted.
+  grep -F " $root/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m" || true; done
   # --one-file-system: never into a /proc that is still mounted.
   if [ "${KEEP:-0}" = 1 ]; then echo "check-deb.sh: kept $work"; else rm -rf --one-file-system "$work"; fi
 }
@@ -69,7 +73,14 @@ took() { now=$(date +%s); echo "check-deb.sh: $1 took $((now - start)) s"; start
 fail() { echo "check-deb.sh: FAIL: $*"; exit 1; }
 log_tail() { echo "==== $1"; tail -n "${2:-40}" "$1"; }
 
-# ---------------------------------------------------------------- build
+# ---------------------------------------------------------------- chroot, build
+# The chroot is made while the packages build: mmdebstrap mostly waits
+# for the mirror and dpkg.  The apt lists and the downloaded packages
+# stay in it, for apt-get -s install hello and the way back to 3.4.4-1.
+mmdebstrap --mode=root --variant=apt --include=python3,gjs,libglib2.0-bin \
+  --skip=cleanup/apt/lists --skip=cleanup/apt/cache \
+  "$suite" "$root" "$mirror" >"$work/mmdebstrap.log" 2>&1 &
+mm_pid=$!
 mkdir "$work/src"
 rev=$(git -C "$top" stash create 2>/dev/null || true)
 git -C "$top" archive "${rev:-HEAD}" | tar -x -C "$work/src"
@@ -99,11 +110,9 @@ took "lintian and the symbols file"
 cc -std=gnu11 -Wall -Wextra -Werror -O2 -o "$work/marshal" "$top/testsuite/deb/marshal.c" \
   $(pkg-config --cflags --libs gobject-2.0) || fail "marshal.c does not build"
 
-# ---------------------------------------------------------------- chroot
-mmdebstrap --mode=root --variant=apt --include=python3,gjs,libglib2.0-bin \
-  --skip=cleanup/apt/lists --skip=cleanup/apt/cache \
-  "$suite" "$root" "$mirror" >"$work/mmdebstrap.log" 2>&1 ||
-  { log_tail "$work/mmdebstrap.log"; fail "mmdebstrap"; }
+# ---------------------------------------------------------------- the chroot
+wait "$mm_pid" || { mm_pid=; log_tail "$work/mmdebstrap.log"; fail "mmdebstrap"; }
+mm_pid=
 mount -t proc proc "$root/proc"
 in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 have=$(in_root dpkg-query -W -f='${Version}' libffi8)
@@ -111,7 +120,7 @@ have=$(in_root dpkg-query -W -f='${Version}' libffi8)
 mkdir "$root/tmp/ffix"
 cp $ffix_debs "$work/marshal" "$top/testsuite/deb/smoke.py" "$top/testsuite/deb/smoke.js" \
   "$top/testsuite/deb/live.py" "$root/tmp/ffix/"
-took "mmdebstrap $suite with python3, gjs, libglib2.0-bin"
+took "waiting for mmdebstrap (after the build)"
 
 npass=0
 nfail=0
@@ -181,7 +190,7 @@ touch "$root/tmp/ffix/live/stop"
 live_status=0
 wait "$live_pid" || live_status=$?
 sed 's/^/check-deb.sh: /' "$work/live.out"
-echo "check-deb.sh: live.py: $before rounds before dpkg -i, $at when it finished, $(rounds) at the end"
+echo "check-deb.sh: live.py: $before rounds before dpkg -i, $at when dpkg -i had finished, $(rounds) at the end"
 if [ $live_status -eq 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
   echo "check-deb.sh: [upgrade] a running ctypes program survived the upgrade to ffix: ok"
   npass=$((npass + 1))
