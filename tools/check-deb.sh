@@ -46,6 +46,7 @@ for tool in mmdebstrap dpkg-buildpackage dh lintian curl pkg-config; do
   command -v "$tool" >/dev/null 2>&1 || skip "$tool not found (tools/setup.sh installs it)"
 done
 pkg-config --exists gobject-2.0 || skip "libglib2.0-dev not installed (tools/setup.sh installs it)"
+git -C "$top" rev-parse --git-dir >/dev/null 2>&1 || skip "needs a git checkout (the packages build from git archive of it)"
 [ "$(dpkg --print-architecture)" = amd64 ] || skip "the chroot and the smoke set are amd64 only (see debian/README.source for arm64)"
 curl -sfI --max-time 15 "$mirror/dists/$suite/Release" >/dev/null ||
   skip "no network: $mirror/dists/$suite/Release unreachable (mmdebstrap needs Debian's packages)"
