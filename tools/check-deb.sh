@@ -188,8 +188,13 @@ install_ffix
 at=$(rounds)
 wait_rounds $((at + 5000)) || echo "check-deb.sh: live.py stopped making closures after the upgrade"
 touch "$root/tmp/ffix/live/stop"
+# It stops within a round; one that hangs is killed after 60 s.
+i=0
+while kill -0 "$live_pid" 2>/dev/null && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+kill -9 "$live_pid" 2>/dev/null && echo "check-deb.sh: live.py did not stop: killed"
 live_status=0
 wait "$live_pid" || live_status=$?
+live_pid=
 sed 's/^/check-deb.sh: /' "$work/live.out"
 echo "check-deb.sh: live.py: $before rounds before dpkg -i, $at when dpkg -i had finished, $(rounds) at the end"
 if [ $live_status -eq 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
