@@ -58,7 +58,7 @@ root=$work/root
 live_pid=
 mm_pid=
 cleanup() {
-  [ -z "$live_pid" ] || kill "$live_pid" 2>/dev/null || true
+  if [ -n "$live_pid" ] && [ -f "$root/tmp/ffix/live/pid" ]; then kill -9 "$(cat "$root/tmp/ffix/live/pid")" 2>/dev/null || true; fi
   if [ -n "$mm_pid" ]; then kill "$mm_pid" 2>/dev/null || true; wait "$mm_pid" 2>/dev/null || true; fi
   # Our /proc, and whatever an interrupted mmdebstrap left mounted.
   grep -F " $root/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m" || true; done
@@ -170,17 +170,20 @@ took "apt-get install --allow-downgrades libffi8=$debian_version, smoke set"
 # ---------------------------------------------------------------- upgrade under a running program
 # rounds: how many rounds live.py has made (0 before its first report).
 rounds() { cat "$root/tmp/ffix/live/rounds" 2>/dev/null || echo 0; }
+# live.py's exit status lands in live.rc when it ends (kill -0 would
+# still see it as a zombie).
+running() { [ ! -f "$work/live.rc" ]; }
 # wait_rounds N: until live.py has made N rounds, or it stopped, or 60 s.
 wait_rounds() {
   i=0
   while [ "$(rounds)" -lt "$1" ]; do
-    kill -0 "$live_pid" 2>/dev/null || return 1
+    running || return 1
     i=$((i + 1)); [ $i -le 600 ] || return 1
     sleep 0.1
   done
 }
 mkdir "$root/tmp/ffix/live"
-in_root python3 /tmp/ffix/live.py /tmp/ffix/live >"$work/live.out" 2>&1 &
+(in_root python3 /tmp/ffix/live.py /tmp/ffix/live >"$work/live.out" 2>&1; echo $? >"$work/live.rc") &
 live_pid=$!
 wait_rounds 2000 || { cat "$work/live.out"; fail "live.py did not start"; }
 before=$(rounds)
@@ -190,14 +193,17 @@ wait_rounds $((at + 5000)) || echo "check-deb.sh: live.py stopped making closure
 touch "$root/tmp/ffix/live/stop"
 # It stops within a round; one that hangs is killed after 60 s.
 i=0
-while kill -0 "$live_pid" 2>/dev/null && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
-kill -9 "$live_pid" 2>/dev/null && echo "check-deb.sh: live.py did not stop: killed"
-live_status=0
-wait "$live_pid" || live_status=$?
+while running && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+if running; then
+  echo "check-deb.sh: live.py did not stop: killed"
+  kill -9 "$(cat "$root/tmp/ffix/live/pid")" 2>/dev/null || true
+fi
+wait "$live_pid" || true
 live_pid=
+live_status=$(cat "$work/live.rc" 2>/dev/null || echo killed)
 sed 's/^/check-deb.sh: /' "$work/live.out"
 echo "check-deb.sh: live.py: $before rounds before dpkg -i, $at when dpkg -i had finished, $(rounds) at the end"
-if [ $live_status -eq 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
+if [ "$live_status" = 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
   echo "check-deb.sh: [upgrade] a running ctypes program survived the upgrade to ffix: ok"
   npass=$((npass + 1))
 else

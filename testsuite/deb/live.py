@@ -6,6 +6,7 @@
 # more than 500 are alive; the first 50 stay for the whole run.  It writes
 # the number of rounds to DIR/rounds after each 100, and stops when
 # DIR/stop exists, after one more full round over every live closure.
+# Its pid is in DIR/pid (for check-deb.sh to kill it if it hangs).
 # Exit 0 and "live: ok ..." when every result was right.
 import ctypes
 import ctypes.util
@@ -13,6 +14,8 @@ import os
 import sys
 
 d = sys.argv[1]
+with open(os.path.join(d, "pid"), "w") as out:
+    out.write("%d\n" % os.getpid())
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 CMP = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
 FN = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_long, ctypes.c_double)
