@@ -32,8 +32,8 @@ def _pieces(t, off):
     if k == 'cf64':
         return [(off, SSE), (off + 8, SSE)]
     if k == 'ci':
-        # two members of the part type (what GCC does; the psABI lists no complex integers)
-        # every eightbyte the value overlaps is INTEGER
+        # two members of the part type, as GCC classifies them (the psABI lists no complex
+        # integers): every eightbyte the value overlaps is INTEGER
         return [(8 * w, INTEGER) for w in range(off // 8, (off + t.size - 1) // 8 + 1)]
     return [(off, COMPLEX_X87)]          # cf80
 
