@@ -38,8 +38,11 @@ ffi_status layout_struct(ffi_type *type, size_t *offsets, int depth, Why *why) {
   return FFI_OK;
 }
 
+// The integer types a complex number may be made of: GCC's _Complex of
+// every integer type, __int128 included (libffi 3.8 accepts them all).
 bool is_integer_code(unsigned short c) {
-  return c == FFI_TYPE_INT || (c >= FFI_TYPE_UINT8 && c <= FFI_TYPE_SINT64);
+  return c == FFI_TYPE_INT || (c >= FFI_TYPE_UINT8 && c <= FFI_TYPE_SINT64) || c == FFI_TYPE_UINT128 ||
+         c == FFI_TYPE_SINT128;
 }
 
 ffi_status prepare_complex(ffi_type *type, int depth, Why *why) {

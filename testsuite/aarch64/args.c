@@ -282,6 +282,42 @@ static void complex_numbers(void)
       .nargs = ARRAY_LEN(t), .types = t, .direct = complex_direct, ROWS(rows)});
 }
 
+/* Complex numbers of integer parts are composites of two members of
+   their part type (the C mapping), never HFAs: up to 16 bytes in x
+   registers by C.12, over 16 (GCC's _Complex __int128) by reference
+   (B.4).  */
+#ifdef HAVE_INT128_TYPE
+typedef void cint_fn(_Complex signed char, _Complex int, _Complex long long, _Complex __int128, _Complex short);
+static void cint_direct(void **values)
+{
+  CALL(cint_fn)(V(_Complex signed char, 0), V(_Complex int, 1), V(_Complex long long, 2), V(_Complex __int128, 3),
+                V(_Complex short, 4));
+}
+#endif
+
+static void complex_integers(void)
+{
+  const char *name = "B.4, B.5, C.12: complex integers are composites: _Complex char in the low 2 bytes of x0, "
+                     "_Complex int in x1, _Complex long long in x2-x3; _Complex __int128 (32 bytes) is copied "
+                     "and passed by reference in x4; _Complex short in the low 4 bytes of x5";
+#ifdef HAVE_INT128_TYPE
+  ffi_type *p8[] = {&ffi_type_schar, NULL}, *p16[] = {&ffi_type_sshort, NULL}, *p32[] = {&ffi_type_sint, NULL};
+  ffi_type *p64[] = {&ffi_type_sint64, NULL}, *p128[] = {&ffi_type_sint128, NULL};
+  ffi_type c8 = {0, 0, FFI_TYPE_COMPLEX, p8}, c16 = {0, 0, FFI_TYPE_COMPLEX, p16};
+  ffi_type c32 = {0, 0, FFI_TYPE_COMPLEX, p32}, c64 = {0, 0, FFI_TYPE_COMPLEX, p64};
+  ffi_type c128 = {32, 16, FFI_TYPE_COMPLEX, p128};
+  ffi_type *t[] = {&c8, &c32, &c64, &c128, &c16};
+  static const struct row rows[] = {
+      {0, 0, 2, IN_X, 0, 0}, {1, 0, 8, IN_X, 1, 0}, {2, 0, 8, IN_X, 2, 0}, {2, 8, 8, IN_X, 3, 0},
+      {3, 0, 32, IN_DEREF, 0, 0}, {3, 0, 8, REF_X, 4, 0}, {4, 0, 4, IN_X, 5, 0},
+  };
+  run_args(&(struct args_case){.name = name, .nargs = ARRAY_LEN(t), .types = t, .direct = cint_direct, ROWS(rows),
+                               .deref_src = 4, .deref_len = 32});
+#else
+  skip_case(name, "no ffi_type_sint128 in this ffi.h");
+#endif
+}
+
 /* ---------------------------------------------------------------- composites in x registers */
 
 typedef void small_fn(int32_t, struct i3, struct c3, struct fi, int64_t);
@@ -537,6 +573,7 @@ void args_cases(void)
   hfa_that_does_not_fit();
   hfa_on_the_stack_aligned();
   complex_numbers();
+  complex_integers();
   small_composites();
   sixteen_byte_alignment();
   by_reference();

@@ -98,7 +98,8 @@ class Type:
 
 
 class Scalar(Type):
-    # kind: int (incl. int128 and pointers), f32, f64, f80, cf32, cf64, cf80
+    # kind: int (incl. int128 and pointers), f32, f64, f80, cf32, cf64, cf80, ci (a complex
+    # number of two integer parts of size/2 bytes each)
     def __init__(self, code, c, size, align, ffi, kind, signed=None, needs=()):
         self.code, self.c, self.size, self.align, self.ffi = code, c, size, align, ffi
         self.kind, self.signed, self.needs = kind, signed, frozenset(needs)
@@ -120,6 +121,10 @@ class Scalar(Type):
             return ['fz_int(&(%s), %d, r);' % (e, self.size)]
         if k in ('f32', 'f64', 'f80', 'f128'):
             return ['fz_%s(&(%s), r);' % (k, e)]
+        if k == 'ci':
+            half = self.size // 2
+            return ['fz_int(&(%s), %d, r);' % (e, half),
+                    'fz_int((char *)&(%s) + %d, %d, r);' % (e, half, half)]
         part = {'cf32': ('f32', 4), 'cf64': ('f64', 8), 'cf80': ('f80', 16),
                 'cf128': ('f128', 16)}[k]
         return ['fz_%s(&(%s), r);' % (part[0], e),
@@ -152,6 +157,17 @@ def _scalars():
     add('i128', '__int128', 16, 16, '&ffi_type_sint128', 'int', True, needs=('int128',))
     add('u128', 'unsigned __int128', 16, 16, '&ffi_type_uint128', 'int', False,
         needs=('int128',))
+    # GCC's complex numbers of integer parts; their ffi_types are runtime/caller.h's ct_*
+    # (libffi predefines none).  _Complex takes no typedef name, so the types are spelled out.
+    for code, c, size, signed in (('ci8', 'signed char', 1, True), ('cu8', 'unsigned char', 1, False),
+                                  ('ci16', 'short', 2, True), ('cu16', 'unsigned short', 2, False),
+                                  ('ci32', 'int', 4, True), ('cu32', 'unsigned int', 4, False),
+                                  ('ci64', 'long long', 8, True),
+                                  ('cu64', 'unsigned long long', 8, False),
+                                  ('ci128', '__int128', 16, True),
+                                  ('cu128', 'unsigned __int128', 16, False)):
+        add(code, '_Complex ' + c, 2 * size, size, '&ct_' + code, 'ci', signed,
+            needs=('int128',) if size == 16 else ())
     return s
 
 
@@ -406,9 +422,13 @@ class Generator:
 
     SCALAR_W = [('i8', 3), ('u8', 3), ('i16', 3), ('u16', 3), ('i32', 5), ('u32', 4),
                 ('i64', 5), ('u64', 4), ('ptr', 3), ('f32', 7), ('f64', 7), ('f80', 3),
-                ('cf32', 1.5), ('cf64', 1.5), ('cf80', 1)]
+                ('cf32', 1.5), ('cf64', 1.5), ('cf80', 1), ('ci8', 0.5), ('cu8', 0.5),
+                ('ci16', 0.5), ('cu16', 0.5), ('ci32', 0.5), ('cu32', 0.5), ('ci64', 0.5),
+                ('cu64', 0.5)]
+    # complex numbers are not promoted, whatever the size of their parts (C11 6.5.2.2)
     VARARG_OK = ('i32', 'u32', 'i64', 'u64', 'ptr', 'f64', 'f80', 'cf32', 'cf64', 'cf80',
-                 'i128', 'u128')
+                 'i128', 'u128', 'ci8', 'cu8', 'ci16', 'cu16', 'ci32', 'cu32', 'ci64', 'cu64',
+                 'ci128', 'cu128')
 
     def __init__(self, rng, sid, ext, closure=False, abi='sysv', tgt=None):
         self.rng, self.sid, self.ext = rng, sid, frozenset(ext)
@@ -431,7 +451,7 @@ class Generator:
     def scalar(self, vararg=False):
         w = list(self.SCALAR_W)
         if 'int128' in self.ext:
-            w += [('i128', 4), ('u128', 4)]
+            w += [('i128', 4), ('u128', 4), ('ci128', 1), ('cu128', 1)]
         if 'vector' in self.ext:
             w += [('vec', 8)]
         if vararg:
@@ -775,6 +795,14 @@ FIXED_SPECS = [
                                               ('struct', 'u16'), ('struct', 'ptr')], None),
     ('no arguments, no result', None, [], None),
     ('variadic without variadic arguments', 'f64', ['f64', 'i32'], 2),
+    ('complex integers of every part size: one or two INTEGER eightbytes', 'ci64',
+     ['ci8', 'cu16', 'ci32', 'cu64', 'i64', 'i64', 'cu64', 'ci16'], None),
+    ('complex integers in structs and arrays', ('struct', 'ci8', ['cu16', 2]),
+     [('struct', 'i8', 'ci32'), ('struct', ['cu8', 3], 'f32'), ('struct', 'ci64', 'f64')], None),
+    ('variadic complex integers', 'cu32', ['i32', 'ci8', 'cu64', 'ci16', 'f64'], 1),
+    ('_Complex __int128: MEMORY, argument and result', 'ci128',
+     ['ci128', 'i64', ('struct', 'cu128'), 'cu128', 'i8'], None),
+    ('variadic _Complex __int128', 'i64', ['i32', 'cu128', 'ci128', 'i64'], 1),
 ]
 
 
@@ -833,6 +861,12 @@ CLOSURE_FIXED_SPECS = [
     ('closure returning a 16-byte vector', 'v16_f32', ['v16_f32', 'v16_i16', 'v8_f32'], None),
     ('closure returning a struct of vectors', ('struct', 'v8_f32', 'f32'),
      [('struct', 'v16_f64'), 'v16_i8'], None),
+    ('closure returning _Complex signed char (2 bytes of rax)', 'ci8', ['ci8', 'cu32', 'i8'],
+     None),
+    ('closure returning _Complex unsigned long long (rax and rdx)', 'cu64',
+     ['cu64', ('struct', 'ci16', 'ci16'), 'i64', 'i64', 'i64', 'ci64'], None),
+    ('variadic closure with complex integers', 'ci32', ['f64', 'cu8', 'ci64', 'cu16'], 1),
+    ('closure returning _Complex __int128 (MEMORY)', 'cu128', ['ci128', 'i32', 'cu128'], None),
 ]
 
 

@@ -25,7 +25,19 @@ if grep -q '^build_old_libs=yes' "$build/libtool"; then
   [ -e "$root$libdir/libffi.a" ] || fail "libffi.a is not installed"
 fi
 if [ -d "$root$prefix/share/man/man3" ]; then
-  [ -e "$root$prefix/share/man/man3/ffi_call.3" ] || fail "ffi_call.3 is not installed"
+  man3=$root$prefix/share/man/man3
+  [ -e "$man3/ffi_call.3" ] || fail "ffi_call.3 is not installed"
+  # A link page (".so man3/ffi_prep_go_closure.3" in the tree) is installed as a
+  # symbolic link to its target (Debian policy 12.1), and the link resolves.
+  [ -L "$man3/ffi_call_go.3" ] || fail "ffi_call_go.3 is not installed as a symbolic link"
+  [ "$(readlink "$man3/ffi_call_go.3")" = ffi_prep_go_closure.3 ] ||
+    fail "ffi_call_go.3 links to $(readlink "$man3/ffi_call_go.3"), not ffi_prep_go_closure.3"
+  [ -f "$man3/ffi_call_go.3" ] || fail "ffi_call_go.3 is a dangling link"
+  links=$(find "$man3" -type l | wc -l)
+  [ "$links" -eq 20 ] || fail "$links man pages installed as links, not 20"
+  if grep -l '^\.so ' "$man3"/*.3 >/dev/null 2>&1; then
+    fail ".so link pages installed: $(grep -l '^\.so ' "$man3"/*.3 | head -3)"
+  fi
 fi
 grep -q '^Name: libffi$' "$root$libdir/pkgconfig/libffi.pc" || fail "libffi.pc: Name"
 grep -q '^Libs: -L${toolexeclibdir} -lffi$' "$root$libdir/pkgconfig/libffi.pc" || fail "libffi.pc: Libs"
@@ -51,6 +63,6 @@ fi
 
 # Uninstall leaves nothing behind but directories.
 make -C "$build" -s uninstall DESTDIR="$stage" >/dev/null
-left=$(find "$stage" -type f ! -name 'consumer*' | head -5)
+left=$(find "$stage" \( -type f -o -type l \) ! -name 'consumer*' | head -5)
 [ -z "$left" ] || fail "left after uninstall: $left"
 echo "uninstall: ok"

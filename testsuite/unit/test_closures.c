@@ -308,6 +308,71 @@ Test(closures, go_closure)
   cr_assert_eq(r, 41);
 }
 
+/* Complex numbers of integer parts through a Go closure: in registers
+   (_Complex char, int), by memory (_Complex __int128, MEMORY on System V,
+   by reference elsewhere), and a two-register result (_Complex long
+   long).  The handler hands its arguments to the same compiled function
+   the test calls directly.  */
+typedef _Complex signed char cs8;
+typedef _Complex int cs32;
+typedef _Complex unsigned long long cu64;
+#if defined(FFI_TARGET_HAS_INT128) && defined(__SIZEOF_INT128__)
+typedef __int128 s128;
+typedef _Complex __int128 cs128;
+#else
+typedef long long s128;
+typedef _Complex long long cs128;
+#endif
+
+__attribute__((noinline)) static cu64 complex_mix(cs8 a, cs128 b, cs32 c)
+{
+  cu64 r;
+  __real__ r = (unsigned long long)(__real__ a * 1000 + (long long)(__imag__ b >> 40) + __real__ c);
+  __imag__ r = (unsigned long long)(__imag__ a - (long long)__real__ b + __imag__ c * 3);
+  return r;
+}
+
+static void go_complex_handler(ffi_cif *cif, void *ret, void **args, void *closure)
+{
+  (void)cif;
+  cu64 r = complex_mix(*(cs8 *)args[0], *(cs128 *)args[1], *(cs32 *)args[2]);
+  if (((ffi_go_closure *)closure)->cif != cif) __real__ r = 0;
+  *(cu64 *)ret = r;
+}
+
+Test(closures, go_closure_complex_integers)
+{
+  static ffi_type *p8[] = {&ffi_type_sint8, NULL}, *p32[] = {&ffi_type_sint32, NULL},
+                  *p64[] = {&ffi_type_uint64, NULL},
+#if defined(FFI_TARGET_HAS_INT128) && defined(__SIZEOF_INT128__)
+                  *p128[] = {&ffi_type_sint128, NULL};
+#else
+                  *p128[] = {&ffi_type_sint64, NULL};
+#endif
+  static ffi_type c8 = {0, 0, FFI_TYPE_COMPLEX, p8}, c32 = {0, 0, FFI_TYPE_COMPLEX, p32};
+  static ffi_type c64 = {0, 0, FFI_TYPE_COMPLEX, p64};
+  static ffi_type c128 = {sizeof(cs128), _Alignof(cs128), FFI_TYPE_COMPLEX, p128};
+  static ffi_type *a[] = {&c8, &c128, &c32};
+  static ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 3, &c64, a), FFI_OK);
+  ffi_go_closure gc;
+  cr_assert_eq(ffi_prep_go_closure(&gc, &cif, go_complex_handler), FFI_OK);
+  cs8 x;
+  cs128 y;
+  cs32 z;
+  __real__ x = -7;
+  __imag__ x = 100;
+  __real__ y = (s128)0x123456789abcdLL * 0x10000;
+  __imag__ y = -((s128)0x7edcba98765LL << 16);
+  __real__ z = -0x12345678;
+  __imag__ z = 0x7654321;
+  void *v[] = {&x, &y, &z};
+  cu64 got = 0, want = complex_mix(x, y, z);
+  ffi_call_go(&cif, FFI_FN(gc.tramp), &got, v, &gc);
+  cr_assert(__real__ got == __real__ want && __imag__ got == __imag__ want, "got %llx + %llxi, want %llx + %llxi",
+            __real__ got, __imag__ got, __real__ want, __imag__ want);
+}
+
 /* ---- raw closures */
 static void raw_handler(ffi_cif *cif, void *ret, ffi_raw *raw, void *user)
 {

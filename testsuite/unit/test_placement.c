@@ -205,6 +205,29 @@ Test(placement, complex_numbers)
   call_and_check(&cif, rows);
 }
 
+/* A complex number of integer parts classifies as two members of its
+   part type (§3.2.3, rule 4): _Complex char, short and int fit one
+   INTEGER eightbyte, _Complex long is two INTEGER eightbytes, and
+   _Complex __int128 (32 bytes) is MEMORY by rule 1.  */
+Test(placement, complex_integers)
+{
+  ffi_type *p8[] = {&ffi_type_sint8, NULL}, *p16[] = {&ffi_type_uint16, NULL};
+  ffi_type *p32[] = {&ffi_type_sint32, NULL}, *p64[] = {&ffi_type_sint64, NULL};
+  ffi_type *p128[] = {&ffi_type_uint128, NULL};
+  ffi_type c8 = {0, 0, FFI_TYPE_COMPLEX, p8}, c16 = {0, 0, FFI_TYPE_COMPLEX, p16};
+  ffi_type c32 = {0, 0, FFI_TYPE_COMPLEX, p32}, c64 = {0, 0, FFI_TYPE_COMPLEX, p64};
+  ffi_type c128 = {32, 16, FFI_TYPE_COMPLEX, p128};
+  ffi_type *a[] = {&c8, &c32, &c64, &c128, &c16, &c64};
+  ffi_cif cif = prep(&ffi_type_void, ARRAY_LEN(a), a);
+  cr_assert(c8.size == 2 && c16.size == 4 && c32.size == 8 && c64.size == 16 && c64.alignment == 8);
+  struct expect rows[] = {
+      {0, 0, 2, GPR, 0, 0}, {1, 0, 8, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {2, 8, 8, GPR, 3, 0},
+      {3, 0, 32, STACK, 0, 0}, {4, 0, 4, GPR, 4, 0},
+      {5, 0, 16, STACK, 32, 0},  /* two eightbytes, one GPR left: all of it on the stack */
+  };
+  call_and_check(&cif, rows);
+}
+
 /* __m128 (SSE + SSEUP) is one whole XMM register; __m64 is SSE.  */
 Test(placement, vectors)
 {

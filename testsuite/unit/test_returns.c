@@ -147,6 +147,42 @@ Test(returns, two_eightbyte_structs)
   cr_assert_eq(out[1] >> 32, 0xababababu, "12-byte struct return wrote past its size");
 }
 
+/* Complex numbers of integer parts are INTEGER eightbytes (§3.2.3, rule
+   4: two members of the part type), returned in rax, then rdx: _Complex
+   char, short and int from the low bytes of rax, _Complex long from rax
+   and rdx; each copies exactly its size.  _Complex __int128 is MEMORY:
+   its address goes in rdi, and comes back in rax.  */
+Test(returns, complex_integers_in_rax_rdx)
+{
+  ffi_type *p8[] = {&ffi_type_uint8, NULL}, *p16[] = {&ffi_type_sint16, NULL};
+  ffi_type *p32[] = {&ffi_type_uint32, NULL}, *p64[] = {&ffi_type_sint64, NULL};
+  ffi_type c8 = {0, 0, FFI_TYPE_COMPLEX, p8}, c16 = {0, 0, FFI_TYPE_COMPLEX, p16};
+  ffi_type c32 = {0, 0, FFI_TYPE_COMPLEX, p32}, c64 = {0, 0, FFI_TYPE_COMPLEX, p64};
+  struct { ffi_type *t; size_t size; } rows[] = {{&c8, 2}, {&c16, 4}, {&c32, 8}, {&c64, 16}};
+  set_patterns();
+  uint8_t want[16];
+  memcpy(want, &ret_regs.rax, 8);
+  memcpy(want + 8, &ret_regs.rdx, 8);
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    uint8_t out[24];
+    memset(out, 0xab, sizeof out);
+    call(rows[i].t, out);
+    cr_assert_eq(rows[i].t->size, rows[i].size);
+    cr_assert(memcmp(out, want, rows[i].size) == 0, "row %zu: not rax:rdx", i);
+    cr_assert_eq(out[rows[i].size], 0xab, "row %zu: wrote past its %zu bytes", i, rows[i].size);
+  }
+
+  ffi_type *p128[] = {&ffi_type_sint128, NULL};
+  ffi_type c128 = {32, 16, FFI_TYPE_COMPLEX, p128};
+  ffi_cif cif;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 0, &c128, NULL), FFI_OK);
+  _Complex __int128 z;
+  memset(&z, 0xab, sizeof z);
+  memset(&captured, 0, sizeof captured);
+  ffi_call(&cif, FFI_FN(capture_callee), &z, NULL);
+  cr_assert_eq(captured.gpr[0], (uint64_t)(uintptr_t)&z, "_Complex __int128: its address in rdi");
+}
+
 /* NULL rvalue: the result is discarded, even for x87 and memory returns. */
 Test(returns, null_rvalue)
 {

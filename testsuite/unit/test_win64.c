@@ -150,6 +150,50 @@ Test(win64, aggregates_by_size)
   call_and_check(&cif, rows, NULL);
 }
 
+/* R2, R4, R8, R9 for complex numbers of integer parts, under both ABIs:
+   _Complex char, short and int (2, 4, 8 bytes) go as integers of their
+   size, _Complex long long and __int128 (16, 32 bytes) by reference; a
+   4- or 8-byte one comes back in rax at its exact size, a 16-byte one
+   through the hidden pointer in rcx.  */
+Test(win64, complex_integers)
+{
+  static ffi_type *p8[] = {&ffi_type_sint8, NULL}, *p16[] = {&ffi_type_uint16, NULL},
+                  *p32[] = {&ffi_type_sint32, NULL}, *p64[] = {&ffi_type_uint64, NULL},
+                  *p128[] = {&ffi_type_sint128, NULL};
+  ffi_type c8 = {0, 0, FFI_TYPE_COMPLEX, p8}, c16 = {0, 0, FFI_TYPE_COMPLEX, p16};
+  ffi_type c32 = {0, 0, FFI_TYPE_COMPLEX, p32}, c64 = {0, 0, FFI_TYPE_COMPLEX, p64};
+  ffi_type c128 = {32, 16, FFI_TYPE_COMPLEX, p128};
+  ffi_type *a[] = {&c8, &c16, &c32, &c64, &c128, &c32};
+  for (int abi = FFI_WIN64; abi <= FFI_GNUW64; abi++) {
+    ffi_cif cif;
+    cr_assert_eq(ffi_prep_cif(&cif, abi, ARRAY_LEN(a), &ffi_type_void, a), FFI_OK);
+    struct expect rows[] = {
+        {0, 0, 2, GPR, 0, 0}, {1, 0, 4, GPR, 1, 0}, {2, 0, 8, GPR, 2, 0}, {3, 0, 0, REF, 3, 0},
+        {4, 0, 0, REF, 4, 0}, {5, 0, 8, STACK, 40, 0},
+    };
+    call_and_check(&cif, rows, NULL);
+
+    uint8_t rax_bytes[8];
+    for (int k = 0; k < 8; k++) rax_bytes[k] = (uint8_t)(0xb1 + k);
+    memcpy(&ms_ret.rax, rax_bytes, 8);
+    ffi_type *small[] = {&c16, &c32};
+    for (int i = 0; i < 2; i++) {
+      uint8_t out[16];
+      memset(out, 0x55, sizeof out);
+      cr_assert_eq(ffi_prep_cif(&cif, abi, 0, small[i], NULL), FFI_OK);
+      ffi_call(&cif, FFI_FN(ms_capture_callee), out, NULL);
+      size_t n = small[i]->size;
+      cr_assert(memcmp(out, rax_bytes, n) == 0 && (n == 8 || out[n] == 0x55), "abi %d: %zu-byte complex result", abi, n);
+    }
+    ffi_type *b[] = {&ffi_type_sint32};
+    cr_assert_eq(ffi_prep_cif(&cif, abi, 1, &c64, b), FFI_OK);
+    unsigned char result[16] __attribute__((aligned(16)));
+    struct expect brows[] = {{0, 0, 4, GPR, 1, 0}};
+    call_and_check(&cif, brows, result);
+    cr_assert_eq(ms_captured.gpr[0], (uint64_t)(uintptr_t)result, "abi %d: rcx is not rvalue", abi);
+  }
+}
+
 /* R4: a copy is aligned as its type asks, above 16 too. */
 Test(win64, overaligned_copy)
 {

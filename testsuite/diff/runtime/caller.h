@@ -38,6 +38,26 @@ extern ffi_type ffi_type_uint128;
 #define FFI_TYPE_VECTOR 18
 #endif
 
+/* Complex numbers of integer parts (gen.py's ci8 ... cu128): libffi predefines no ffi_type
+   for them.  Size and alignment are given, as libffi's own complex types have them (libffi
+   would lay out a complex of size 0 as a struct of one part).  */
+#define CT_COMPLEX(name, ctype, part)                                                     \
+  static ffi_type *ct_##name##_el[] = {part, NULL};                                       \
+  static ffi_type ct_##name __attribute__((unused)) = {sizeof(_Complex ctype), _Alignof(_Complex ctype), \
+                                                       FFI_TYPE_COMPLEX, ct_##name##_el};
+CT_COMPLEX(ci8, signed char, &ffi_type_sint8)
+CT_COMPLEX(cu8, unsigned char, &ffi_type_uint8)
+CT_COMPLEX(ci16, short, &ffi_type_sint16)
+CT_COMPLEX(cu16, unsigned short, &ffi_type_uint16)
+CT_COMPLEX(ci32, int, &ffi_type_sint32)
+CT_COMPLEX(cu32, unsigned int, &ffi_type_uint32)
+CT_COMPLEX(ci64, long long, &ffi_type_sint64)
+CT_COMPLEX(cu64, unsigned long long, &ffi_type_uint64)
+#if FFIX_EXT_INT128
+CT_COMPLEX(ci128, __int128, &ffi_type_sint128)
+CT_COMPLEX(cu128, unsigned __int128, &ffi_type_uint128)
+#endif
+
 static char fbuf[1u << 20], dbuf[1u << 20], flags[1u << 16];
 static _Alignas(16) unsigned char rb[8192];
 static void flagf(const char *fmt, ...)

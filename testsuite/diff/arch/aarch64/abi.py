@@ -56,8 +56,10 @@ def homogeneous(t):
 
 def by_reference(t):
     """A composite larger than 16 bytes that is not an HFA/HVA is passed as a pointer to a
-    copy the caller makes (C.12)."""
-    return isinstance(t, gen.Struct) and t.size > 16 and homogeneous(t) is None
+    copy the caller makes (B.4).  A complex number of integer parts is a composite of its two
+    parts (the C mapping of _Complex), so GCC's _Complex __int128 (32 bytes) is one too."""
+    composite = isinstance(t, gen.Struct) or (isinstance(t, gen.Scalar) and t.kind == 'ci')
+    return composite and t.size > 16 and homogeneous(t) is None
 
 
 def ret_in_memory(sig):

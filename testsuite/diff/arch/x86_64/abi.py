@@ -31,6 +31,10 @@ def _pieces(t, off):
         return [(off, SSE), (off + 4, SSE)]
     if k == 'cf64':
         return [(off, SSE), (off + 8, SSE)]
+    if k == 'ci':
+        # two members of the part type, as GCC classifies them (the psABI lists no complex
+        # integers): every eightbyte the value overlaps is INTEGER
+        return [(8 * w, INTEGER) for w in range(off // 8, (off + t.size - 1) // 8 + 1)]
     return [(off, COMPLEX_X87)]          # cf80
 
 
@@ -70,6 +74,10 @@ def classify(t):
             return [COMPLEX_X87]
         if isinstance(t, gen.Scalar) and t.kind == 'cf32':
             return [SSE]
+        if isinstance(t, gen.Scalar) and t.kind == 'ci':
+            # classified as an aggregate of its two parts: INTEGER eightbytes, or MEMORY
+            # over 16 bytes (_Complex __int128), rule 1
+            return [MEMORY] if t.size > 16 else [INTEGER] * ((t.size + 7) // 8)
         return [c for _, c in _pieces(t, 0)]
     if t.size > 16:
         return [MEMORY]
@@ -156,7 +164,8 @@ def ret_in_memory(sig):
         if isinstance(t, gen.Scalar) and t.kind == 'int':
             return False
         return t.size not in (1, 2, 4, 8)
-    return isinstance(t, gen.Struct) and classify(t)[0] == MEMORY
+    complex_int = isinstance(t, gen.Scalar) and t.kind == 'ci'
+    return (isinstance(t, gen.Struct) or complex_int) and classify(t)[0] == MEMORY
 
 
 MS_GPRS = ['rcx', 'rdx', 'r8', 'r9']
