@@ -7,7 +7,9 @@
    hidden files and *.md notes are skipped).
    -f  run each input in a child process and report how it ended, instead
        of stopping at the first crash; exit status 1 if any did not
-       exit cleanly.
+       exit cleanly.  A child still running 120 s after it started is
+       killed and the run stops there with exit status 3: a hang, which
+       an emulator's flake can cause too (run-replay.sh says which).
    -q  print only failures and the summary.  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,6 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int fork_each, quiet;
 static unsigned ran, failed;
+static volatile sig_atomic_t overdue;
+#ifndef HANG_SECONDS
+#define HANG_SECONDS 120
+#endif
+
+static void on_alarm(int sig) {
+  (void)sig;
+  overdue = 1;
+}
 
 static unsigned char *slurp(const char *path, size_t *size) {
   FILE *f = fopen(path, "rb");
@@ -73,9 +84,28 @@ static void run_one(const char *path) {
     _exit(0);
   }
   free(data);
+  /* The child's own alarm stops a hang in ffix; this one, a child that
+     cannot take its signal (seen under qemu-user).  No SA_RESTART: the
+     alarm interrupts waitpid.  */
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigaction(SIGALRM, &sa, NULL);
+  overdue = 0;
+  alarm(HANG_SECONDS);
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    if (overdue) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      printf("TIMEOUT %s: still running after %d s, killed\n", path, HANG_SECONDS);
+      printf("replay: %u inputs, %u failed, stopped at a hang\n", ran, failed + 1);
+      fflush(stdout);
+      exit(3);
+    }
   }
+  alarm(0);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     if (!quiet) printf("ok      %s\n", path);
   } else {
