@@ -19,11 +19,14 @@
 #      against this machine's libglib2.0-dev, each checking which libffi
 #      file it mapped); apt-get -s install hello.
 #   4. apt-get install --allow-downgrades libffi8=3.4.4-1
-#      libffi-dev=3.4.4-1 (the README's way back); the smoke set again.
-#   5. dpkg -i ffix's packages again while testsuite/deb/live.py runs on
-#      Debian's libffi, keeping ctypes closures alive and making new ones:
-#      it must keep going after the upgrade and report success; then the
-#      smoke set once more, in new processes that get ffix.
+#      libffi-dev=3.4.4-1 (the README's way back) while testsuite/deb/live.py
+#      runs on ffix, keeping ctypes closures alive and making new ones: it
+#      must keep going after its library file was replaced by Debian's
+#      (shorter than the offset of ffix's trampoline page) and report
+#      success; the smoke set again.
+#   5. dpkg -i ffix's packages again while live.py runs on Debian's
+#      libffi, the same way; then the smoke set once more, in new
+#      processes that get ffix.
 #
 # Needs root (mmdebstrap --mode=root, chroot, mount), mmdebstrap,
 # debhelper, lintian, libglib2.0-dev and the network (Debian's mirror,
@@ -160,14 +163,7 @@ install_ffix
 smoke ffix
 took "dpkg -i ffix over Debian's libffi8, smoke set"
 
-# ---------------------------------------------------------------- back to Debian's
-in_root apt-get install -y -q --allow-downgrades libffi8="$debian_version" libffi-dev="$debian_version" \
-  >"$work/downgrade.log" 2>&1 || { log_tail "$work/downgrade.log"; fail "apt-get install --allow-downgrades"; }
-installed "$debian_version"
-smoke debian
-took "apt-get install --allow-downgrades libffi8=$debian_version, smoke set"
-
-# ---------------------------------------------------------------- upgrade under a running program
+# ---------------------------------------------------------------- package changes under a running program
 # rounds: how many rounds live.py has made (0 before its first report).
 rounds() { cat "$root/tmp/ffix/live/rounds" 2>/dev/null || echo 0; }
 # live.py's exit status lands in live.rc when it ends (kill -0 would
@@ -182,34 +178,58 @@ wait_rounds() {
     sleep 0.1
   done
 }
-mkdir "$root/tmp/ffix/live"
-(in_root python3 /tmp/ffix/live.py /tmp/ffix/live >"$work/live.out" 2>&1; echo $? >"$work/live.rc") &
-live_pid=$!
-wait_rounds 2000 || { cat "$work/live.out"; fail "live.py did not start"; }
-before=$(rounds)
-install_ffix
-at=$(rounds)
-wait_rounds $((at + 5000)) || echo "check-deb.sh: live.py stopped making closures after the upgrade"
-touch "$root/tmp/ffix/live/stop"
-# It stops within a round; one that hangs is killed after 60 s.
-i=0
-while running && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
-if running; then
-  echo "check-deb.sh: live.py did not stop: killed"
-  kill -9 "$(cat "$root/tmp/ffix/live/pid")" 2>/dev/null || true
-fi
-wait "$live_pid" || true
-live_pid=
-live_status=$(cat "$work/live.rc" 2>/dev/null || echo killed)
-sed 's/^/check-deb.sh: /' "$work/live.out"
-echo "check-deb.sh: live.py: $before rounds before dpkg -i, $at when dpkg -i had finished, $(rounds) at the end"
-if [ "$live_status" = 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
-  echo "check-deb.sh: [upgrade] a running ctypes program survived the upgrade to ffix: ok"
-  npass=$((npass + 1))
-else
-  echo "check-deb.sh: [upgrade] live.py exited $live_status: FAILED"
-  nfail=$((nfail + 1))
-fi
+# under_live NAME COMMAND...: run COMMAND (a package change) while
+# testsuite/deb/live.py runs on the libffi installed before it, keeping
+# ctypes closures alive and making new ones; it must go on making them,
+# all right, after the library file under it was replaced.
+under_live() {
+  name=$1
+  shift
+  rm -rf "$root/tmp/ffix/live" "$work/live.rc"
+  mkdir "$root/tmp/ffix/live"
+  (in_root python3 /tmp/ffix/live.py /tmp/ffix/live >"$work/live.out" 2>&1; echo $? >"$work/live.rc") &
+  live_pid=$!
+  wait_rounds 2000 || { cat "$work/live.out"; fail "live.py did not start"; }
+  before=$(rounds)
+  "$@"
+  at=$(rounds)
+  wait_rounds $((at + 5000)) || echo "check-deb.sh: live.py stopped making closures after the $name"
+  touch "$root/tmp/ffix/live/stop"
+  # It stops within a round; one that hangs is killed after 60 s.
+  i=0
+  while running && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.1; done
+  if running; then
+    echo "check-deb.sh: live.py did not stop: killed"
+    kill -9 "$(cat "$root/tmp/ffix/live/pid")" 2>/dev/null || true
+  fi
+  wait "$live_pid" || true
+  live_pid=
+  live_status=$(cat "$work/live.rc" 2>/dev/null || echo killed)
+  sed 's/^/check-deb.sh: /' "$work/live.out"
+  echo "check-deb.sh: live.py: $before rounds before the $name, $at when it had finished, $(rounds) at the end"
+  if [ "$live_status" = 0 ] && grep -q '^live: ok' "$work/live.out" && [ "$(rounds)" -ge $((at + 5000)) ]; then
+    echo "check-deb.sh: [$name] a running ctypes program survived it: ok"
+    npass=$((npass + 1))
+  else
+    echo "check-deb.sh: [$name] live.py exited $live_status: FAILED"
+    nfail=$((nfail + 1))
+  fi
+}
+
+# ---------------------------------------------------------------- back to Debian's, under a program running on ffix
+# Debian's file is shorter than the offset of ffix's trampoline page: the
+# case that once killed such a program at its next closure (SIGBUS).
+downgrade() {
+  in_root apt-get install -y -q --allow-downgrades libffi8="$debian_version" libffi-dev="$debian_version" \
+    >"$work/downgrade.log" 2>&1 || { log_tail "$work/downgrade.log"; fail "apt-get install --allow-downgrades"; }
+  installed "$debian_version"
+}
+under_live downgrade downgrade
+smoke debian
+took "apt-get install --allow-downgrades libffi8=$debian_version under a running ctypes program, smoke set"
+
+# ---------------------------------------------------------------- ffix again, under a program running on Debian's
+under_live upgrade install_ffix
 smoke ffix
 took "dpkg -i ffix under a running ctypes program, smoke set"
 
