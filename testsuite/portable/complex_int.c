@@ -127,81 +127,41 @@ COMPLEX_CASE(cs128, __int128, ffi_type_sint128)
 COMPLEX_CASE(cu128, unsigned __int128, ffi_type_uint128)
 #endif
 
-/* A complex value with parts RE and IM.  */
-#define MAKE(T, v, re, im) \
-  do {                     \
-    __real__(v) = (re);    \
-    __imag__(v) = (im);    \
+/* Case N with arguments AR + AI i and BR + BI i.  */
+#define RUN(N, label, ar, ai, br, bi) \
+  do {                                \
+    N##_t a_, b_;                     \
+    __real__(a_) = (ar);              \
+    __imag__(a_) = (ai);              \
+    __real__(b_) = (br);              \
+    __imag__(b_) = (bi);              \
+    N##_run(label, a_, b_);           \
   } while (0)
 
 int main(void)
 {
   tap_start();
-  {
-    cs8_t a, b;
-    MAKE(cs8_t, a, -100, 77);
-    MAKE(cs8_t, b, 35, -2);
-    cs8_run("_Complex signed char", a, b);
-  }
-  {
-    cu8_t a, b;
-    MAKE(cu8_t, a, 0xe1, 0x3c);
-    MAKE(cu8_t, b, 0x92, 0x17);
-    cu8_run("_Complex unsigned char", a, b);
-  }
-  {
-    cs16_t a, b;
-    MAKE(cs16_t, a, -30001, 0x1234);
-    MAKE(cs16_t, b, 0x0567, -0x2345);
-    cs16_run("_Complex short", a, b);
-  }
-  {
-    cu16_t a, b;
-    MAKE(cu16_t, a, 0xf00d, 0x8421);
-    MAKE(cu16_t, b, 0x1357, 0xeca8);
-    cu16_run("_Complex unsigned short", a, b);
-  }
-  {
-    cs32_t a, b;
-    MAKE(cs32_t, a, -0x12345678, 0x7edcba98);
-    MAKE(cs32_t, b, 0x01020304, -0x0a0b0c0d);
-    cs32_run("_Complex int", a, b);
-  }
-  {
-    cu32_t a, b;
-    MAKE(cu32_t, a, 0xdeadbeefu, 0x89abcdefu);
-    MAKE(cu32_t, b, 0x13579bdfu, 0xfdb97531u);
-    cu32_run("_Complex unsigned", a, b);
-  }
-  {
-    cs64_t a, b;
-    MAKE(cs64_t, a, -0x123456789abcdefLL, 0x7edcba9876543210LL);
-    MAKE(cs64_t, b, 0x0102030405060708LL, -0x0a0b0c0d0e0f1011LL);
-    cs64_run("_Complex long long", a, b);
-  }
-  {
-    cu64_t a, b;
-    MAKE(cu64_t, a, 0xfedcba9876543210ULL, 0x8899aabbccddeeffULL);
-    MAKE(cu64_t, b, 0x0123456789abcdefULL, 0xf0e1d2c3b4a59687ULL);
-    cu64_run("_Complex unsigned long long", a, b);
-  }
+  RUN(cs8, "_Complex signed char", -100, 77, 35, -2);
+  RUN(cu8, "_Complex unsigned char", 0xe1, 0x3c, 0x92, 0x17);
+  RUN(cs16, "_Complex short", -30001, 0x1234, 0x0567, -0x2345);
+  RUN(cu16, "_Complex unsigned short", 0xf00d, 0x8421, 0x1357, 0xeca8);
+  RUN(cs32, "_Complex int", -0x12345678, 0x7edcba98, 0x01020304, -0x0a0b0c0d);
+  RUN(cu32, "_Complex unsigned", 0xdeadbeefu, 0x89abcdefu, 0x13579bdfu, 0xfdb97531u);
+  RUN(cs64, "_Complex long long", -0x123456789abcdefLL, 0x7edcba9876543210LL,
+      0x0102030405060708LL, -0x0a0b0c0d0e0f1011LL);
+  RUN(cu64, "_Complex unsigned long long", 0xfedcba9876543210ULL, 0x8899aabbccddeeffULL,
+      0x0123456789abcdefULL, 0xf0e1d2c3b4a59687ULL);
 #if defined(__SIZEOF_INT128__) && defined(FFI_TARGET_HAS_INT128) && !defined(__clang__)
-  {
-    cs128_t a, b;
-    MAKE(cs128_t, a, -((__int128)0x0123456789abcdefLL << 64 | 0xfedcba9876543210ULL),
-         (__int128)0x7766554433221100LL << 64 | 0x8899aabbccddeeffULL);
-    MAKE(cs128_t, b, (__int128)0x1122334455667788LL << 64 | 0x99aabbccddeeff00ULL,
-         -((__int128)0x0f1e2d3c4b5a6978LL << 64 | 0x8796a5b4c3d2e1f0ULL));
-    cs128_run("_Complex __int128", a, b);
-  }
-  {
-    cu128_t a, b;
-    MAKE(cu128_t, a, (unsigned __int128)0xfedcba9876543210ULL << 64 | 0x0123456789abcdefULL,
-         (unsigned __int128)0x8899aabbccddeeffULL << 64 | 0x7766554433221100ULL);
-    MAKE(cu128_t, b, (unsigned __int128)0xa1b2c3d4e5f60718ULL << 64 | 0x293a4b5c6d7e8f90ULL,
-         (unsigned __int128)0x1f2e3d4c5b6a7988ULL << 64 | 0x97a6b5c4d3e2f101ULL);
-    cu128_run("_Complex unsigned __int128", a, b);
-  }
+  RUN(cs128, "_Complex __int128",
+      -((__int128)0x0123456789abcdefLL << 64 | 0xfedcba9876543210ULL),
+      (__int128)0x7766554433221100LL << 64 | 0x8899aabbccddeeffULL,
+      (__int128)0x1122334455667788LL << 64 | 0x99aabbccddeeff00ULL,
+      -((__int128)0x0f1e2d3c4b5a6978LL << 64 | 0x8796a5b4c3d2e1f0ULL));
+  RUN(cu128, "_Complex unsigned __int128",
+      (unsigned __int128)0xfedcba9876543210ULL << 64 | 0x0123456789abcdefULL,
+      (unsigned __int128)0x8899aabbccddeeffULL << 64 | 0x7766554433221100ULL,
+      (unsigned __int128)0xa1b2c3d4e5f60718ULL << 64 | 0x293a4b5c6d7e8f90ULL,
+      (unsigned __int128)0x1f2e3d4c5b6a7988ULL << 64 | 0x97a6b5c4d3e2f101ULL);
 #endif
   return tap_finish();
 }
