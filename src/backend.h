@@ -132,6 +132,9 @@ public:
   unsigned stack_bytes = 0;   // becomes cif->bytes
   InvokeFn invoke = nullptr;  // for a plan with an invoke of its own (ffi_call; not ffi_call_go)
   const void *slot_entry = nullptr;  // for a plan whose closures enter code of their own
+  // What closures alone read (ClosurePart::data): written by every
+  // build_plan, kept only once a closure of the signature is prepared.
+  Bytes closure;
 
   // Why build_plan refused the signature (FFIX_DEBUG): the reason, the
   // argument (-1: the return type), two numbers (why.h).
@@ -171,6 +174,17 @@ struct Backend {
   const void *go_entry;
 };
 
+// What only closures of a signature need, built at the first closure
+// prepared with it (most signatures never get one): where a static
+// trampoline of such a closure enters (the backend's slot_entry, or code
+// of the plan's own, as libffi picks its closure entry from the cif),
+// then the backend's bytes (PlanWriter::closure) at FFIX_PART_DATA.
+struct ClosurePart {
+  const void *slot_entry;
+  unsigned char data[];
+};
+static_assert(offsetof(ClosurePart, data) == FFIX_PART_DATA);
+
 // Fixed header of every interned plan; the backend's bytes follow it at
 // FFIX_PLAN_DATA.
 struct Plan {
@@ -178,14 +192,13 @@ struct Plan {
   const Backend *backend;
   uint32_t index;      // position in the plan table
   uint32_t cif_bytes;  // what ffi_prep_cif stores in cif->bytes
-  // Where a static trampoline of a closure of this signature enters: the
-  // backend's slot_entry, or code of the plan's own, chosen when the
-  // closure is prepared (as libffi picks its closure entry from the cif).
-  const void *slot_entry;
+  // nullptr until a closure of the signature is prepared; then set once
+  // and never changed (closure_part, plan_table.cc).
+  const ClosurePart *closure;
   alignas(16) unsigned char data[];
 };
 static_assert(offsetof(Plan, invoke) == FFIX_PLAN_INVOKE && FFIX_PLAN_INVOKE + sizeof(void *) <= FFIX_EMPTY_PLAN_BYTES);
-static_assert(offsetof(Plan, slot_entry) == FFIX_PLAN_SLOT_ENTRY && offsetof(Plan, data) == FFIX_PLAN_DATA);
+static_assert(offsetof(Plan, closure) == FFIX_PLAN_CLOSURE && offsetof(Plan, data) == FFIX_PLAN_DATA);
 static_assert(offsetof(ffi_cif, flags) == FFIX_CIF_FLAGS);
 static_assert(FFIX_CLOSURE_PLAN + sizeof(void *) <= FFI_TRAMPOLINE_SIZE);
 static_assert(offsetof(ffi_closure, cif) == FFIX_CLOSURE_CIF && offsetof(ffi_closure, fun) == FFIX_CLOSURE_FUN &&

@@ -159,6 +159,17 @@ ffi_status refusal_status(const ffi_cif *cif) {
   return cif && (cif->flags & kUnplanned) ? kOutOfMemory : FFI_BAD_ABI;
 }
 
+// The closure part of CIF's plan (built now the first time), or nullptr
+// with the status to return and why.
+const ClosurePart *closure_part_of(ffi_cif *cif, const void *Backend::*entry, Why &why, ffi_status &status) {
+  const Plan *plan = closure_plan(cif, entry, why);
+  if (!plan) {
+    status = refusal_status(cif);
+    return nullptr;
+  }
+  return closure_part(plan, cif, why, status);
+}
+
 // A closure preparer's refusal: FUNCTION's line (FFIX_DEBUG), status S.
 [[gnu::cold]] ffi_status refused(const char *function, const Why &why, ffi_status s) {
   report(function, s, why);
@@ -240,9 +251,11 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   // codeloc does not decide anything: a closure from ffi_closure_alloc
   // has its trampoline; any other is the program's own executable memory.
   Why why;
-  const Plan *plan = closure_plan(cif, &Backend::closure_entry, why);
-  if (!plan) return refused("ffi_prep_closure_loc", why, refusal_status(cif));
+  ffi_status status;
+  const ClosurePart *part = closure_part_of(cif, &Backend::closure_entry, why, status);
+  if (!part) return refused("ffi_prep_closure_loc", why, status);
   if (!closure) return refuse_null_closure("ffi_prep_closure_loc");
+  const Plan *plan = plan_at(cif->flags);
   closure->cif = cif;
   closure->fun = fun;
   closure->user_data = user_data;
@@ -254,7 +267,7 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
     // closure itself).  The plan first: the entry may read it.
     const auto word = reinterpret_cast<uintptr_t>(plan);
     memcpy(closure->tramp + FFIX_CLOSURE_PLAN, &word, sizeof word);
-    set_target(e->slot, plan->slot_entry);
+    set_target(e->slot, part->slot_entry);
     unlock();
   } else {
     // Memory of the program's own (codeloc is the closure): write a
@@ -276,9 +289,10 @@ FFIX_EXPORT ffi_status ffi_prep_closure(ffi_closure *closure, ffi_cif *cif,
 FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif,
                                            void (*fun)(ffi_cif *, void *, void **, void *)) {
   Why why;
-  const Plan *plan = closure_plan(cif, &Backend::go_entry, why);
-  if (!plan) return refused("ffi_prep_go_closure", why, refusal_status(cif));
+  ffi_status status;
+  if (!closure_part_of(cif, &Backend::go_entry, why, status)) return refused("ffi_prep_go_closure", why, status);
   if (!closure) return refuse_null_closure("ffi_prep_go_closure");
+  const Plan *plan = plan_at(cif->flags);
   closure->tramp = const_cast<void *>(plan->backend->go_entry);
   closure->cif = cif;
   closure->fun = fun;

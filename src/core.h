@@ -39,6 +39,11 @@ FFIX_HIDDEN const Plan *find_interned(const Key &key);
 // incomplete (it ran out of memory).
 FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w);
 
+// The closure part of PLAN, built from CIF (whose plan it is) the first
+// time; nullptr with STATUS and WHY when CIF's types no longer make the
+// plan's signature, or out of memory (plan_table.cc).
+FFIX_HIDDEN const ClosurePart *closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status);
+
 // A cif whose plan could not be interned (memory or indices ran out) is
 // unplanned: its flags are kUnplanned with its number of fixed arguments,
 // or kNotVariadic, and each call classifies it again (unplanned.cc), as

@@ -30,10 +30,13 @@
 #define FFIX_GO_CLOSURE_FUN (FFIX_GO_CLOSURE_CIF + FFIX_PTR)
 
 /* A plan (src/backend.h): the invoke function first, so that a call is
-   one load; the backend's part at FFIX_PLAN_DATA.  */
+   one load; its closure part (NULL until a closure of it is prepared);
+   the backend's part at FFIX_PLAN_DATA.  A closure part: the slot entry,
+   then the backend's closure bytes at FFIX_PART_DATA.  */
 #define FFIX_PLAN_INVOKE 0
-#define FFIX_PLAN_SLOT_ENTRY 24
+#define FFIX_PLAN_CLOSURE 24
 #define FFIX_PLAN_DATA 32
+#define FFIX_PART_DATA FFIX_PTR
 
 /* The plan table (src/core.h, FfixPlans): its array, the number of
    entries that may be read, and the empty plan those not handed out hold.  */

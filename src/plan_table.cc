@@ -6,7 +6,8 @@
 // never with the number of ffi_prep_cif calls (CPython's ctypes prepares a
 // cif for every foreign call).  A plan, once published, is never changed
 // or freed, so an index kept in a cif never goes stale, whatever happens
-// to the cif's types.
+// to the cif's types; only its closure part is added, once, when the first
+// closure of its signature is prepared.
 //
 // Three structures, each sized by what it holds:
 // - the plan table (ffix_plans): index -> plan, one flat reservation whose
@@ -218,7 +219,7 @@ const Plan *add(const Backend *backend, const Key &key, const PlanWriter &w, uin
   memcpy(block + front - sizeof n, &n, sizeof n);
   plan->invoke = w.invoke ? w.invoke : backend->invoke;
   plan->backend = backend;
-  plan->slot_entry = w.slot_entry ? w.slot_entry : backend->slot_entry;
+  plan->closure = nullptr;
   plan->cif_bytes = w.stack_bytes;
   memcpy(plan->data, w.data(), w.size());
   plan->index = next_index++;
@@ -247,6 +248,42 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   if (!plan) plan = add(backend, key, w, tag);
   unlock();
   return plan;
+}
+
+const ClosurePart *closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status) {
+  if (const ClosurePart *part = __atomic_load_n(&plan->closure, __ATOMIC_ACQUIRE)) return part;
+  // Built from CIF's types, which must still be the signature's: the key
+  // they make now is the plan's (libffi's contract keeps them valid while
+  // the cif is used; a program may have changed them since).
+  KeyView k = key_of(plan);
+  unsigned nfixed = k.words[0] & kVariadicKey ? k.words[2] : cif->nargs;
+  Key key;
+  status = describe_signature(key, abi_number(cif->abi), cif->nargs, k.words[0] & kVariadicKey ? nfixed : ~0u,
+                              cif->rtype, cif->arg_types, &why);
+  if (status != FFI_OK) return nullptr;
+  if (!same_key(plan, key)) {
+    status = refuse(&why, Reason::TypesChanged, nullptr, 0, 0, 0, 0, FFI_BAD_TYPEDEF);
+    return nullptr;
+  }
+  // The same key makes the same plan: only memory can fail here.
+  PlanWriter w;
+  if (plan->backend->build_plan(cif, nfixed, w) != FFI_OK || w.closure.failed()) {
+    status = refuse(&why, Reason::OutOfMemory, nullptr, 0, 0, 0, 0, kOutOfMemory);
+    return nullptr;
+  }
+  lock();
+  const ClosurePart *part = plan->closure;
+  if (!part) {
+    if (auto *p = static_cast<ClosurePart *>(arena_alloc(sizeof(ClosurePart) + w.closure.size()))) {
+      p->slot_entry = w.slot_entry ? w.slot_entry : plan->backend->slot_entry;
+      memcpy(p->data, w.closure.data(), w.closure.size());
+      __atomic_store_n(&const_cast<Plan *>(plan)->closure, p, __ATOMIC_RELEASE);
+      part = p;
+    }
+  }
+  unlock();
+  if (!part) status = refuse(&why, Reason::OutOfMemory, nullptr, 0, 0, 0, 0, kOutOfMemory);
+  return part;
 }
 
 } // namespace ffix

@@ -40,7 +40,7 @@ size_t build_unplanned(const ffi_cif *cif, void *out, size_t room) {
   plan->backend = backend;
   plan->index = 0;
   plan->cif_bytes = w.stack_bytes;
-  plan->slot_entry = w.slot_entry ? w.slot_entry : backend->slot_entry;
+  plan->closure = nullptr;  // closures replan (closures.cc)
   memcpy(plan->data, w.data(), w.size());
   return need;
 }

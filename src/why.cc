@@ -111,6 +111,7 @@ constexpr ReasonText kReasons[] = {
   {Reason::CifNotPrepared, false, "the cif was not prepared successfully"},
   {Reason::NoClosures, false, "ABI %0 has no closures of this kind"},
   {Reason::NullClosure, false, "the closure is NULL"},
+  {Reason::TypesChanged, false, "the cif's types changed since ffi_prep_cif"},
 };
 
 // The table is indexed by Reason: each row must sit at its own value,
@@ -121,7 +122,7 @@ constexpr bool rows_in_order() {
   return true;
 }
 static_assert(rows_in_order(), "kReasons out of enum order");
-static_assert(sizeof kReasons / sizeof kReasons[0] == static_cast<size_t>(Reason::NullClosure) + 1,
+static_assert(sizeof kReasons / sizeof kReasons[0] == static_cast<size_t>(kLastReason) + 1,
               "a Reason without a row in kReasons");
 
 const ReasonText &reason_text(Reason r) {

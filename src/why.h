@@ -45,7 +45,9 @@ enum class Reason : uint8_t {
   CifNotPrepared,  // the cif was not prepared successfully (closures)
   NoClosures,      // n0: the ABI, which has no closures of that kind
   NullClosure,     // the closure pointer is NULL
+  TypesChanged,    // the cif's types no longer make the signature it was prepared with
 };
+inline constexpr Reason kLastReason = Reason::TypesChanged;  // why.cc has a row for each up to it
 
 // Where in the signature: the return type, argument N, the struct given
 // to ffi_get_struct_offsets, or nothing in particular.

@@ -214,25 +214,28 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   const size_t rsize = cif->rtype->size;
   b.reg_steps.emit(ffix_sysv_call_ops[ret.kind], b.sse, static_cast<uint32_t>(rsize));
 
-  // The plan: the header, the steps, the Locate array and the Joins.
+  // The plan: the header and the steps.
   w.append(sizeof(Header));
   w.append(b.stack_steps);
   w.append(b.reg_steps);
-  const size_t locates = w.size();
-  w.append(b.locates);
-  w.append(b.joins);
-  if (w.failed()) return w.status();
-
   const auto stack = static_cast<uint32_t>(align_up(b.stack, 8));
-  Header *h = w.at<Header>(0);
-  h->frame = align_up(stack, 16) + (b.scratch ? SYSV_SCRATCH_BYTES : 0);
-  h->discard = align_up(rsize > 32 ? rsize : 32, 16);
-  h->locate = static_cast<uint32_t>(locates);
-  h->joins = static_cast<uint32_t>(b.joins.size() / sizeof(Join));
-  h->closure_ret = static_cast<uint8_t>(ret.closure_kind());
-  h->closure_handler = ffix_sysv_closure_rets[ret.closure_kind()];
-  h->nargs = cif->nargs;
-  h->nsse = static_cast<uint8_t>(b.sse);
+  if (!w.failed()) {
+    Header *h = w.at<Header>(0);
+    h->frame = align_up(stack, 16) + (b.scratch ? SYSV_SCRATCH_BYTES : 0);
+    h->discard = align_up(rsize > 32 ? rsize : 32, 16);
+  }
+  // The closure part: its header, the Locate array and the Joins.
+  w.closure.append(sizeof(ClosureHeader));
+  w.closure.append(b.locates);
+  w.closure.append(b.joins);
+  if (!w.closure.failed()) {
+    auto *c = w.closure.at<ClosureHeader>(0);
+    c->handler = ffix_sysv_closure_rets[ret.closure_kind()];
+    c->nargs = cif->nargs;
+    c->joins = static_cast<uint32_t>(b.joins.size() / sizeof(Join));
+    c->ret = static_cast<uint8_t>(ret.closure_kind());
+    c->nsse = static_cast<uint8_t>(b.sse);
+  }
   w.invoke = shape_stub(cif, nfixed);
   w.stack_bytes = stack;
   return w.status();

@@ -4,8 +4,8 @@
    ffix_sysv_closure        r10 = the ffi_closure (legacy trampolines)
    ffix_sysv_go_closure     r10 = the ffi_go_closure (the static chain)
 
-   Each saves the argument registers, finds the cif's plan, builds the
-   avalue array from the plan's Locate table (plan.h: each argument is at
+   Each saves the argument registers, finds the cif's plan and its
+   closure part, builds the avalue array from the part's Locate table (plan.h: each argument is at
    an offset in the save area, the caller's stack arguments, or a joined
    copy of two registers), calls the user's function
        fun(cif, rvalue, avalue, user_data)
@@ -78,14 +78,17 @@ ffix_sysv_go_closure:
 	movq	%r8, SAVE+SYSV_SAVE_GPR+32(%rbp)
 	movq	%r9, SAVE+SYSV_SAVE_GPR+40(%rbp)
 	PLAN_OF_CHECKED	%r11, %rax, %eax, %rdi, .Lbad_cif
-	movq	SYSV_PLAN_CLOSURE_HANDLER(%rdi), %rax
+	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi	/* from here on: the plan's closure part */
+	testq	%rdi, %rdi
+	jz	.Lbad_cif		/* the cif now has a plan no closure was prepared with */
+	movq	SYSV_CL_HANDLER(%rdi), %rax
 	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
-	cmpb	$0, SYSV_PLAN_NSSE(%rdi)
+	cmpb	$0, SYSV_CL_NSSE(%rdi)
 	jne	.Lsave_xmm
 .Lsaved:
 
 	/* avalue: nargs pointers, 16-aligned.  */
-	movl	SYSV_PLAN_NARGS(%rdi), %ecx
+	movl	SYSV_CL_NARGS(%rdi), %ecx
 	leaq	15(,%rcx,8), %rax
 	andq	$-16, %rax
 	subq	%rax, %rsp
@@ -94,9 +97,8 @@ ffix_sysv_go_closure:
 	movq	%rax, BASES+0(%rbp)
 	leaq	32(%rbp), %rax			/* the caller's stack arguments */
 	movq	%rax, BASES+8(%rbp)
-	movl	SYSV_PLAN_LOCATE(%rdi), %esi
-	leaq	FFIX_PLAN_DATA(%rdi,%rsi), %rsi	/* Locate array */
-	movl	SYSV_PLAN_JOINS(%rdi), %r8d
+	leaq	SYSV_CL_LOCATE(%rdi), %rsi	/* Locate array */
+	movl	SYSV_CL_JOINS(%rdi), %r8d
 	testl	%r8d, %r8d
 	jnz	.Ljoin
 .Llocate:
@@ -114,7 +116,7 @@ ffix_sysv_go_closure:
 .Lcall:
 	/* fun(cif, rvalue, avalue, user_data) */
 	leaq	RESULT(%rbp), %rsi
-	cmpb	$SYSV_RET_MEMORY, SYSV_PLAN_CLOSURE_RET(%rdi)
+	cmpb	$SYSV_RET_MEMORY, SYSV_CL_RET(%rdi)
 	cmove	SAVE+SYSV_SAVE_GPR(%rbp), %rsi	/* the hidden result pointer */
 	movq	%r11, %rdi
 	movq	16(%rbp), %rcx

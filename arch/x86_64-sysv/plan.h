@@ -34,24 +34,29 @@ static_assert(sizeof(Join) == 16);
 struct Header {
   uint64_t frame;        // bytes below the saved registers: stack arguments, then scratch slots
   uint64_t discard;      // room for the result when rvalue is NULL
-  uint32_t locate;       // offset of the closure's Locate array (nargs entries) from the header
-  uint32_t joins;        // Join entries, after the Locate array
-  uint8_t closure_ret;   // SYSV_RET_* or SYSV_RET_MEMORY
-  uint8_t nsse;          // XMM registers the arguments use (a closure saves only those)
-  uint8_t unused[2];
-  uint32_t nargs;
-  const void *closure_handler;  // closure.S's code that loads the result (by closure_ret)
   Step steps[];
 };
 static_assert(FFIX_PLAN_DATA + offsetof(Header, frame) == SYSV_PLAN_FRAME);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == SYSV_PLAN_DISCARD);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, locate) == SYSV_PLAN_LOCATE);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, joins) == SYSV_PLAN_JOINS);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_ret) == SYSV_PLAN_CLOSURE_RET);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, nargs) == SYSV_PLAN_NARGS);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, nsse) == SYSV_PLAN_NSSE);
-static_assert(FFIX_PLAN_DATA + offsetof(Header, closure_handler) == SYSV_PLAN_CLOSURE_HANDLER);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
+
+// What closures alone read (the plan's ClosurePart, built at the first
+// closure of the signature): the Locate array, then the Joins.
+struct ClosureHeader {
+  const void *handler;  // closure.S's code that loads the result (by ret)
+  uint32_t nargs;
+  uint32_t joins;       // Join records after the Locate array
+  uint8_t ret;          // SYSV_RET_* or SYSV_RET_MEMORY
+  uint8_t nsse;         // XMM registers the arguments use (a closure saves only those)
+  uint8_t unused[6];
+  Locate locate[];      // nargs of them
+};
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, handler) == SYSV_CL_HANDLER);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nargs) == SYSV_CL_NARGS);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, joins) == SYSV_CL_JOINS);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, ret) == SYSV_CL_RET);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nsse) == SYSV_CL_NSSE);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, locate) == SYSV_CL_LOCATE);
 static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
 static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
 

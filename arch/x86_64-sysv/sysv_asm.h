@@ -10,13 +10,15 @@
 /* The plan header (plan.h), as offsets from the plan.  */
 #define SYSV_PLAN_FRAME (FFIX_PLAN_DATA + 0)     /* u64: stack arguments (+ scratch slots) */
 #define SYSV_PLAN_DISCARD (FFIX_PLAN_DATA + 8)   /* u64: room for a result nobody wants */
-#define SYSV_PLAN_LOCATE (FFIX_PLAN_DATA + 16)   /* u32: the closure's Locate array, from FFIX_PLAN_DATA */
-#define SYSV_PLAN_JOINS (FFIX_PLAN_DATA + 20)    /* u32: Join records after it */
-#define SYSV_PLAN_CLOSURE_RET (FFIX_PLAN_DATA + 24) /* u8: SYSV_RET_* for closures */
-#define SYSV_PLAN_NSSE (FFIX_PLAN_DATA + 25)     /* u8: XMM registers the arguments use */
-#define SYSV_PLAN_NARGS (FFIX_PLAN_DATA + 28)    /* u32 */
-#define SYSV_PLAN_CLOSURE_HANDLER (FFIX_PLAN_DATA + 32) /* closure.S's handler for the result */
-#define SYSV_PLAN_STEPS (FFIX_PLAN_DATA + 40)    /* the first step (src/steps.h) */
+#define SYSV_PLAN_STEPS (FFIX_PLAN_DATA + 16)    /* the first step (src/steps.h) */
+
+/* The closure part's header (plan.h), as offsets from the part.  */
+#define SYSV_CL_HANDLER (FFIX_PART_DATA + 0)     /* closure.S's handler for the result */
+#define SYSV_CL_NARGS (FFIX_PART_DATA + 8)       /* u32 */
+#define SYSV_CL_JOINS (FFIX_PART_DATA + 12)      /* u32: Join records after the Locates */
+#define SYSV_CL_RET (FFIX_PART_DATA + 16)        /* u8: SYSV_RET_* for closures */
+#define SYSV_CL_NSSE (FFIX_PART_DATA + 17)       /* u8: XMM registers the arguments use */
+#define SYSV_CL_LOCATE (FFIX_PART_DATA + 24)     /* the Locate array */
 
 /* The argument registers, in the order the psABI fills them.  */
 #define SYSV_GPRS 6   /* rdi, rsi, rdx, rcx, r8, r9 */

@@ -204,6 +204,22 @@ Test(why, offsets_and_closures)
          "ffix: ffi_prep_raw_closure_loc: FFI_BAD_ARGTYPE: the closure is NULL");
   EXPECT(ffi_prep_go_closure(NULL, &cif, NULL), FFI_BAD_ARGTYPE,
          "ffix: ffi_prep_go_closure: FFI_BAD_ARGTYPE: the closure is NULL");
+
+  /* A closure's part of the plan is built from the cif's types when the
+     first closure of the signature is prepared: types changed since
+     ffi_prep_cif are refused, not used with the old plan.  */
+  ffi_type *was_ints[] = {&ffi_type_sint32, &ffi_type_sint32, NULL};
+  ffi_type pair = {0, 0, FFI_TYPE_STRUCT, was_ints};
+  ffi_type *args[] = {&pair};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_void, args), FFI_OK);
+  was_ints[0] = was_ints[1] = &ffi_type_float;
+  EXPECT(ffi_prep_closure_loc(cl, &cif, NULL, NULL, code), FFI_BAD_TYPEDEF,
+         "ffix: ffi_prep_closure_loc: FFI_BAD_TYPEDEF: the cif's types changed since ffi_prep_cif");
+  EXPECT(ffi_prep_go_closure((ffi_go_closure *)cl, &cif, NULL), FFI_BAD_TYPEDEF,
+         "ffix: ffi_prep_go_closure: FFI_BAD_TYPEDEF: the cif's types changed since ffi_prep_cif");
+  was_ints[0] = was_ints[1] = &ffi_type_sint32;
+  cr_assert_eq(SAYS(ffi_prep_closure_loc(cl, &cif, NULL, NULL, code)), FFI_OK);
+  cr_assert_str_eq(said, "", "the types as they were: FFI_OK, and nothing said");
   ffi_closure_free(cl);
 }
 
