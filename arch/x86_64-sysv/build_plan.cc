@@ -33,6 +33,37 @@ struct Builder {
   bool scratch = false;             // some eightbyte goes through a scratch slot
   size_t stack = 0;
 
+  // A register step that loads argument bytes: one step for two when the
+  // register before, of the same class, took one too (whichever argument
+  // that was, wherever its step is: each register is loaded once, from
+  // avalue or from a scratch slot the stack steps filled before, so the
+  // order of register steps does not matter).
+  struct Pending {
+    size_t step = ~size_t{0};  // offset in reg_steps of a single step that may take a second argument
+    int kind = 0;
+    unsigned reg = 0;
+  } gpr_pending, xmm_pending;
+  template <size_t K, size_t R>
+  void pairable(Pending &p, const void *const (&pairs)[K][K][R], const void *single, int kind, uint32_t arg,
+                unsigned reg) {
+    if (p.step != ~size_t{0} && p.reg + 1 == reg && !reg_steps.failed()) {
+      auto *first = reg_steps.at<Step>(p.step);
+      first->handler = pairs[p.kind][kind][p.reg];
+      first->b = arg;
+      p.step = ~size_t{0};  // a pair is not extended
+      return;
+    }
+    p = Pending{reg_steps.size(), kind, reg};
+    reg_steps.emit(single, arg, 0);
+  }
+  void gpr_load(int kind, uint32_t arg, unsigned reg) {
+    pairable(gpr_pending, ffix_sysv_gpr_pairs, ffix_sysv_gpr_ops[kind][reg], kind, arg, reg);
+  }
+  void xmm_load(int kind, uint32_t arg, unsigned reg) {
+    if (kind >= SYSV_XMM_PAIR_KINDS) return reg_steps.emit(ffix_sysv_xmm_ops[kind][reg], arg, 0);
+    pairable(xmm_pending, ffix_sysv_xmm_pairs, ffix_sysv_xmm_ops[kind][reg], kind, arg, reg);
+  }
+
   void locate(uint32_t area, uint32_t off) {
     if (auto *l = static_cast<Locate *>(locates.append(sizeof(Locate)))) *l = Locate{area, off};
   }
@@ -47,9 +78,9 @@ struct Builder {
   void integer_eightbyte(uint32_t arg, const ffi_type *t, unsigned i) {
     unsigned reg = gpr++;
     int narrow = narrow_kind(t->type);
-    if (narrow >= 0) return reg_steps.emit(ffix_sysv_gpr_ops[narrow][reg], arg, 0);
+    if (narrow >= 0) return gpr_load(narrow, arg, reg);
     size_t len = t->size - size_t{8} * i;
-    if (len >= 8) return reg_steps.emit(ffix_sysv_gpr_ops[i ? SYSV_GPR_WORD_HI : SYSV_GPR_WORD][reg], arg, 0);
+    if (len >= 8) return gpr_load(i ? SYSV_GPR_WORD_HI : SYSV_GPR_WORD, arg, reg);
     to_scratch(arg, 8 * i, static_cast<uint32_t>(len), SYSV_SCRATCH_GPR + 8 * static_cast<int>(reg));
     reg_steps.emit(ffix_sysv_gpr_ops[SYSV_GPR_SCRATCH][reg], arg, 0);
   }
@@ -61,7 +92,7 @@ struct Builder {
                : len >= 8          ? (i ? SYSV_XMM_WORD_HI : SYSV_XMM_WORD)
                : len == 4 && i == 0 ? SYSV_XMM_FLOAT
                                     : -1;
-    if (kind >= 0) return reg_steps.emit(ffix_sysv_xmm_ops[kind][reg], arg, 0);
+    if (kind >= 0) return xmm_load(kind, arg, reg);
     to_scratch(arg, 8 * i, static_cast<uint32_t>(len), SYSV_SCRATCH_XMM + 8 * static_cast<int>(reg));
     reg_steps.emit(ffix_sysv_xmm_ops[SYSV_XMM_SCRATCH][reg], arg, 0);
   }

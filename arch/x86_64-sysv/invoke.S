@@ -90,6 +90,107 @@ xmm_scratch_\n:	ENDBR; movq (SYSV_SCRATCH_XMM + 8 * \n)(%rbp), %xmm\n; NEXT(STEP
 	XMM_OPS \n
 	.endr
 
+/* ---- pair steps: argument A into a register, argument B into the next
+   of its class, by kind (sysv_asm.h, SYSV_*_PAIR_KINDS): one dispatch for
+   two arguments.  */
+
+	/* The argument at (%rax), of GPR kind KIND, into R64 (R32 its low
+	   half).  */
+	.macro GPR_LOAD kind, r64, r32
+	.if \kind == SYSV_GPR_SINT8
+	movsbq	(%rax), %\r64
+	.elseif \kind == SYSV_GPR_UINT8
+	movzbl	(%rax), %\r32
+	.elseif \kind == SYSV_GPR_SINT16
+	movswq	(%rax), %\r64
+	.elseif \kind == SYSV_GPR_UINT16
+	movzwl	(%rax), %\r32
+	.elseif \kind == SYSV_GPR_SINT32
+	movslq	(%rax), %\r64
+	.elseif \kind == SYSV_GPR_UINT32
+	movl	(%rax), %\r32
+	.elseif \kind == SYSV_GPR_WORD
+	movq	(%rax), %\r64
+	.elseif \kind == SYSV_GPR_WORD_HI
+	movq	8(%rax), %\r64
+	.else
+	.error "not a GPR pair kind"
+	.endif
+	.endm
+
+	.macro XMM_LOAD kind, n
+	.if \kind == SYSV_XMM_FLOAT
+	movss	(%rax), %xmm\n
+	.elseif \kind == SYSV_XMM_WORD
+	movq	(%rax), %xmm\n
+	.elseif \kind == SYSV_XMM_WORD_HI
+	movq	8(%rax), %xmm\n
+	.else
+	.error "not an XMM pair kind"
+	.endif
+	.endm
+
+	/* The argument B names: %rax = avalue[B].  */
+	.macro ARG_B
+	movl	STEP_B(%r10), %eax
+	movq	(%r11,%rax,8), %rax
+	.endm
+
+	.macro GPR_PAIR k1, k2, n, a64, a32, b64, b32
+gpr_pair_\k1\()_\k2\()_\n:
+	ENDBR
+	ARG
+	GPR_LOAD \k1, \a64, \a32
+	ARG_B
+	GPR_LOAD \k2, \b64, \b32
+	NEXT(STEP_SIZE)
+	.endm
+
+	.macro GPR_PAIRS k1, k2
+	.p2align 3
+	GPR_PAIR \k1, \k2, 0, rdi, edi, rsi, esi
+	GPR_PAIR \k1, \k2, 1, rsi, esi, rdx, edx
+	GPR_PAIR \k1, \k2, 2, rdx, edx, rcx, ecx
+	GPR_PAIR \k1, \k2, 3, rcx, ecx, r8, r8d
+	GPR_PAIR \k1, \k2, 4, r8, r8d, r9, r9d
+	.endm
+
+	.macro XMM_PAIR k1, k2, n, m
+xmm_pair_\k1\()_\k2\()_\n:
+	ENDBR
+	ARG
+	XMM_LOAD \k1, \n
+	ARG_B
+	XMM_LOAD \k2, \m
+	NEXT(STEP_SIZE)
+	.endm
+
+	.macro XMM_PAIRS k1, k2
+	.p2align 3
+	XMM_PAIR \k1, \k2, 0, 1
+	XMM_PAIR \k1, \k2, 1, 2
+	XMM_PAIR \k1, \k2, 2, 3
+	XMM_PAIR \k1, \k2, 3, 4
+	XMM_PAIR \k1, \k2, 4, 5
+	XMM_PAIR \k1, \k2, 5, 6
+	XMM_PAIR \k1, \k2, 6, 7
+	.endm
+
+	/* Kinds as plain numbers (labels are made of them), checked here.  */
+	.if SYSV_GPR_PAIR_KINDS != 8 || SYSV_GPR_WORD_HI != 7 || SYSV_XMM_PAIR_KINDS != 3 || SYSV_XMM_WORD_HI != 2
+	.error "pair kinds out of step with sysv_asm.h"
+	.endif
+	.irp k1, 0, 1, 2, 3, 4, 5, 6, 7
+	.irp k2, 0, 1, 2, 3, 4, 5, 6, 7
+	GPR_PAIRS \k1, \k2
+	.endr
+	.endr
+	.irp k1, 0, 1, 2
+	.irp k2, 0, 1, 2
+	XMM_PAIRS \k1, \k2
+	.endr
+	.endr
+
 /* The hidden pointer for a result returned in memory (psABI: in rdi).  */
 retptr:	ENDBR; movq SYSV_INV_RVALUE(%rbp), %rdi; NEXT(STEP_SIZE)
 
@@ -296,6 +397,33 @@ call_\name:
 	XMM_ROW	SYSV_XMM_QUAD, quad
 	XMM_ROW	SYSV_XMM_SCRATCH, scratch
 	ENDTABLE ffix_sysv_xmm_ops, (SYSV_XMM_KINDS * SYSV_XMMS)
+
+	.macro GPR_PAIR_ROW k1, k2
+	AT	ffix_sysv_gpr_pairs, (((\k1) * SYSV_GPR_PAIR_KINDS + (\k2)) * (SYSV_GPRS - 1))
+	.quad	gpr_pair_\k1\()_\k2\()_0, gpr_pair_\k1\()_\k2\()_1, gpr_pair_\k1\()_\k2\()_2
+	.quad	gpr_pair_\k1\()_\k2\()_3, gpr_pair_\k1\()_\k2\()_4
+	.endm
+	TABLE	ffix_sysv_gpr_pairs
+	.irp k1, 0, 1, 2, 3, 4, 5, 6, 7
+	.irp k2, 0, 1, 2, 3, 4, 5, 6, 7
+	GPR_PAIR_ROW \k1, \k2
+	.endr
+	.endr
+	ENDTABLE ffix_sysv_gpr_pairs, (SYSV_GPR_PAIR_KINDS * SYSV_GPR_PAIR_KINDS * (SYSV_GPRS - 1))
+
+	.macro XMM_PAIR_ROW k1, k2
+	AT	ffix_sysv_xmm_pairs, (((\k1) * SYSV_XMM_PAIR_KINDS + (\k2)) * (SYSV_XMMS - 1))
+	.quad	xmm_pair_\k1\()_\k2\()_0, xmm_pair_\k1\()_\k2\()_1, xmm_pair_\k1\()_\k2\()_2
+	.quad	xmm_pair_\k1\()_\k2\()_3, xmm_pair_\k1\()_\k2\()_4, xmm_pair_\k1\()_\k2\()_5
+	.quad	xmm_pair_\k1\()_\k2\()_6
+	.endm
+	TABLE	ffix_sysv_xmm_pairs
+	.irp k1, 0, 1, 2
+	.irp k2, 0, 1, 2
+	XMM_PAIR_ROW \k1, \k2
+	.endr
+	.endr
+	ENDTABLE ffix_sysv_xmm_pairs, (SYSV_XMM_PAIR_KINDS * SYSV_XMM_PAIR_KINDS * (SYSV_XMMS - 1))
 
 	TABLE	ffix_sysv_stack_ops
 	ITEM	ffix_sysv_stack_ops, SYSV_STACK_SINT8, stack_sint8

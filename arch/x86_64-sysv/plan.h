@@ -3,8 +3,9 @@
 //
 // The plan is direct-threaded code (src/steps.h): each step holds the
 // address of a small handler in invoke.S that moves one argument (or one
-// eightbyte of it) straight into its register or stack slot, then jumps to
-// the next step.  The last step makes the call and stores the return value
+// eightbyte of it) straight into its register or stack slot, or two into
+// a register and the next of its class (a pair step), then jumps to the
+// next step.  The last step makes the call and stores the return value
 // in the way its handler was chosen for.  Stack steps come first: they may
 // use the argument registers as scratch.
 #pragma once
@@ -86,6 +87,8 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w);
 extern "C" {
 FFIX_HIDDEN extern const void *const ffix_sysv_gpr_ops[SYSV_GPR_KINDS][SYSV_GPRS];
 FFIX_HIDDEN extern const void *const ffix_sysv_xmm_ops[SYSV_XMM_KINDS][SYSV_XMMS];
+FFIX_HIDDEN extern const void *const ffix_sysv_gpr_pairs[SYSV_GPR_PAIR_KINDS][SYSV_GPR_PAIR_KINDS][SYSV_GPRS - 1];
+FFIX_HIDDEN extern const void *const ffix_sysv_xmm_pairs[SYSV_XMM_PAIR_KINDS][SYSV_XMM_PAIR_KINDS][SYSV_XMMS - 1];
 FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[SYSV_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[SYSV_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;

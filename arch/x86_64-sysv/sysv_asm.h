@@ -45,6 +45,14 @@
 #define SYSV_XMM_SCRATCH 4     /* the register's scratch slot */
 #define SYSV_XMM_KINDS 5
 
+/* Pair steps load two arguments (A and B, any two) into a register and
+   the next of its class: the kinds that load an argument's bytes, the
+   GPR kinds from SYSV_GPR_SINT8 to SYSV_GPR_WORD_HI and the XMM kinds from
+   SYSV_XMM_FLOAT to SYSV_XMM_WORD_HI.  A pair starts at any register but
+   the last.  */
+#define SYSV_GPR_PAIR_KINDS 8
+#define SYSV_XMM_PAIR_KINDS 3
+
 #define SYSV_STACK_SINT8 0
 #define SYSV_STACK_UINT8 1
 #define SYSV_STACK_SINT16 2
