@@ -301,3 +301,85 @@ Test(placement, variadic_sets_al)
   call_and_check(&cif, rows);
   cr_assert_eq(captured.rax & 0xff, 3);
 }
+
+/* Pair steps: one step loads two arguments into a register and the next of
+   its class.  Every pair of kinds at every first register, each value
+   checked whole (narrow integers extended).  The registers before are
+   filled so that none is left waiting for a partner: a 3-byte struct (its
+   register loads through a scratch slot) or a 16-byte vector (all of one
+   XMM register) first when the count is odd, then 8-byte scalars, which
+   pair among themselves.  */
+static ffi_type *c3_elems[] = {&ffi_type_uchar, &ffi_type_uchar, &ffi_type_uchar, NULL};
+static ffi_type *dl_elems[] = {&ffi_type_double, &ffi_type_sint64, NULL}; /* SSE, INTEGER */
+static ffi_type *ld_elems[] = {&ffi_type_sint64, &ffi_type_double, NULL}; /* INTEGER, SSE */
+static ffi_type *f4_elems[] = {&ffi_type_float, &ffi_type_float, &ffi_type_float, &ffi_type_float, NULL};
+
+/* The 64 bits kind K (below) of the argument at S puts in its GPR.  */
+static uint64_t gpr_value(int k, const unsigned char *s)
+{
+  int8_t s8; uint8_t u8; int16_t s16; uint16_t u16; int32_t s32; uint32_t u32; uint64_t u64;
+  switch (k) {
+  case 0: memcpy(&s8, s, 1); return (uint64_t)(int64_t)s8;
+  case 1: memcpy(&u8, s, 1); return u8;
+  case 2: memcpy(&s16, s, 2); return (uint64_t)(int64_t)s16;
+  case 3: memcpy(&u16, s, 2); return u16;
+  case 4: memcpy(&s32, s, 4); return (uint64_t)(int64_t)s32;
+  case 5: memcpy(&u32, s, 4); return u32;
+  case 6: memcpy(&u64, s, 8); return u64;
+  default: memcpy(&u64, s + 8, 8); return u64; /* the INTEGER half of {double, int64} */
+  }
+}
+
+static void call_filled(ffi_cif *cif, unsigned char (*storage)[16], void **values)
+{
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    for (int j = 0; j < 16; j++) storage[i][j] = (unsigned char)(0x81 + 16 * i + j); /* high bits set */
+    values[i] = storage[i];
+  }
+  memset(&captured, 0xee, sizeof captured);
+  ffi_call(cif, FFI_FN(capture_callee), NULL, values);
+}
+
+Test(placement, pair_steps_every_kind_and_register)
+{
+  ffi_type c3 = mk(c3_elems), dl = mk(dl_elems), ld = mk(ld_elems);
+  ffi_type v16 = {0, 0, FFI_TYPE_VECTOR, f4_elems};
+  ffi_type *gk[8] = {&ffi_type_sint8, &ffi_type_uint8, &ffi_type_sint16, &ffi_type_uint16,
+                     &ffi_type_sint32, &ffi_type_uint32, &ffi_type_sint64, &dl};
+  ffi_type *xk[3] = {&ffi_type_float, &ffi_type_double, &ld};
+  static const int xlen[3] = {4, 8, 8}, xsrc[3] = {0, 0, 8};
+  unsigned char storage[10][16] __attribute__((aligned(16)));
+  void *values[10];
+  for (int r = 0; r < 5; r++)
+    for (int k1 = 0; k1 < 8; k1++)
+      for (int k2 = 0; k2 < 8; k2++) {
+        ffi_type *a[10];
+        int n = 0;
+        for (int f = 0; f < r; f++) a[n++] = f == 0 && r % 2 ? &c3 : &ffi_type_sint64;
+        a[n++] = gk[k1];
+        a[n++] = gk[k2];
+        ffi_cif cif = prep(&ffi_type_void, (unsigned)n, a);
+        call_filled(&cif, storage, values);
+        cr_assert_eq(captured.gpr[r], gpr_value(k1, storage[n - 2]), "kinds %d,%d at gpr %d: first", k1, k2, r);
+        cr_assert_eq(captured.gpr[r + 1], gpr_value(k2, storage[n - 1]), "kinds %d,%d at gpr %d: second", k1, k2, r);
+        for (int f = 0; f < r; f++)
+          cr_assert(memcmp(&captured.gpr[f], storage[f], a[f]->size) == 0, "filler gpr %d", f);
+      }
+  for (int r = 0; r < 7; r++)
+    for (int k1 = 0; k1 < 3; k1++)
+      for (int k2 = 0; k2 < 3; k2++) {
+        ffi_type *a[10];
+        int n = 0;
+        for (int f = 0; f < r; f++) a[n++] = f == 0 && r % 2 ? &v16 : &ffi_type_double;
+        a[n++] = xk[k1];
+        a[n++] = xk[k2];
+        ffi_cif cif = prep(&ffi_type_void, (unsigned)n, a);
+        call_filled(&cif, storage, values);
+        cr_assert(memcmp(captured.xmm[r], storage[n - 2] + xsrc[k1], (size_t)xlen[k1]) == 0,
+                  "kinds %d,%d at xmm %d: first", k1, k2, r);
+        cr_assert(memcmp(captured.xmm[r + 1], storage[n - 1] + xsrc[k2], (size_t)xlen[k2]) == 0,
+                  "kinds %d,%d at xmm %d: second", k1, k2, r);
+        for (int f = 0; f < r; f++)
+          cr_assert(memcmp(captured.xmm[f], storage[f], a[f] == &v16 ? 16 : 8) == 0, "filler xmm %d", f);
+      }
+}
