@@ -161,8 +161,9 @@ ffi_status refusal_status(const ffi_cif *cif) {
 
 // The closure part of CIF's plan (built now the first time), or nullptr
 // with the status to return and why.
-const ClosurePart *closure_part_of(ffi_cif *cif, const void *Backend::*entry, Why &why, ffi_status &status) {
-  const Plan *plan = closure_plan(cif, entry, why);
+const ClosurePart *closure_part_of(ffi_cif *cif, const void *Backend::*entry, const Plan *&plan, Why &why,
+                                   ffi_status &status) {
+  plan = closure_plan(cif, entry, why);
   if (!plan) {
     status = refusal_status(cif);
     return nullptr;
@@ -252,10 +253,10 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   // has its trampoline; any other is the program's own executable memory.
   Why why;
   ffi_status status;
-  const ClosurePart *part = closure_part_of(cif, &Backend::closure_entry, why, status);
+  const Plan *plan;
+  const ClosurePart *part = closure_part_of(cif, &Backend::closure_entry, plan, why, status);
   if (!part) return refused("ffi_prep_closure_loc", why, status);
   if (!closure) return refuse_null_closure("ffi_prep_closure_loc");
-  const Plan *plan = plan_at(cif->flags);
   closure->cif = cif;
   closure->fun = fun;
   closure->user_data = user_data;
@@ -290,9 +291,9 @@ FFIX_EXPORT ffi_status ffi_prep_go_closure(ffi_go_closure *closure, ffi_cif *cif
                                            void (*fun)(ffi_cif *, void *, void **, void *)) {
   Why why;
   ffi_status status;
-  if (!closure_part_of(cif, &Backend::go_entry, why, status)) return refused("ffi_prep_go_closure", why, status);
+  const Plan *plan;
+  if (!closure_part_of(cif, &Backend::go_entry, plan, why, status)) return refused("ffi_prep_go_closure", why, status);
   if (!closure) return refuse_null_closure("ffi_prep_go_closure");
-  const Plan *plan = plan_at(cif->flags);
   closure->tramp = const_cast<void *>(plan->backend->go_entry);
   closure->cif = cif;
   closure->fun = fun;

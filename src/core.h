@@ -42,7 +42,11 @@ FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, cons
 // The closure part of PLAN, built from CIF (whose plan it is) the first
 // time; nullptr with STATUS and WHY when CIF's types no longer make the
 // plan's signature, or out of memory (plan_table.cc).
-FFIX_HIDDEN const ClosurePart *closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status);
+FFIX_HIDDEN const ClosurePart *build_closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status);
+inline const ClosurePart *closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status) {
+  if (const ClosurePart *part = __atomic_load_n(&plan->closure, __ATOMIC_ACQUIRE)) return part;
+  return build_closure_part(plan, cif, why, status);
+}
 
 // A cif whose plan could not be interned (memory or indices ran out) is
 // unplanned: its flags are kUnplanned with its number of fixed arguments,

@@ -250,8 +250,7 @@ const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter
   return plan;
 }
 
-const ClosurePart *closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status) {
-  if (const ClosurePart *part = __atomic_load_n(&plan->closure, __ATOMIC_ACQUIRE)) return part;
+const ClosurePart *build_closure_part(const Plan *plan, const ffi_cif *cif, Why &why, ffi_status &status) {
   // Built from CIF's types, which must still be the signature's: the key
   // they make now is the plan's (libffi's contract keeps them valid while
   // the cif is used; a program may have changed them since).
