@@ -209,16 +209,20 @@ int shape_kind(unsigned short code) {
   }
 }
 
-// The whole-call stub for the smallest signatures (shapes.S), or nullptr.
-InvokeFn shape_stub(const ffi_cif *cif, unsigned nfixed) {
-  if (nfixed != cif->nargs || cif->nargs > 2) return nullptr;  // variadic calls set %al: not here
+// The shape of the smallest signatures, which have whole-call and
+// whole-closure stubs (shapes.S): the result kind and two argument kinds.
+struct Shape {
+  int ret, k0, k1;
+};
+bool shape_of(const ffi_cif *cif, unsigned nfixed, Shape &sh) {
+  if (nfixed != cif->nargs || cif->nargs > 2) return false;  // variadic calls set %al: not here
   int ret = shape_kind(cif->rtype->type);
   if (cif->rtype->type == FFI_TYPE_VOID) ret = SYSV_SHAPE_RET_VOID;
   else if (ret >= 0) ret += 1;  // SYSV_SHAPE_RET_*
   int k[2] = {SYSV_SHAPE_NONE, SYSV_SHAPE_NONE};
   for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
-  if (ret < 0 || k[0] < 0 || k[1] < 0) return nullptr;
-  return ffix_sysv_shapes[ret][k[0]][k[1]];
+  sh = Shape{ret, k[0], k[1]};
+  return ret >= 0 && k[0] >= 0 && k[1] >= 0;
 }
 
 } // namespace
@@ -267,7 +271,10 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     c->ret = static_cast<uint8_t>(ret.closure_kind());
     c->nsse = static_cast<uint8_t>(b.sse);
   }
-  w.invoke = shape_stub(cif, nfixed);
+  if (Shape sh; shape_of(cif, nfixed, sh)) {
+    w.invoke = ffix_sysv_shapes[sh.ret][sh.k0][sh.k1];
+    w.slot_entry = ffix_sysv_closure_shapes[sh.ret][sh.k0][sh.k1];
+  }
   w.stack_bytes = stack;
   return w.status();
 }

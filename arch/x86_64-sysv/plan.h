@@ -94,6 +94,7 @@ FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[SYSV_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
 FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[SYSV_CLOSURE_RETS];
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
+FFIX_HIDDEN extern const void *const ffix_sysv_closure_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
                                   void **avalue, void *chain);
 }

@@ -1,4 +1,5 @@
-/* shapes.S -- whole-call stubs for the smallest signatures.
+/* shapes.S -- whole-call and whole-closure stubs for the smallest
+   signatures.
 
    A plan whose signature is at most two arguments, each an int, unsigned,
    64-bit integer or pointer, double or float, returning one of those or
@@ -7,10 +8,20 @@
    one place, with no step to dispatch.  Everything else runs the plan's
    steps (invoke.S).  Same arguments as ffix_sysv_invoke.
 
-   The kinds (SYSV_SHAPE_*, sysv_asm.h) index the table at the end:
-   ffix_sysv_shapes[result][first][second].  */
+   The closure stubs do the same for closures of those signatures, as the
+   entry of their static trampolines (ClosurePart::slot_entry): from
+   r10 = the data slot they store the one or two argument registers,
+   point avalue at them, call
+       fun(cif, rvalue, avalue, user_data)
+   and load the result, saving nothing else and never looking the plan
+   up.  Closures in the program's own memory and Go closures keep the
+   generic entries (closure.S).
+
+   The kinds (SYSV_SHAPE_*, sysv_asm.h) index the tables at the end:
+   ffix_sysv_shapes[result][first][second] and ffix_sysv_closure_shapes.  */
 
 #include "../x86_64/asm.h"
+#include "../../src/tramp.h"
 #include "sysv_asm.h"
 
 #define S32 SYSV_SHAPE_SINT32
@@ -115,43 +126,121 @@ shape_\ret\()_\k0\()_\k1:
 	.cfi_endproc
 	.endm
 
+/* ---- closure stubs.  Frame: avalue[0] and [1] at rsp+0 and +8, the
+   arguments' values at +16 and +24, the result at +32 (an ffi_arg or a
+   double); 40 bytes keep rsp 16-aligned for the call.  */
+#define CL_FRAME 40
+#define CL_VALUES 16
+#define CL_RESULT 32
+
+	/* Store argument N from the register it came in (given how many
+	   GPRs and XMM registers earlier arguments took) and point avalue[N]
+	   at it.  Eight bytes each: a 4-byte value is the low half.  */
+	.macro SAVE n, kind, gpr, xmm
+	.if \kind != NONE
+	  .if IN_GPR(\kind)
+	    .if \gpr == 0
+	    movq %rdi, CL_VALUES+8*\n(%rsp)
+	    .else
+	    movq %rsi, CL_VALUES+8*\n(%rsp)
+	    .endif
+	  .else
+	    .if \xmm == 0
+	    movq %xmm0, CL_VALUES+8*\n(%rsp)
+	    .else
+	    movq %xmm1, CL_VALUES+8*\n(%rsp)
+	    .endif
+	  .endif
+	leaq	CL_VALUES+8*\n(%rsp), %rax
+	movq	%rax, 8*\n(%rsp)
+	.endif
+	.endm
+
+	/* The result the user's function wrote, into its return register.  */
+	.macro RESULT ret
+	.if \ret == SYSV_SHAPE_RET_SINT32
+	movslq	CL_RESULT(%rsp), %rax
+	.elseif \ret == SYSV_SHAPE_RET_UINT32
+	movl	CL_RESULT(%rsp), %eax
+	.elseif \ret == SYSV_SHAPE_RET_WORD
+	movq	CL_RESULT(%rsp), %rax
+	.elseif \ret == SYSV_SHAPE_RET_DOUBLE
+	movsd	CL_RESULT(%rsp), %xmm0
+	.elseif \ret == SYSV_SHAPE_RET_FLOAT
+	movss	CL_RESULT(%rsp), %xmm0
+	.endif
+	.endm
+
+	.macro CLOSURE_STUB ret, k0, k1
+	.p2align 4
+closure_shape_\ret\()_\k0\()_\k1:
+	.cfi_startproc
+	ENDBR
+	subq	$CL_FRAME, %rsp
+	.cfi_adjust_cfa_offset CL_FRAME
+	movq	FFIX_SLOT_CLOSURE(%r10), %r10	/* the ffi_closure */
+	SAVE	0, \k0, 0, 0
+	SAVE	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
+	movq	FFIX_CLOSURE_CIF(%r10), %rdi
+	leaq	CL_RESULT(%rsp), %rsi
+	movq	%rsp, %rdx
+	movq	FFIX_CLOSURE_USER_DATA(%r10), %rcx
+	call	*FFIX_CLOSURE_FUN(%r10)
+	RESULT	\ret
+	addq	$CL_FRAME, %rsp
+	.cfi_adjust_cfa_offset -CL_FRAME
+	ret
+	.cfi_endproc
+	.endm
+
 	/* Every (result, first, second) combination that can occur: a
 	   second argument only after a first.  */
 	.macro STUBS_FOR ret
 	.irp a, S32, U32, WORD, DBL, FLT
 	.irp b, S32, U32, WORD, DBL, FLT, NONE
 	STUB \ret, \a, \b
+	CLOSURE_STUB \ret, \a, \b
 	.endr
 	.endr
 	STUB \ret, NONE, NONE
+	CLOSURE_STUB \ret, NONE, NONE
 	.endm
 
 	.irp r, RETS
 	STUBS_FOR \r
 	.endr
 
-	.macro SHAPE_ITEM ret, a, b
-	.quad	shape_\ret\()_\a\()_\b
+	/* (A separate macro: within .irp in a macro, \() would go at the
+	   macro's expansion, before .irp's names are replaced.)  */
+	.macro SHAPE_ITEM prefix, ret, a, b
+	.quad	\prefix\()_\ret\()_\a\()_\b
 	.endm
-	.macro ROWS_FOR ret
+	.macro ROWS_FOR table, prefix, ret
 	.irp a, S32, U32, WORD, DBL, FLT
-	AT	ffix_sysv_shapes, ((((\ret) * SYSV_SHAPE_KINDS) + (\a)) * SYSV_SHAPE_KINDS)
+	AT	\table, ((((\ret) * SYSV_SHAPE_KINDS) + (\a)) * SYSV_SHAPE_KINDS)
 	.irp b, S32, U32, WORD, DBL, FLT, NONE
-	SHAPE_ITEM \ret, \a, \b
+	SHAPE_ITEM \prefix, \ret, \a, \b
 	.endr
 	.endr
-	AT	ffix_sysv_shapes, ((((\ret) * SYSV_SHAPE_KINDS) + NONE) * SYSV_SHAPE_KINDS)
+	AT	\table, ((((\ret) * SYSV_SHAPE_KINDS) + NONE) * SYSV_SHAPE_KINDS)
 	.rept	NONE
 	.quad	0
 	.endr
-	SHAPE_ITEM \ret, NONE, NONE
+	SHAPE_ITEM \prefix, \ret, NONE, NONE
 	.endm
 
-/* ffix_sysv_shapes[result][first][second]; NULL where no stub exists.  */
+/* ffix_sysv_shapes[result][first][second] and ffix_sysv_closure_shapes;
+   NULL where no stub exists.  */
 	TABLE	ffix_sysv_shapes
 	.irp r, RETS
-	ROWS_FOR \r
+	ROWS_FOR ffix_sysv_shapes, shape, \r
 	.endr
 	ENDTABLE ffix_sysv_shapes, (SYSV_SHAPE_RETS * SYSV_SHAPE_KINDS * SYSV_SHAPE_KINDS)
+
+	TABLE	ffix_sysv_closure_shapes
+	.irp r, RETS
+	ROWS_FOR ffix_sysv_closure_shapes, closure_shape, \r
+	.endr
+	ENDTABLE ffix_sysv_closure_shapes, (SYSV_SHAPE_RETS * SYSV_SHAPE_KINDS * SYSV_SHAPE_KINDS)
 
 #include "../x86_64/asm_notes.h"

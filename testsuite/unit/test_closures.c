@@ -63,6 +63,106 @@ Test(closures, int_closure)
   ffi_closure_free(cl);
 }
 
+/* ---- every signature of at most two int, unsigned, 64-bit, double or
+   float arguments returning one of those or void (x86-64 System V and
+   AArch64 enter such closures through stubs of their own): each
+   argument seen whole by the handler, each result whole in its register.
+   Called through ffi_call, and a few through compiled calls.  */
+static ffi_type *const small_kinds[] = {&ffi_type_sint32, &ffi_type_uint32, &ffi_type_sint64, &ffi_type_pointer,
+                                       &ffi_type_double, &ffi_type_float};
+enum { SMALL_KINDS = 6 };
+static uint64_t small_got[2];
+
+/* The argument values: every bit pattern's sign and upper half matter.  */
+static void small_value(const ffi_type *t, int i, void *out)
+{
+  int32_t s = -5 - i;
+  uint32_t u = 0xfffffff0u + (uint32_t)i;
+  int64_t w = (int64_t)0x8123456789abcde0ull + i;
+  double d = 1.25 + i;
+  float f = -2.5f - (float)i;
+  if (t == &ffi_type_sint32) memcpy(out, &s, 4);
+  else if (t == &ffi_type_uint32) memcpy(out, &u, 4);
+  else if (t == &ffi_type_double) memcpy(out, &d, 8);
+  else if (t == &ffi_type_float) memcpy(out, &f, 4);
+  else memcpy(out, &w, 8);
+}
+
+static void small_handler(ffi_cif *cif, void *ret, void **args, void *user)
+{
+  (void)user;
+  for (unsigned i = 0; i < cif->nargs; i++) {
+    small_got[i] = 0;
+    memcpy(&small_got[i], args[i], cif->arg_types[i]->size);
+  }
+  const ffi_type *r = cif->rtype;
+  unsigned char v[8];
+  small_value(r, 7, v);
+  if (r == &ffi_type_sint32) *(ffi_sarg *)ret = *(int32_t *)v;
+  else if (r == &ffi_type_uint32) *(ffi_arg *)ret = *(uint32_t *)v;
+  else if (r != &ffi_type_void) memcpy(ret, v, r->size);
+}
+
+Test(closures, every_small_signature)
+{
+  ffi_type *rets[SMALL_KINDS + 1];
+  for (int i = 0; i < SMALL_KINDS; i++) rets[i] = small_kinds[i];
+  rets[SMALL_KINDS] = &ffi_type_void;
+  for (int r = 0; r <= SMALL_KINDS; r++)
+    for (int n = 0; n <= 2; n++)
+      for (int a = 0; a < (n ? SMALL_KINDS : 1); a++)
+        for (int b = 0; b < (n == 2 ? SMALL_KINDS : 1); b++) {
+          ffi_type *args[2] = {small_kinds[a], small_kinds[b]};
+          ffi_cif cif;
+          cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, (unsigned)n, rets[r], args), FFI_OK);
+          void *code;
+          ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+          cr_assert_not_null(cl);
+          cr_assert_eq(ffi_prep_closure_loc(cl, &cif, small_handler, NULL, code), FFI_OK);
+          unsigned char in[2][8];
+          void *values[2] = {in[0], in[1]};
+          for (int i = 0; i < n; i++) small_value(args[i], i, in[i]);
+          uint64_t out = 0x5a5a5a5a5a5a5a5aull;
+          small_got[0] = small_got[1] = 0;
+          ffi_call(&cif, FFI_FN(code), &out, values);
+          for (int i = 0; i < n; i++) {
+            uint64_t want = 0;
+            memcpy(&want, in[i], args[i]->size);
+            cr_assert_eq(small_got[i], want, "ret %d, %d args (%d, %d): argument %d", r, n, a, b, i);
+          }
+          unsigned char v[8];
+          small_value(rets[r], 7, v);
+          uint64_t want = 0x5a5a5a5a5a5a5a5aull;
+          if (rets[r] == &ffi_type_sint32) want = (uint64_t)(int64_t)*(int32_t *)v;
+          else if (rets[r] == &ffi_type_uint32) want = *(uint32_t *)v;
+          else if (rets[r] != &ffi_type_void) memcpy(&want, v, rets[r]->size);
+          if (rets[r] == &ffi_type_float) want = (want & 0xffffffffu) | (out & ~0xffffffffull);
+          cr_assert_eq(out, want, "ret %d, %d args (%d, %d): result", r, n, a, b);
+          ffi_closure_free(cl);
+        }
+
+  /* The same stubs called by the compiler.  */
+  ffi_cif cif;
+  void *code;
+  ffi_closure *cl = ffi_closure_alloc(sizeof(ffi_closure), &code);
+  ffi_type *di[] = {&ffi_type_double, &ffi_type_sint32};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_float, di), FFI_OK);
+  cr_assert_eq(ffi_prep_closure_loc(cl, &cif, small_handler, NULL, code), FFI_OK);
+  float fr = ((float (*)(double, int32_t))code)(3.5, -9);
+  cr_assert_eq(fr, -9.5f);
+  double d;
+  memcpy(&d, &small_got[0], 8);
+  cr_assert_eq(d, 3.5);
+  cr_assert_eq((uint32_t)small_got[1], (uint32_t)-9);
+  ffi_type *uw[] = {&ffi_type_uint32, &ffi_type_sint64};
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_sint32, uw), FFI_OK);
+  cr_assert_eq(ffi_prep_closure_loc(cl, &cif, small_handler, NULL, code), FFI_OK);
+  cr_assert_eq(((int32_t (*)(uint32_t, int64_t))code)(0x80000001u, -3), -12);
+  cr_assert_eq(small_got[0], 0x80000001u);
+  cr_assert_eq((int64_t)small_got[1], -3);
+  ffi_closure_free(cl);
+}
+
 /* Many arguments: the last ones arrive on the stack. */
 Test(closures, stack_arguments)
 {
