@@ -93,6 +93,7 @@ public:
 
   size_t size() const { return len_; }
   bool failed() const { return failed_; }
+  void fail() { failed_ = true; }  // what these bytes depend on ran out of memory
   const unsigned char *data() const { return buf_; }
   // The object at OFFSET (valid until the next append).
   template <class T> T *at(size_t offset) { return reinterpret_cast<T *>(buf_ + offset); }

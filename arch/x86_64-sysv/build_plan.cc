@@ -23,6 +23,13 @@ int narrow_kind(unsigned short code) {
   }
 }
 
+// Where a closure finds an argument, while the plan is built: at OFF of
+// one of three areas of its frame; the area's place is known at the end.
+enum Area : uint32_t { kSaved, kStack, kJoined };
+struct Locate {
+  uint32_t area, off;
+};
+
 // Every operand is final when written: stack offsets grow from rsp as the
 // arguments come, and the scratch slots sit at fixed places in invoke's
 // frame (sysv_asm.h), so nothing waits for the stack size.
@@ -259,18 +266,30 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     h->frame = align_up(stack, 16) + (b.scratch ? SYSV_SCRATCH_BYTES : 0);
     h->discard = align_up(rsize > 32 ? rsize : 32, 16);
   }
-  // The closure part: its header, the Locate array and the Joins.
+  // The closure part: its header, each argument's offset from rbp, the
+  // Joins.  avalue (16-aligned) and then the joined area sit below the
+  // fixed frame.
+  const size_t nargs = cif->nargs, njoins = b.joins.size() / sizeof(Join);
+  const int64_t joined = -int64_t{SYSV_CL_FRAME} - static_cast<int64_t>(align_up(8 * nargs, 16) + 16 * njoins);
   w.closure.append(sizeof(ClosureHeader));
-  w.closure.append(b.locates);
+  w.closure.append(4 * nargs);
+  const size_t join_at = FFIX_PART_DATA + w.closure.size();
   w.closure.append(b.joins);
+  if (b.locates.failed()) w.closure.fail();
   if (!w.closure.failed()) {
+    const int64_t base[] = {SYSV_CL_SAVE, SYSV_CL_STACK, joined};  // by Area
+    const auto *l = b.locates.at<Locate>(0);
     auto *c = w.closure.at<ClosureHeader>(0);
+    for (size_t i = 0; i < nargs; i++) c->locate[i] = static_cast<int32_t>(base[l[i].area] + l[i].off);
     c->handler = ffix_sysv_closure_rets[ret.closure_kind()];
     c->nargs = cif->nargs;
-    c->joins = static_cast<uint32_t>(b.joins.size() / sizeof(Join));
+    c->joins = static_cast<uint32_t>(njoins);
+    c->join_at = static_cast<uint32_t>(join_at);
     c->ret = static_cast<uint8_t>(ret.closure_kind());
     c->nsse = static_cast<uint8_t>(b.sse);
   }
+  // A closure whose arguments take no GPR saves none.
+  if (b.gpr == 0) w.slot_entry = reinterpret_cast<const void *>(ffix_sysv_closure_slot_xmm);
   if (Shape sh; shape_of(cif, nfixed, sh)) {
     w.invoke = ffix_sysv_shapes[sh.ret][sh.k0][sh.k1];
     w.slot_entry = ffix_sysv_closure_shapes[sh.ret][sh.k0][sh.k1];

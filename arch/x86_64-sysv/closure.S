@@ -1,34 +1,75 @@
 /* closure.S -- closures for System V x86-64.
 
-   ffix_sysv_closure_slot   from a static trampoline: r10 = its data slot
-   ffix_sysv_closure        r10 = the ffi_closure (legacy trampolines)
-   ffix_sysv_go_closure     r10 = the ffi_go_closure (the static chain)
+   ffix_sysv_closure_slot      from a static trampoline: r10 = its data slot
+   ffix_sysv_closure_slot_xmm  the same, for signatures that use no GPR:
+                               saves none
+   ffix_sysv_closure           r10 = the ffi_closure (legacy trampolines)
+   ffix_sysv_go_closure        r10 = the ffi_go_closure (the static chain)
 
-   Each saves the argument registers, finds the cif's plan and its
-   closure part, builds the avalue array from the part's Locate table (plan.h: each argument is at
-   an offset in the save area, the caller's stack arguments, or a joined
-   copy of two registers), calls the user's function
+   Each saves the argument registers, finds the closure part of its plan, builds the avalue array from the part's offsets (plan.h:
+   each argument is at a fixed offset from rbp, in the save area, the
+   caller's stack arguments, or a joined copy of two registers), calls
+   the user's function
        fun(cif, rvalue, avalue, user_data)
    and loads its result into the return registers as the plan says.
 
-   Frame, from rbp down:
+   Frame (sysv_asm.h, SYSV_CL_*), from rbp down:
      -8          the handler that loads the result
      -48..-16    the result buffer (32 bytes)
      -224..-48   the save area: six GPRs, then eight XMM registers (SYSV_SAVE_*)
-     -256..-232  the three area bases: save area, stack arguments, joined
-   then avalue[nargs] and the joined area, sized per plan.  */
+   then avalue[nargs] and the joined area, sized per plan.  Above rbp:
+   the saved rbp, fun, the user data, the return address.  */
 
 #include "../x86_64/asm.h"
 #include "../../src/tramp.h"
 #include "sysv_asm.h"
 
-#define KIND -8		/* the result handler */
-#define RESULT -48
-#define SAVE (RESULT - SYSV_SAVE_SIZE)
-#define BASES -256
-#define FRAME 256
+#define KIND SYSV_CL_KIND
+#define RESULT SYSV_CL_RESULT
+#define SAVE SYSV_CL_SAVE
+#define FRAME SYSV_CL_FRAME
 
 	.text
+
+	/* From r10 = the ffi_closure: r11 = the cif, fun and the user data
+	   pushed, then the frame.  */
+	.macro PROLOGUE
+	movq	FFIX_CLOSURE_CIF(%r10), %r11
+	pushq	FFIX_CLOSURE_USER_DATA(%r10)
+	.cfi_adjust_cfa_offset 8
+	pushq	FFIX_CLOSURE_FUN(%r10)
+	.cfi_adjust_cfa_offset 8
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rbp
+	.cfi_def_cfa %rbp, 32
+	.cfi_offset %rbp, -32
+	subq	$FRAME, %rsp
+	.endm
+
+	.macro SAVE_GPRS
+	movq	%rdi, SAVE+SYSV_SAVE_GPR+0(%rbp)
+	movq	%rsi, SAVE+SYSV_SAVE_GPR+8(%rbp)
+	movq	%rdx, SAVE+SYSV_SAVE_GPR+16(%rbp)
+	movq	%rcx, SAVE+SYSV_SAVE_GPR+24(%rbp)
+	movq	%r8, SAVE+SYSV_SAVE_GPR+32(%rbp)
+	movq	%r9, SAVE+SYSV_SAVE_GPR+40(%rbp)
+	.endm
+
+/* The slot entries find the closure part through the plan that
+   ffi_prep_closure_loc put in the closure (FFIX_CLOSURE_PLAN), not
+   through the cif: a closure from ffi_closure_alloc is bound to the
+   signature it was prepared with, as its shape stub is (shapes.S).  */
+	FUNC	ffix_sysv_closure_slot_xmm
+	.p2align 4
+ffix_sysv_closure_slot_xmm:
+	.cfi_startproc
+	ENDBR
+	movq	FFIX_SLOT_CLOSURE(%r10), %r10
+	PROLOGUE
+	jmp	.Lslot_part
+	.cfi_endproc
+	ENDFUNC	ffix_sysv_closure_slot_xmm
 
 	FUNC	ffix_sysv_closure_slot
 	.p2align 4
@@ -36,18 +77,22 @@ ffix_sysv_closure_slot:
 	.cfi_startproc
 	ENDBR
 	movq	FFIX_SLOT_CLOSURE(%r10), %r10
-	/* and on into ffix_sysv_closure */
+	PROLOGUE
+	SAVE_GPRS
+.Lslot_part:
+	movq	FFIX_CLOSURE_PLAN(%r10), %rdi
+	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi
+	jmp	.Lhave_part
 	.cfi_endproc
 	ENDFUNC	ffix_sysv_closure_slot
 
 	FUNC	ffix_sysv_closure
+	.p2align 4
 ffix_sysv_closure:
 	.cfi_startproc
 	ENDBR
-	movq	FFIX_CLOSURE_CIF(%r10), %r11
-	pushq	FFIX_CLOSURE_USER_DATA(%r10)
-	pushq	FFIX_CLOSURE_FUN(%r10)
-	jmp	.Lcommon
+	PROLOGUE
+	jmp	.Lsave_gprs
 	.cfi_endproc
 	ENDFUNC	ffix_sysv_closure
 
@@ -59,28 +104,24 @@ ffix_sysv_go_closure:
 	/* The closure itself is the user data.  */
 	movq	FFIX_GO_CLOSURE_CIF(%r10), %r11
 	pushq	%r10
+	.cfi_adjust_cfa_offset 8
 	pushq	FFIX_GO_CLOSURE_FUN(%r10)
-	/* Here: r11 = cif, (rsp) = fun, 8(rsp) = user data, 16(rsp) = return address. */
-.Lcommon:
-	.cfi_adjust_cfa_offset 16
+	.cfi_adjust_cfa_offset 8
 	pushq	%rbp
 	.cfi_adjust_cfa_offset 8
 	movq	%rsp, %rbp
 	.cfi_def_cfa %rbp, 32
 	.cfi_offset %rbp, -32
 	/* fun is at rbp+8 and the user data at rbp+16, the return address at
-	   rbp+24.  */
+	   rbp+24; r11 = the cif.  */
 	subq	$FRAME, %rsp
-	movq	%rdi, SAVE+SYSV_SAVE_GPR+0(%rbp)
-	movq	%rsi, SAVE+SYSV_SAVE_GPR+8(%rbp)
-	movq	%rdx, SAVE+SYSV_SAVE_GPR+16(%rbp)
-	movq	%rcx, SAVE+SYSV_SAVE_GPR+24(%rbp)
-	movq	%r8, SAVE+SYSV_SAVE_GPR+32(%rbp)
-	movq	%r9, SAVE+SYSV_SAVE_GPR+40(%rbp)
+.Lsave_gprs:
+	SAVE_GPRS
 	PLAN_OF_CHECKED	%r11, %rax, %eax, %rdi, .Lbad_cif
 	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi	/* from here on: the plan's closure part */
 	testq	%rdi, %rdi
 	jz	.Lbad_cif		/* the cif now has a plan no closure was prepared with */
+.Lhave_part:
 	movq	SYSV_CL_HANDLER(%rdi), %rax
 	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
 	cmpb	$0, SYSV_CL_NSSE(%rdi)
@@ -93,24 +134,16 @@ ffix_sysv_go_closure:
 	andq	$-16, %rax
 	subq	%rax, %rsp
 	movq	%rsp, %rdx
-	leaq	SAVE(%rbp), %rax
-	movq	%rax, BASES+0(%rbp)
-	leaq	32(%rbp), %rax			/* the caller's stack arguments */
-	movq	%rax, BASES+8(%rbp)
-	leaq	SYSV_CL_LOCATE(%rdi), %rsi	/* Locate array */
 	movl	SYSV_CL_JOINS(%rdi), %r8d
 	testl	%r8d, %r8d
 	jnz	.Ljoin
 .Llocate:
+	/* avalue[i] = rbp + locate[i], from the last down.  */
 	testl	%ecx, %ecx
 	jz	.Lcall
-	movq	%rdx, %r9
-1:	movl	(%rsi), %eax			/* area */
-	movl	4(%rsi), %r8d			/* offset */
-	addq	BASES(%rbp,%rax,8), %r8
-	movq	%r8, (%r9)
-	addq	$8, %rsi
-	addq	$8, %r9
+1:	movslq	SYSV_CL_LOCATE-4(%rdi,%rcx,4), %rax
+	addq	%rbp, %rax
+	movq	%rax, -8(%rdx,%rcx,8)
 	decl	%ecx
 	jnz	1b
 .Lcall:
@@ -124,14 +157,14 @@ ffix_sysv_go_closure:
 	jmp	*KIND(%rbp)
 
 /* Arguments split between registers that are not side by side: copy
-   their two eightbytes together (r8d Join records after the Locate
-   array), into an area below avalue.  */
+   their two eightbytes together (r8d Join records), into an area below
+   avalue.  */
 .Ljoin:
 	movq	%r8, %rax
 	shlq	$4, %rax
 	subq	%rax, %rsp
-	movq	%rsp, BASES+16(%rbp)
-	leaq	(%rsi,%rcx,8), %r9		/* the Join records */
+	movl	SYSV_CL_JOIN_AT(%rdi), %r9d
+	addq	%rdi, %r9			/* the Join records */
 2:	movl	0(%r9), %eax
 	movq	SAVE(%rbp,%rax), %r10
 	movl	8(%r9), %eax

@@ -16,16 +16,11 @@
 namespace ffix::sysv {
 
 // How a closure finds argument I: ffi_call's placement read backwards.
-// Each argument is at byte OFF of one of three areas; an argument split
-// between two registers that are not side by side in the save area is
-// first copied together into the third.  closure.S reads these.
-enum Area : uint32_t { kSaved, kStack, kJoined };
-
-struct Locate {
-  uint32_t area, off;
-};
-static_assert(sizeof(Locate) == 8);
-
+// Each argument is at a fixed offset from the closure's frame pointer: in
+// the register save area, among the caller's stack arguments, or in the
+// joined area, where an argument split between two registers that are not
+// side by side in the save area is first copied together.  closure.S
+// reads these.
 // Copy save-area bytes LO and HI (8 each) to byte TO of the joined area.
 struct Join {
   uint32_t lo, hi, to, unused;
@@ -42,23 +37,25 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, discard) == SYSV_PLAN_DISCARD);
 static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 
 // What closures alone read (the plan's ClosurePart, built at the first
-// closure of the signature): the Locate array, then the Joins.
+// closure of the signature): the argument offsets, then the Joins.
 struct ClosureHeader {
   const void *handler;  // closure.S's code that loads the result (by ret)
   uint32_t nargs;
-  uint32_t joins;       // Join records after the Locate array
+  uint32_t joins;       // how many Join records
   uint8_t ret;          // SYSV_RET_* or SYSV_RET_MEMORY
   uint8_t nsse;         // XMM registers the arguments use (a closure saves only those)
-  uint8_t unused[6];
-  Locate locate[];      // nargs of them
+  uint8_t unused[2];
+  uint32_t join_at;     // where the Joins are, from the part
+  int32_t locate[];     // nargs of them: each argument's address less rbp
 };
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, handler) == SYSV_CL_HANDLER);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nargs) == SYSV_CL_NARGS);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, joins) == SYSV_CL_JOINS);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, ret) == SYSV_CL_RET);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nsse) == SYSV_CL_NSSE);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, join_at) == SYSV_CL_JOIN_AT);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, locate) == SYSV_CL_LOCATE);
-static_assert(sizeof(Locate) == 8 && offsetof(Locate, off) == 4);
+static_assert(SYSV_CL_FRAME % 16 == 0 && SYSV_CL_SAVE % 16 == 0, "movaps needs the save area 16-aligned");
 static_assert(sizeof(Join) == 16 && offsetof(Join, hi) == 4 && offsetof(Join, to) == 8);
 
 // One integer kind for every family (sysv_asm.h).
@@ -93,6 +90,7 @@ FFIX_HIDDEN extern const void *const ffix_sysv_stack_ops[SYSV_STACK_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_call_ops[SYSV_RET_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
 FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[SYSV_CLOSURE_RETS];
+FFIX_HIDDEN void ffix_sysv_closure_slot_xmm(void);  // closure.S: the slot entry that saves no GPR
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
 FFIX_HIDDEN extern const void *const ffix_sysv_closure_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
