@@ -65,9 +65,7 @@ ffi_status describe_type(ffi_type *t, Key &key, Why *why) {
   return put_type(t, key, 0, why);
 }
 
-Key::~Key() {
-  if (words_ != inline_) free(words_);
-}
+void Key::release() { free(words_); }
 
 bool Key::grow(size_t more) {
   size_t cap = 2 * cap_;

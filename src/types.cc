@@ -4,16 +4,19 @@
 
 // Each is its C type's size and alignment, which the core knows by type
 // code (core.h: signature.cc finds such types without preparing them).
+// FFIX_SCALAR_TYPE puts them in a section of their own, kScalarTypeStride
+// bytes apart, so that ffi_prep_cif knows them by address (signature.h).
 #define FFIX_SCALAR(name, ctype, code)                                                           \
   static_assert(sizeof(ctype) == ffix::scalar_size(code) && alignof(ctype) == ffix::scalar_alignment(code)); \
   extern "C" {                                                                                   \
-  FFIX_EXPORT ffi_type ffi_type_##name = {sizeof(ctype), alignof(ctype), code, nullptr};         \
+  FFIX_EXPORT FFIX_SCALAR_TYPE ffi_type ffi_type_##name = {sizeof(ctype), alignof(ctype), code, nullptr}; \
   }
 
 // void has size 1 and alignment 1 in libffi.
 extern "C" {
-FFIX_EXPORT ffi_type ffi_type_void = {ffix::scalar_size(FFI_TYPE_VOID), ffix::scalar_alignment(FFI_TYPE_VOID),
-                                      FFI_TYPE_VOID, nullptr};
+FFIX_EXPORT FFIX_SCALAR_TYPE ffi_type ffi_type_void = {ffix::scalar_size(FFI_TYPE_VOID),
+                                                       ffix::scalar_alignment(FFI_TYPE_VOID), FFI_TYPE_VOID,
+                                                       nullptr};
 }
 FFIX_SCALAR(uint8, uint8_t, FFI_TYPE_UINT8)
 FFIX_SCALAR(sint8, int8_t, FFI_TYPE_SINT8)
