@@ -73,6 +73,8 @@ inline uint64_t key_hash(const uint32_t *words, unsigned n) {
 inline uint32_t hash_tag(uint64_t h) { return static_cast<uint32_t>((h ^ (h >> 29)) >> 32); }
 
 constexpr uint32_t kHead = 0x80000000u;
+constexpr size_t kMemberBytes = 64;
+constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not in the key
 constexpr uint32_t kVariadicKey = 0x80000000u;  // ABI numbers are small (backend_for knows them)
 
 // A type's alignment and code as they sit side by side in an ffi_type:
@@ -134,33 +136,37 @@ inline bool scalar_word(const ffi_type *t, uint32_t &word) {
   return t->size == s.size && ac == s.alignment_and_code;
 }
 
-// The predefined scalar types (types.cc) on an ELF target: one section
-// holds them all and nothing else, each at a multiple of
-// kScalarTypeStride from its start (the linker gives the bounds).  A
-// pointer to one of them is known by address, before any field is read:
-// they are the library's own, exactly like their codes' (types.cc checks
-// that at build time), and libffi keeps them read-only.  A program that
-// copy-relocates one passes the address of its copy, which is checked
-// field by field like any other type.
-#if defined(__ELF__)
-#define FFIX_SCALAR_TYPE __attribute__((section("ffix_scalar_types"), aligned(32)))
-constexpr unsigned kScalarTypeShift = 5;
-static_assert(sizeof(ffi_type) <= 1u << kScalarTypeShift);
-extern "C" FFIX_HIDDEN char __start_ffix_scalar_types[], __stop_ffix_scalar_types[];
-// True when T is one of them: T's distance from the start, rotated so
-// that a pointer between two of them lands beyond the last one.
-inline bool predefined_scalar(const ffi_type *t) {
-  uintptr_t from = reinterpret_cast<uintptr_t>(__start_ffix_scalar_types);
-  // The last one is not padded to the stride.
-  uintptr_t count = static_cast<uintptr_t>(__stop_ffix_scalar_types - __start_ffix_scalar_types + (1u << kScalarTypeShift) - 1) >> kScalarTypeShift;
-  uintptr_t off = reinterpret_cast<uintptr_t>(t) - from;
-  off = off >> kScalarTypeShift | off << (8 * sizeof off - kScalarTypeShift);
-  return off < count;
+// The predefined scalar types (types.cc) are known by address, before
+// any field is read: they are the library's own, exactly like their
+// codes' (types.cc checks that at build time), and libffi keeps them
+// read-only.  The addresses are the ones the program sees, a program's
+// copies of them (copy relocations) included: types.cc fills the table on
+// the first ffi_prep_cif (fill_known_scalars), and until then, or for a
+// type whose slot another one took, the fields are checked as for any
+// other type.  An empty slot holds an address no type has.
+struct KnownScalar {
+  uintptr_t type;
+  uint32_t word;
+};
+constexpr unsigned kKnownSlots = 64;
+struct KnownScalars {
+  KnownScalar of[kKnownSlots];
+  constexpr KnownScalars() : of{} {
+    for (KnownScalar &k : of) k.type = 1;
+  }
+};
+extern FFIX_HIDDEN KnownScalars known_scalars;
+FFIX_HIDDEN void fill_known_scalars();
+inline KnownScalar &known_slot(const void *t) {
+  return known_scalars.of[(reinterpret_cast<uintptr_t>(t) >> 3) % kKnownSlots];
 }
-#else
-#define FFIX_SCALAR_TYPE
-inline bool predefined_scalar(const ffi_type *) { return false; }
-#endif
+// True when T is one of them, with its key word in WORD.
+inline bool predefined_scalar(const ffi_type *t, uint32_t &word) {
+  const KnownScalar &k = known_slot(t);
+  if (__atomic_load_n(&k.type, __ATOMIC_ACQUIRE) != reinterpret_cast<uintptr_t>(t)) return false;
+  word = k.word;
+  return true;
+}
 
 // Validate and lay out TYPE and append its words (signature.cc).
 FFIX_HIDDEN ffi_status describe_type(ffi_type *type, Key &key, Why *why);
