@@ -15,8 +15,9 @@
 //   full, so a lookup costs the same at 10 signatures and at 10^7;
 // - the arena: each plan with its key in front of it, bump-allocated from
 //   large blocks (plans are never freed, so nothing is spent on headers).
-// Readers (find_interned) take no lock; writers (intern_plan) take one,
-// after building their plan outside it.
+// Readers (find_interned, plan_index.h, inline in ffi_prep_cif) take no
+// lock; writers (intern_plan) take one, after building their plan outside
+// it.
 #include "core.h"
 #include "os.h"
 #include "plan_index.h"

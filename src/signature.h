@@ -59,10 +59,11 @@ private:
   uint32_t inline_[128];
 };
 
-// The hash of a key: one multiply per word, so that the all-scalar
-// signature (describe_signature) is hashed as its words are written, in
-// the same pass that validates its types; key_hash gives the same value
-// from the words afterwards.  hash_tag is what the plan table keeps.
+// The hash of a key: one multiply per word, so that a signature can be
+// hashed as its words are written, in the pass that checks its types
+// (ffi_prep_cif's found path, describe_signature's all-scalar way);
+// key_hash gives the same value from the words afterwards.  hash_tag is
+// what the plan index keeps (plan_index.h).
 constexpr uint64_t kHashSeed = 0x9e3779b97f4a7c15ull;
 inline uint64_t hash_word(uint64_t h, uint32_t word) { return (h ^ word) * 0xff51afd7ed558ccdull; }
 inline uint64_t key_hash(const uint32_t *words, unsigned n) {
@@ -140,10 +141,11 @@ inline bool scalar_word(const ffi_type *t, uint32_t &word) {
 // any field is read: they are the library's own, exactly like their
 // codes' (types.cc checks that at build time), and libffi keeps them
 // read-only.  The addresses are the ones the program sees, a program's
-// copies of them (copy relocations) included: types.cc fills the table on
-// the first ffi_prep_cif (fill_known_scalars), and until then, or for a
-// type whose slot another one took, the fields are checked as for any
-// other type.  An empty slot holds an address no type has.
+// copies of them (copy relocations) included: types.cc fills the table
+// before the first plan is built (fill_known_scalars, from prep_cif.cc),
+// and until then, or for a type whose slot another one took, the fields
+// are checked as for any other type.  An empty slot holds an address no
+// type has.  Slots by address / 8: the objects are 24 bytes, 32 apart.
 struct KnownScalar {
   uintptr_t type;
   uint32_t word;
@@ -173,12 +175,11 @@ FFIX_HIDDEN ffi_status describe_type(ffi_type *type, Key &key, Why *why);
 
 // Validate and lay out the return type and every argument type, write
 // the signature's key into KEY and its hash_tag into TAG; WHY records a
-// refusal (why.h).  NFIXED is ~0u for a call that is not variadic.
-// Inline: ffi_prep_cif runs it for every call of some consumers
-// (CPython's ctypes).
-__attribute__((always_inline)) inline ffi_status describe_signature(Key &key, uint32_t &tag, unsigned abi,
-                                                                   unsigned ntotal, unsigned nfixed, ffi_type *rtype,
-                                                                   ffi_type **atypes, Why *why) {
+// refusal (why.h).  NFIXED is ~0u for a call that is not variadic.  The
+// general way of ffi_prep_cif (prep_cif.cc): a signature seen before is
+// mostly found without it.
+inline ffi_status describe_signature(Key &key, uint32_t &tag, unsigned abi, unsigned ntotal, unsigned nfixed,
+                                     ffi_type *rtype, ffi_type **atypes, Why *why) {
   // The common signature is all scalars: room for one word a type is made
   // once, and the words go straight in, hashed on the way.  The first
   // other type goes the general way, and so does everything after it; the
