@@ -186,6 +186,29 @@ __attribute__((always_inline)) inline bool variadic_ok(const ffi_type *t, unsign
   return s;
 }
 
+// The words of the types from the J-th on (0: the return type, then the
+// arguments), structs included, written from P on and hashed into H; the
+// end of them, or nullptr for a type the found path does not take or when
+// they reach END.
+template <bool variadic>
+[[gnu::noinline]] uint32_t *write_rest(const ffi_type *rtype, ffi_type **atypes, unsigned j, unsigned ntotal,
+                                       unsigned nfixed, uint32_t *p, const uint32_t *end, uint64_t &h) {
+  for (; j <= ntotal; j++) {
+    const ffi_type *t = j ? atypes[j - 1] : rtype;
+    if (uint32_t word; found_scalar(t, word)) {
+      if (!variadic_ok<variadic>(t, j - 1, nfixed) || p == end) return nullptr;
+      *p++ = word;
+      h = hash_word(h, word);
+    } else {
+      if (!t || t->type != FFI_TYPE_STRUCT) return nullptr;
+      uint32_t *q = found_struct<true>(t, p, end);
+      if (!q) return nullptr;
+      for (; p < q; p++) h = hash_word(h, *p);
+    }
+  }
+  return p;
+}
+
 // The found path's second way (prep_found): out of line, so that the
 // first keeps its registers.
 template <bool variadic>
@@ -197,26 +220,25 @@ template <bool variadic>
   words[0] = first;
   words[1] = ntotal;
   if (variadic) words[2] = nfixed;
-  uint32_t *p = words + head, *end = words + kFoundWords;
+  uint32_t *p = words + head;
   uint64_t h = kHashSeed;
   for (uint32_t *q = words; q < p; q++) h = hash_word(h, *q);
-  // The words of type T (argument I, or the return type for ~0u).
-  auto one = [&](const ffi_type *t, unsigned i) {
-    if (uint32_t word; found_scalar(t, word)) {
-      if (!variadic_ok<variadic>(t, i, nfixed) || p == end) return false;
+  // The scalars here, without a call (a word each: they fit, ntotal being
+  // at most kFoundWords - 4); from the first other type on, write_rest.
+  uint32_t word;
+  unsigned j = 0;  // types written: the return type, then the arguments
+  if (found_scalar(rtype, word)) {
+    *p++ = word;
+    h = hash_word(h, word);
+    for (j = 1; j <= ntotal; j++) {
+      const ffi_type *t = atypes[j - 1];
+      if (!found_scalar(t, word) || !variadic_ok<variadic>(t, j - 1, nfixed)) break;
       *p++ = word;
       h = hash_word(h, word);
-      return true;
     }
-    if (!t || t->type != FFI_TYPE_STRUCT) return false;
-    uint32_t *q = found_struct<true>(t, p, end);
-    if (!q) return false;
-    for (; p < q; p++) h = hash_word(h, *p);
-    return true;
-  };
-  if (!one(rtype, ~0u)) return prep(cif, abi, variadic, nfixed, ntotal, rtype, atypes, function);
-  for (unsigned i = 0; i < ntotal; i++)
-    if (!one(atypes[i], i)) return prep(cif, abi, variadic, nfixed, ntotal, rtype, atypes, function);
+  }
+  if (j <= ntotal && !(p = write_rest<variadic>(rtype, atypes, j, ntotal, nfixed, p, words + kFoundWords, h)))
+    return prep(cif, abi, variadic, nfixed, ntotal, rtype, atypes, function);
   uint32_t n = static_cast<uint32_t>(p - words);
   uint32_t tag = hash_tag(h);
   const Plan *plan = find_interned(words, n, tag);
@@ -273,19 +295,25 @@ __attribute__((always_inline)) inline ffi_status prep_found(ffi_cif *cif, unsign
       // The scalars here, without a call; from the first other type on,
       // compare_rest.
       uint32_t word;
-      if (!found_scalar(rtype, word) || *p != word) {
+      if (!found_scalar(rtype, word)) {
         same = compare_rest<variadic>(rtype, atypes, 0, ntotal, nfixed, p, end);
+      } else if (*p != word) {
+        same = false;
       } else {
         p++;
         ffi_type **a = atypes, **last = atypes + ntotal;
         for (; a != last; a++, p++) {
-          if (!found_scalar(*a, word) || !variadic_ok<variadic>(*a, static_cast<unsigned>(a - atypes), nfixed) ||
-              *p != word)
+          if (!found_scalar(*a, word) || !variadic_ok<variadic>(*a, static_cast<unsigned>(a - atypes), nfixed))
+            break;  // compare_rest tells
+          if (*p != word) {
+            same = false;
             break;
+          }
         }
-        same = a == last ? p == end
-                         : compare_rest<variadic>(rtype, atypes, 1 + static_cast<unsigned>(a - atypes), ntotal,
-                                                  nfixed, p, end);
+        if (same)
+          same = a == last ? p == end
+                           : compare_rest<variadic>(rtype, atypes, 1 + static_cast<unsigned>(a - atypes), ntotal,
+                                                    nfixed, p, end);
       }
     }
     if (same) {
