@@ -1,6 +1,8 @@
 // signature.h -- the key plans are interned by: everything about a cif
 // that its plan can depend on, and nothing else.  Keys are written here
-// and in signature.cc, nowhere else.
+// and in signature.cc; ffi_prep_cif's found path (prep_cif.cc) writes or
+// compares the very same words for the scalars and the laid-out structs
+// of scalars it takes (scalar_word, head_word, kMemberBytes, kUnlisted).
 //
 // A key is the ABI (kVariadicKey added for a variadic call), the argument
 // count and, for a variadic call only, the number of fixed arguments; then
