@@ -406,7 +406,8 @@ def main():
             f"the callee; the call site's argument set-up and loop control are "
             f"included on both sides (see bench/README.md)")
         table = rb.report(cases, instr, None, libs, have_plan, args,
-                          instr_note=instr_note, machine=machine_line(cc_words[0], runner))
+                          instr_note=instr_note, machine=machine_line(cc_words[0], runner),
+                          reference=None)
         print(table)
         if args.output:
             with open(args.output, "w") as f:

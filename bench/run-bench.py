@@ -317,6 +317,16 @@ TARGET_REGS_DIRECT = 4.0      # all-register signatures: ffix instr / direct
 TARGET_PREP = 0.5             # ffi_prep_cif
 TARGET_CYCLE = 1.0            # closure alloc/prep/free
 PLAN_TIME_SLACK = 1.05        # plan vs ffi_call time: timing noise allowed
+TARGET_VS_380 = 0.5           # ffix against libffi 3.8.0's quoted figures
+
+
+# libffi 3.8.0, for reference: instructions per call as the issue quotes
+# them (callgrind, the same loops, built from libffi's v3.8.0 source on
+# x86-64).  Fixed figures, not measured here: the system libffi (3.4.4)
+# has no call plans.  Plan cases: ffi_call_plan_invoke; cl_int: a call of
+# a closure of int f(int).
+LIBFFI_380_ISSUE = {"int": 117, "i64x6": 80, "dd": 142, "struct24": 583,
+                    "cl_int": 185}
 
 
 def mark(v, limit):
@@ -332,10 +342,12 @@ def worst(pairs):
 
 
 def report(cases, instr, timing, libs, have_plan, args, instr_note=None,
-           machine=None):
+           machine=None, reference=LIBFFI_380_ISSUE):
     """The tables and summary lines.  instr_note and machine replace the
     callgrind description and the machine line (the qemu counts of
-    run-bench-qemu.py); None keeps the ones of this driver."""
+    run-bench-qemu.py); None keeps the ones of this driver.  reference:
+    the libffi 3.8.0 figures of the issue by case (x86-64), or None for
+    no reference columns (another target)."""
     times, per_round = timing if timing else (None, None)
 
     def med(side, mode, case):
@@ -372,15 +384,25 @@ def report(cases, instr, timing, libs, have_plan, args, instr_note=None,
                     "address, including the handler; direct = the same call "
                     "to the equivalent C function)",
     }
+    # The reference columns (3.8.0 as the issue quotes it) sit next to what
+    # they compare with; the direct-call ratios after ffix/libffi.
+    ref_plan = (" 3.8.0 plan instr (issue, fixed) | ffix plan/3.8.0 plan |"
+                if reference is not None else "")
+    ref_cl = (" 3.8.0 instr (issue, fixed) | ffix/3.8.0 |"
+              if reference is not None else "")
+    ref_cols = "---:|---:|" if reference is not None else ""
     headers = {
-        "calls": ["| case | regs | ffix instr | ffix plan instr | libffi instr "
-                  "| direct instr | ffix/libffi | ffix ns | ffix plan ns "
+        "calls": ["| case | regs | ffix instr | ffix plan instr |" + ref_plan
+                  + " libffi instr | direct instr | ffix/libffi | ffix/direct "
+                  "| ffix plan/direct | ffix ns | ffix plan ns "
                   "| libffi ns | direct ns | ffix/libffi time |",
-                  "|---|:-:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"],
-        "closures": ["| case | ffix instr | libffi instr | direct instr "
-                     "| ffix/libffi | ffix ns | libffi ns | direct ns "
-                     "| ffix/libffi time |",
-                     "|---|---:|---:|---:|---:|---:|---:|---:|---:|"],
+                  "|---|:-:|---:|---:|" + ref_cols
+                  + "---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"],
+        "closures": ["| case | ffix instr |" + ref_cl + " libffi instr "
+                     "| direct instr | ffix/libffi | ffix/direct | ffix ns "
+                     "| libffi ns | direct ns | ffix/libffi time |",
+                     "|---|---:|" + ref_cols
+                     + "---:|---:|---:|---:|---:|---:|---:|---:|"],
     }
     rows = {}
     by_kind = {}
@@ -416,14 +438,23 @@ def report(cases, instr, timing, libs, have_plan, args, instr_note=None,
             ppt=paired(("ffix", "plan", n), ("ffix", "lib", n)) if plan else None)
         by_kind.setdefault(c["kind"], []).append((ri, rt))
         sec = section(c["kind"])
+        ref = reference.get(n) if reference is not None else None
+        r[n]["ref"] = ref
         if sec == "calls":
+            refs = (f" {fmt_instr(ref)} | {fmt_ratio(ratio(pi, ref))} |"
+                    if reference is not None else "")
             row = (f"| {n} | {'yes' if c['regs'] else ''} | {fmt_instr(fi)} | "
-                   f"{fmt_instr(pi)} | {fmt_instr(li)} | {fmt_instr(di)} | "
-                   f"{fmt_ratio(ri)} | {fmt_ns(ft)} | {fmt_ns(pt)} | "
+                   f"{fmt_instr(pi)} |{refs} {fmt_instr(li)} | "
+                   f"{fmt_instr(di)} | {fmt_ratio(ri)} | "
+                   f"{fmt_x(ratio(fi, di))} | {fmt_x(ratio(pi, di))} | "
+                   f"{fmt_ns(ft)} | {fmt_ns(pt)} | "
                    f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
         else:
-            row = (f"| {n} | {fmt_instr(fi)} | {fmt_instr(li)} | "
-                   f"{fmt_instr(di)} | {fmt_ratio(ri)} | {fmt_ns(ft)} | "
+            refs = (f" {fmt_instr(ref)} | {fmt_ratio(ratio(fi, ref))} |"
+                    if reference is not None else "")
+            row = (f"| {n} | {fmt_instr(fi)} |{refs} {fmt_instr(li)} | "
+                   f"{fmt_instr(di)} | {fmt_ratio(ri)} | "
+                   f"{fmt_x(ratio(fi, di))} | {fmt_ns(ft)} | "
                    f"{fmt_ns(lt)} | {fmt_ns(dt)} | {fmt_ratio(rt)} |")
         rows.setdefault(sec, []).append(row)
     lines = []
@@ -476,6 +507,20 @@ def report(cases, instr, timing, libs, have_plan, args, instr_note=None,
     lines.append(f"- ffix = {libs['ffix']}; libffi = {libs['libffi']}"
                  + (" (the same library: ratios should be ~1)"
                     if libs["ffix"] == libs["libffi"] else ""))
+    if reference is not None:
+        lines.append("- 3.8.0 = libffi 3.8.0's instructions per call as the "
+                     "issue quotes them (built from libffi's v3.8.0 source, "
+                     "same callgrind method, x86-64): fixed reference figures, "
+                     "not measured by this run; plan cases through "
+                     "`ffi_call_plan_invoke`, `cl_int` a call of its closure; "
+                     "ffix/direct and ffix plan/direct = instructions against "
+                     "the direct call's (both include the callee and the call "
+                     "site)")
+    else:
+        lines.append("- ffix/direct and ffix plan/direct = instructions "
+                     "against the direct call's (both include the callee and "
+                     "the call site); no libffi 3.8.0 reference figures for "
+                     "this target (the issue's are x86-64)")
     if not have_plan:
         lines.append("- ffix's ffi.h declares no call-plan API "
                      "(FFI_VERSION_NUMBER < 30700 or missing): no plan columns")
@@ -560,6 +605,22 @@ def targets(cases, r, have_plan, with_instr, with_time):
             out.append(f"- Closure alloc/prep/free (`{n}`) ffix/libffi: "
                        f"instructions {fig(r[n]['ri'], TARGET_CYCLE)}, time "
                        f"{fig(r[n]['rt'], TARGET_CYCLE)}")
+
+    # Against libffi 3.8.0 as the issue quotes it (fixed figures; the
+    # issue's target is at most half of them).
+    refd = [(n, ratio_or_none(r[n]["pi"] if r[n]["pi"] is not None
+                              else r[n]["fi"], r[n].get("ref")))
+            for n in [c["name"] for c in cases] if r[n].get("ref")]
+    if refd:
+        w = worst(refd) or (None, None)
+        detail = ", ".join(f"`{n}` {fmt_ratio(v)}" for n, v in refd)
+        out.append(f"- Against libffi 3.8.0's figures quoted in the issue "
+                   f"(for information; the plan for `ffi_call` cases, the "
+                   f"closure call for `cl_int`): worst "
+                   f"**{fmt_ratio(w[1])}**"
+                   + (f" (`{w[0]}`)" if w[0] else "")
+                   + f" (≤ {TARGET_VS_380:.2f}: {mark(w[1], TARGET_VS_380)}); "
+                   + detail)
 
     # Call plans: at least as fast as ffi_call in every case.
     calls = [c["name"] for c in cases if c["kind"] == "call"]

@@ -4,14 +4,11 @@
 #pragma once
 
 #include "backend.h"
+#include "backends.h"
 #include "scalars.h"
 #include "signature.h"
 
 namespace ffix {
-
-// Which backend serves ABI, or nullptr when the ABI is not supported
-// (backends.cc).
-FFIX_HIDDEN const Backend *backend_for(unsigned abi);
 
 // An ffi_abi's number, read as bytes: a caller may pass any value, and
 // loading one outside the enumeration as ffi_abi is undefined in C++.
@@ -31,13 +28,13 @@ FFIX_HIDDEN ffi_status prepare_type(ffi_type *type, int depth, Why *why);
 // (FFIX_DEBUG) as such (closures.cc).
 [[gnu::cold]] FFIX_HIDDEN ffi_status refuse_null_closure(const char *function);
 
-// The interned plan for KEY, or nullptr (plan_table.cc).
-FFIX_HIDDEN const Plan *find_interned(const Key &key);
+// find_interned (KEY, TAG): the interned plan for KEY, or nullptr, is in
+// plan_index.h, inline.
 
-// Intern the plan in W for BACKEND under KEY (or find the one another
-// thread interned meanwhile); nullptr when out of memory, or when W is
-// incomplete (it ran out of memory).
-FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w);
+// Intern the plan in W for BACKEND under KEY (hash_tag TAG), or find the
+// one another thread interned meanwhile; nullptr when out of memory, or
+// when W is incomplete (it ran out of memory).
+FFIX_HIDDEN const Plan *intern_plan(const Backend *backend, const Key &key, uint32_t tag, const PlanWriter &w);
 
 // The closure part of PLAN, built from CIF (whose plan it is) the first
 // time; nullptr with STATUS and WHY when CIF's types no longer make the

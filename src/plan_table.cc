@@ -16,10 +16,12 @@
 //   full, so a lookup costs the same at 10 signatures and at 10^7;
 // - the arena: each plan with its key in front of it, bump-allocated from
 //   large blocks (plans are never freed, so nothing is spent on headers).
-// Readers (find_interned) take no lock; writers (intern_plan) take one,
-// after building their plan outside it.
+// Readers (find_interned, plan_index.h, inline in ffi_prep_cif) take no
+// lock; writers (intern_plan) take one, after building their plan outside
+// it.
 #include "core.h"
 #include "os.h"
+#include "plan_index.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,8 @@ FfixPlans ffix_plans;
 
 namespace ffix {
 
+PlanIndex *plan_index;
+
 namespace {
 
 // Writers' lock, held while a finished plan is copied in and published
@@ -63,7 +67,7 @@ void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
 
 // --- the arena ---------------------------------------------------------
 // A plan's block: its key's words, the word count, then the plan at the
-// next 16-byte boundary.  The key is found from the plan (key_of).
+// next 16-byte boundary.  The key is found from the plan (key_of, plan_index.h).
 constexpr size_t kArenaBlock = size_t{1} << 20;
 unsigned char *arena_next, *arena_end;
 
@@ -91,21 +95,7 @@ void *arena_alloc(size_t bytes) {
   return p;
 }
 
-struct KeyView {
-  const uint32_t *words;
-  uint32_t n;
-};
-KeyView key_of(const Plan *plan) {
-  uint32_t n;
-  memcpy(&n, reinterpret_cast<const unsigned char *>(plan) - sizeof n, sizeof n);
-  return {reinterpret_cast<const uint32_t *>(plan) - 1 - n, n};
-}
 size_t key_area(size_t words) { return align_up((words + 1) * sizeof(uint32_t), 16); }
-
-bool same_key(const Plan *plan, const Key &key) {
-  KeyView k = key_of(plan);
-  return k.n == key.size() && memcmp(k.words, key.words(), key.bytes()) == 0;
-}
 
 // --- the plan table ------------------------------------------------------
 size_t capacity;         // entries reserved; indices stop below it
@@ -144,66 +134,39 @@ bool commit_index(uint32_t index) {
   return true;
 }
 
-// --- the index -----------------------------------------------------------
-// An entry is the upper half of the key's hash and the plan's index (never
-// 0, so an empty entry is 0).  The home of an entry is taken from the same
-// bits, so growing needs no key rehashed.  A table replaced by a larger one
-// stays mapped but its pages go back to the system: a reader still in it
-// reads zeros, misses, and the writer's lookup under the lock finds the
-// plan (one plan built for nothing, only while a grow races a lookup).
-struct Index {
-  size_t mask;
-  size_t bytes;  // of this mapping
-  uint64_t entry[];
-};
-Index *current;
-size_t entries;  // in CURRENT
+// --- the index (plan_index.h) --------------------------------------------
+size_t entries;  // in PLAN_INDEX
 
-size_t home(uint32_t tag, size_t mask) { return static_cast<size_t>((tag * 0x9e3779b97f4a7c15ull) >> 20) & mask; }
-
-Index *new_index(size_t slots) {
-  size_t bytes = align_up(offsetof(Index, entry) + slots * sizeof(uint64_t), 4096);
-  auto *t = static_cast<Index *>(reserve_memory(bytes));
+PlanIndex *new_index(size_t slots) {
+  size_t bytes = align_up(offsetof(PlanIndex, entry) + slots * sizeof(uint64_t), 4096);
+  auto *t = static_cast<PlanIndex *>(reserve_memory(bytes));
   if (!t || !commit_memory(t, bytes)) return nullptr;
   t->mask = slots - 1;
   t->bytes = bytes;
   return t;
 }
 
-void place(Index *t, uint64_t e) {
-  size_t i = home(static_cast<uint32_t>(e >> 32), t->mask);
+void place(PlanIndex *t, uint64_t e) {
+  size_t i = index_home(static_cast<uint32_t>(e >> 32), t->mask);
   while (t->entry[i]) i = (i + 1) & t->mask;
   __atomic_store_n(&t->entry[i], e, __ATOMIC_RELEASE);
 }
 
 // Room for one more entry; false when out of memory.
 bool make_room() {
-  if (current && 2 * (entries + 1) <= current->mask + 1) return true;
-  Index *bigger = new_index(current ? 2 * (current->mask + 1) : 1024);
+  if (plan_index && 2 * (entries + 1) <= plan_index->mask + 1) return true;
+  PlanIndex *bigger = new_index(plan_index ? 2 * (plan_index->mask + 1) : 1024);
   if (!bigger) return false;
-  if (Index *old = current) {
+  if (PlanIndex *old = plan_index) {
     for (size_t i = 0; i <= old->mask; i++)
       if (old->entry[i]) place(bigger, old->entry[i]);
-    __atomic_store_n(&current, bigger, __ATOMIC_RELEASE);
+    __atomic_store_n(&plan_index, bigger, __ATOMIC_RELEASE);
     discard_memory(old, old->bytes);
   } else {
-    __atomic_store_n(&current, bigger, __ATOMIC_RELEASE);
+    __atomic_store_n(&plan_index, bigger, __ATOMIC_RELEASE);
   }
   return true;
 }
-
-const Plan *lookup(const Index *t, uint32_t tag, const Key &key) {
-  if (!t) return nullptr;
-  for (size_t i = home(tag, t->mask);; i = (i + 1) & t->mask) {
-    uint64_t e = __atomic_load_n(&t->entry[i], __ATOMIC_ACQUIRE);
-    if (!e) return nullptr;
-    if (static_cast<uint32_t>(e >> 32) != tag) continue;
-    const Plan *plan = __atomic_load_n(&ffix_plans.table[static_cast<uint32_t>(e)], __ATOMIC_ACQUIRE);
-    if (same_key(plan, key)) return plan;
-  }
-}
-
-uint32_t tag_of(const Key &key) { return static_cast<uint32_t>(key_hash(key.words(), key.size()) >> 32); }
 
 // Copy W into the arena under KEY and publish it; nullptr when out of
 // memory or indices.  Called with the lock held.
@@ -224,27 +187,22 @@ const Plan *add(const Backend *backend, const Key &key, const PlanWriter &w, uin
   memcpy(plan->data, w.data(), w.size());
   plan->index = next_index++;
   __atomic_store_n(&ffix_plans.table[plan->index], plan, __ATOMIC_RELEASE);
-  place(current, uint64_t{tag} << 32 | plan->index);
+  place(plan_index, uint64_t{tag} << 32 | plan->index);
   entries++;
   return plan;
 }
 
 } // namespace
 
-const Plan *find_interned(const Key &key) {
-  return lookup(__atomic_load_n(&current, __ATOMIC_ACQUIRE), tag_of(key), key);
-}
-
-const Plan *intern_plan(const Backend *backend, const Key &key, const PlanWriter &w) {
+const Plan *intern_plan(const Backend *backend, const Key &key, uint32_t tag, const PlanWriter &w) {
   if (w.failed()) return nullptr;  // never intern half a plan
-  uint32_t tag = tag_of(key);
   lock();
   if (!fork_handlers) {
     at_fork(lock, unlock, unlock);
     fork_handlers = true;
   }
   // Another thread may have interned the same signature meanwhile.
-  const Plan *plan = lookup(current, tag, key);
+  const Plan *plan = index_lookup(plan_index, tag, key.words(), key.size());
   if (!plan) plan = add(backend, key, w, tag);
   unlock();
   return plan;
@@ -257,10 +215,11 @@ const ClosurePart *build_closure_part(const Plan *plan, const ffi_cif *cif, Why 
   KeyView k = key_of(plan);
   unsigned nfixed = k.words[0] & kVariadicKey ? k.words[2] : cif->nargs;
   Key key;
-  status = describe_signature(key, abi_number(cif->abi), cif->nargs, k.words[0] & kVariadicKey ? nfixed : ~0u,
+  uint32_t tag;
+  status = describe_signature(key, tag, abi_number(cif->abi), cif->nargs, k.words[0] & kVariadicKey ? nfixed : ~0u,
                               cif->rtype, cif->arg_types, &why);
   if (status != FFI_OK) return nullptr;
-  if (!same_key(plan, key)) {
+  if (!same_key(plan, key.words(), key.size())) {
     status = refuse(&why, Reason::TypesChanged, nullptr, 0, 0, 0, 0, FFI_BAD_TYPEDEF);
     return nullptr;
   }

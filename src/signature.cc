@@ -10,8 +10,6 @@ namespace ffix {
 
 namespace {
 
-constexpr size_t kMemberBytes = 64;
-constexpr uint32_t kUnlisted = 0x7fffffffu;  // a struct whose members are not in the key
 
 // T's words; T has been through prepare_type (or check_members).
 ffi_status put_type(ffi_type *t, Key &key, int depth, Why *why) {
@@ -65,9 +63,7 @@ ffi_status describe_type(ffi_type *t, Key &key, Why *why) {
   return put_type(t, key, 0, why);
 }
 
-Key::~Key() {
-  if (words_ != inline_) free(words_);
-}
+void Key::release() { free(words_); }
 
 bool Key::grow(size_t more) {
   size_t cap = 2 * cap_;

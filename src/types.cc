@@ -45,3 +45,32 @@ FFIX_COMPLEX(double, double)
 FFIX_COMPLEX(longdouble, long double)
 
 static_assert(sizeof(ffi_type) == 24, "ffi_type is 24 bytes in libffi's ABI");
+
+namespace ffix {
+
+KnownScalars known_scalars;
+
+// Their addresses as the program sees them (through the GOT: a copy of
+// the program's own when it took a copy relocation), each into its slot
+// unless another took it.  Word first, address last: a reader that sees
+// the address sees the word.
+void fill_known_scalars() {
+  static ffi_type *const all[] = {&ffi_type_void,   &ffi_type_uint8,  &ffi_type_sint8,   &ffi_type_uint16,
+                                  &ffi_type_sint16, &ffi_type_uint32, &ffi_type_sint32,  &ffi_type_uint64,
+                                  &ffi_type_sint64, &ffi_type_float,  &ffi_type_double,  &ffi_type_pointer,
+                                  &ffi_type_longdouble,
+#ifdef FFI_TARGET_HAS_INT128
+                                  &ffi_type_uint128, &ffi_type_sint128,
+#endif
+  };
+  for (ffi_type *t : all) {
+    KnownScalar &k = known_slot(t);
+    uintptr_t empty = 1;
+    if (__atomic_load_n(&k.type, __ATOMIC_RELAXED) != empty) continue;
+    __atomic_store_n(&k.word, kHead | alignment_and_code(t), __ATOMIC_RELAXED);
+    __atomic_compare_exchange_n(&k.type, &empty, reinterpret_cast<uintptr_t>(t), false, __ATOMIC_RELEASE,
+                                __ATOMIC_RELAXED);
+  }
+}
+
+} // namespace ffix

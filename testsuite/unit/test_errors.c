@@ -226,3 +226,68 @@ static void call_with_flags(unsigned delta)
 Test(errors, calling_a_cif_with_flags_past_the_plans_aborts, .signal = SIGABRT) { call_with_flags(1u << 20); }
 
 Test(errors, calling_a_cif_with_garbage_flags_aborts, .signal = SIGABRT) { call_with_flags(0xfffffff0u); }
+
+/* ffi_prep_cif's found path (a signature prepared before, found again
+   without the general way): each type is checked again at every call, and
+   a type changed since is never taken for the old one.  */
+struct lll { long a, b, c; };
+struct dld { double a; long b; double c; };
+static long sum3(struct lll s) { return s.a + 2 * s.b + 3 * s.c; }
+static double sumd(struct dld s) { return s.a + 2 * s.b + 3 * s.c; }
+
+Test(errors, found_signature_checks_its_types_again)
+{
+  ffi_cif cif;
+  ffi_type mine = {sizeof(int), _Alignof(int), FFI_TYPE_SINT32, NULL};
+  ffi_type *a[] = {&ffi_type_sint64, &mine};
+  for (int i = 0; i < 3; i++)
+    cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_void, a), FFI_OK);
+  mine.size = 8;  /* no longer an int32_t */
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  mine.size = sizeof(int);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_void, a), FFI_OK);
+  a[1] = NULL;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 2, &ffi_type_void, a), FFI_BAD_TYPEDEF);
+  /* A variadic float, found fixed before.  */
+  ffi_type *v[] = {&ffi_type_sint, &ffi_type_float};
+  for (int i = 0; i < 3; i++)
+    cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 2, 2, &ffi_type_void, v), FFI_OK);
+  cr_assert_eq(ffi_prep_cif_var(&cif, FFI_DEFAULT_ABI, 1, 2, &ffi_type_void, v), FFI_BAD_ARGTYPE);
+}
+
+Test(errors, found_struct_changed_between_calls)
+{
+  ffi_cif cif;
+  ffi_type *e[] = {&ffi_type_slong, &ffi_type_slong, &ffi_type_slong, NULL};
+  ffi_type s = {0, 0, FFI_TYPE_STRUCT, e};
+  ffi_type *a[] = {&s};
+  struct lll in = {5, -7, 1000};
+  void *av[] = {&in};
+  ffi_arg r = 0;
+  for (int i = 0; i < 3; i++) {
+    cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_slong, a), FFI_OK);
+    ffi_call(&cif, FFI_FN(sum3), &r, av);
+    cr_assert_eq((long)r, sum3(in));
+  }
+  unsigned long plan_of_longs = cif.flags;
+  /* The same ffi_type object, now {double, long, double}: the same size,
+     a different classification (SSE, INTEGER, SSE on x86-64).  */
+  e[0] = e[2] = &ffi_type_double;
+  struct dld m = {0.5, -3, 2.25};
+  av[0] = &m;
+  double d = 0;
+  for (int i = 0; i < 3; i++) {
+    cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_double, a), FFI_OK);
+    cr_assert_neq(cif.flags, plan_of_longs);
+    ffi_call(&cif, FFI_FN(sumd), &d, av);
+    cr_assert_eq(d, sumd(m));
+  }
+  /* A member that is no type any more.  */
+  e[1] = NULL;
+  e[2] = NULL;
+  cr_assert_eq(s.size, 24);
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_double, a), FFI_OK);  /* now {double}, trusted size */
+  ffi_type bad = {3, 4, FFI_TYPE_SINT32, NULL};
+  e[1] = &bad;
+  cr_assert_eq(ffi_prep_cif(&cif, FFI_DEFAULT_ABI, 1, &ffi_type_double, a), FFI_BAD_TYPEDEF);
+}

@@ -1,14 +1,18 @@
-// backends.cc -- which ABI folder serves which ffi_abi value on this target.
+// backends.h -- which ABI folder serves which ffi_abi value on this target.
 // Adding an ABI means adding its folder under arch/ and one line here.
-#include "core.h"
+// Inline: ffi_prep_cif asks for every cif.
+#pragma once
+
+#include "backend.h"
 
 namespace ffix {
 
-extern const Backend sysv_backend;
-extern const Backend win64_backend;
-extern const Backend a64_backend;
+extern FFIX_HIDDEN const Backend sysv_backend;
+extern FFIX_HIDDEN const Backend win64_backend;
+extern FFIX_HIDDEN const Backend a64_backend;
 
-const Backend *backend_for(unsigned abi) {
+// Which backend serves ABI, or nullptr when the ABI is not supported.
+inline const Backend *backend_for(unsigned abi) {
   switch (abi) {
 #if defined(X86_64)
   case FFI_UNIX64: return &sysv_backend;
