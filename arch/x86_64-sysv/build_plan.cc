@@ -221,11 +221,14 @@ int shape_kind(unsigned short code) {
 struct Shape {
   int ret, k0, k1;
 };
+int shape_ret(const ffi_type *t) {
+  if (t->type == FFI_TYPE_VOID) return SYSV_SHAPE_RET_VOID;
+  int k = shape_kind(t->type);
+  return k >= 0 ? k + 1 : -1;  // SYSV_SHAPE_RET_*
+}
 bool shape_of(const ffi_cif *cif, unsigned nfixed, Shape &sh) {
   if (nfixed != cif->nargs || cif->nargs > 2) return false;  // variadic calls set %al: not here
-  int ret = shape_kind(cif->rtype->type);
-  if (cif->rtype->type == FFI_TYPE_VOID) ret = SYSV_SHAPE_RET_VOID;
-  else if (ret >= 0) ret += 1;  // SYSV_SHAPE_RET_*
+  int ret = shape_ret(cif->rtype);
   int k[2] = {SYSV_SHAPE_NONE, SYSV_SHAPE_NONE};
   for (unsigned i = 0; i < cif->nargs; i++) k[i] = shape_kind(cif->arg_types[i]->type);
   sh = Shape{ret, k[0], k[1]};
@@ -293,6 +296,11 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
   if (Shape sh; shape_of(cif, nfixed, sh)) {
     w.invoke = ffix_sysv_shapes[sh.ret][sh.k0][sh.k1];
     w.slot_entry = ffix_sysv_closure_shapes[sh.ret][sh.k0][sh.k1];
+  } else if (int r = shape_ret(cif->rtype); r >= 0 && nfixed == cif->nargs && cif->nargs <= SYSV_SHAPE_MAX_WORDS) {
+    // Three to six 64-bit integers or pointers: a whole-call stub too.
+    bool words = true;
+    for (unsigned i = 0; i < cif->nargs; i++) words &= shape_kind(cif->arg_types[i]->type) == SYSV_SHAPE_WORD;
+    if (words) w.invoke = ffix_sysv_word_shapes[r][cif->nargs];
   }
   w.stack_bytes = stack;
   return w.status();

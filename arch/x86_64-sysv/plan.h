@@ -92,6 +92,7 @@ FFIX_HIDDEN extern const void *const ffix_sysv_retptr_op;
 FFIX_HIDDEN extern const void *const ffix_sysv_closure_rets[SYSV_CLOSURE_RETS];
 FFIX_HIDDEN void ffix_sysv_closure_slot_xmm(void);  // closure.S: the slot entry that saves no GPR
 FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
+FFIX_HIDDEN extern const ffix::InvokeFn ffix_sysv_word_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_MAX_WORDS + 1];
 FFIX_HIDDEN extern const void *const ffix_sysv_closure_shapes[SYSV_SHAPE_RETS][SYSV_SHAPE_KINDS][SYSV_SHAPE_KINDS];
 FFIX_HIDDEN void ffix_sysv_invoke(const ffix::Plan *plan, void (*fn)(void), void *rvalue,
                                   void **avalue, void *chain);

@@ -126,6 +126,57 @@ shape_\ret\()_\k0\()_\k1:
 	.cfi_endproc
 	.endm
 
+/* ---- whole-call stubs for three to six 64-bit integer or pointer
+   arguments (any result kind above): avalue[i] straight into the i-th
+   GPR.  rcx is an argument register itself, so avalue moves to rax.  */
+	.macro WORD_LOAD i, reg
+	movq	8*\i(%rax), %\reg
+	movq	(%\reg), %\reg
+	.endm
+
+	.macro WORDS_STUB ret, n
+	.p2align 4
+words_\ret\()_\n:
+	.cfi_startproc
+	ENDBR
+	.if \ret != SYSV_SHAPE_RET_VOID
+	pushq	%rdx			/* rvalue; keeps rsp 16-aligned for the call */
+	.cfi_adjust_cfa_offset 8
+	.endif
+	movq	%rsi, %r11
+	movq	%rcx, %rax
+	WORD_LOAD 0, rdi
+	WORD_LOAD 1, rsi
+	WORD_LOAD 2, rdx
+	.if \n > 4
+	WORD_LOAD 4, r8
+	.endif
+	.if \n > 5
+	WORD_LOAD 5, r9
+	.endif
+	.if \n > 3
+	WORD_LOAD 3, rcx
+	.endif
+	.if \ret == SYSV_SHAPE_RET_VOID
+	jmp	*%r11			/* the callee returns to ffi_call's caller */
+	.else
+	call	*%r11
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	testq	%rcx, %rcx
+	jz	1f
+	STORE	\ret
+1:	ret
+	.endif
+	.cfi_endproc
+	.endm
+
+	.irp r, RETS
+	.irp n, 3, 4, 5, 6
+	WORDS_STUB \r, \n
+	.endr
+	.endr
+
 /* ---- closure stubs.  Frame: avalue[0] and [1] at rsp+0 and +8, the
    arguments' values at +16 and +24, the result at +32 (an ffi_arg or a
    double); 40 bytes keep rsp 16-aligned for the call.  */
@@ -236,6 +287,19 @@ closure_shape_\ret\()_\k0\()_\k1:
 	ROWS_FOR ffix_sysv_shapes, shape, \r
 	.endr
 	ENDTABLE ffix_sysv_shapes, (SYSV_SHAPE_RETS * SYSV_SHAPE_KINDS * SYSV_SHAPE_KINDS)
+
+	.macro WORDS_ROW ret
+	AT	ffix_sysv_word_shapes, ((\ret) * (SYSV_SHAPE_MAX_WORDS + 1))
+	.quad	0, 0, 0
+	.quad	words_\ret\()_3, words_\ret\()_4, words_\ret\()_5, words_\ret\()_6
+	.endm
+/* ffix_sysv_word_shapes[result][n]: n 64-bit arguments; NULL below 3 (the
+   table above has those).  */
+	TABLE	ffix_sysv_word_shapes
+	.irp r, RETS
+	WORDS_ROW \r
+	.endr
+	ENDTABLE ffix_sysv_word_shapes, (SYSV_SHAPE_RETS * (SYSV_SHAPE_MAX_WORDS + 1))
 
 	TABLE	ffix_sysv_closure_shapes
 	.irp r, RETS

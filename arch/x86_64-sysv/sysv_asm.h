@@ -138,6 +138,7 @@
 #define SYSV_SHAPE_RET_DOUBLE 4
 #define SYSV_SHAPE_RET_FLOAT 5
 #define SYSV_SHAPE_RETS 6
+#define SYSV_SHAPE_MAX_WORDS 6 /* ffix_sysv_word_shapes: up to six 64-bit arguments */
 
 /* A closure's register save area: the six argument GPRs, then the eight
    argument XMM registers (16 bytes each).  */

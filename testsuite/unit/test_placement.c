@@ -383,3 +383,41 @@ Test(placement, pair_steps_every_kind_and_register)
           cr_assert(memcmp(captured.xmm[f], storage[f], a[f] == &v16 ? 16 : 8) == 0, "filler xmm %d", f);
       }
 }
+
+/* Three to six 64-bit integers or pointers: ffi_call loads avalue[i] into
+   the i-th GPR in one stub; every result kind, and a NULL rvalue.  */
+Test(placement, word_arguments_every_count_and_result)
+{
+  ffi_type *rets[] = {&ffi_type_void, &ffi_type_sint32, &ffi_type_uint32, &ffi_type_sint64,
+                      &ffi_type_double, &ffi_type_float};
+  for (unsigned n = 3; n <= 6; n++)
+    for (unsigned r = 0; r < ARRAY_LEN(rets); r++)
+      for (int null_rvalue = 0; null_rvalue < 2; null_rvalue++) {
+        ffi_type *a[6];
+        uint64_t v[6];
+        void *values[6];
+        for (unsigned i = 0; i < n; i++) {
+          a[i] = i % 2 ? &ffi_type_pointer : &ffi_type_uint64;
+          v[i] = 0x8070605040302010ull * (i + 1) + i;
+          values[i] = &v[i];
+        }
+        ffi_cif cif = prep(rets[r], n, a);
+        memset(&captured, 0xee, sizeof captured);
+        memset(&ret_regs, 0, sizeof ret_regs);
+        ret_regs.rax = 0xfedcba9887654321ull;
+        memcpy(ret_regs.xmm0, &v[2], 8);
+        uint64_t out = 0x1111111111111111ull;
+        ffi_call(&cif, FFI_FN(capture_callee), null_rvalue ? NULL : &out, values);
+        for (unsigned i = 0; i < n; i++)
+          cr_assert_eq(captured.gpr[i], v[i], "%u words, result %u: gpr %u", n, r, i);
+        uint64_t want = 0x1111111111111111ull;
+        if (!null_rvalue) {
+          if (rets[r] == &ffi_type_sint32) want = (uint64_t)(int64_t)(int32_t)ret_regs.rax;
+          else if (rets[r] == &ffi_type_uint32) want = (uint32_t)ret_regs.rax;
+          else if (rets[r] == &ffi_type_sint64) want = ret_regs.rax;
+          else if (rets[r] == &ffi_type_double) want = v[2];
+          else if (rets[r] == &ffi_type_float) want = (want & ~0xffffffffull) | (v[2] & 0xffffffffu);
+        }
+        cr_assert_eq(out, want, "%u words, result %u%s", n, r, null_rvalue ? ", NULL rvalue" : "");
+      }
+}
