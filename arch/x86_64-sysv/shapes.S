@@ -94,28 +94,39 @@
 #define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD)
 #define IN_XMM(kind) ((kind) == DBL || (kind) == FLT)
 
+	/* fn stays in rsi unless a second GPR argument needs it.  The chain
+	   register is left alone: ffi_call_go takes the backend's invoke,
+	   never these (backend.h).  */
+#define FN_IN_R11(k0, k1) (IN_GPR(k0) && IN_GPR(k1))
 	.macro STUB ret, k0, k1
 	.p2align 4
 shape_\ret\()_\k0\()_\k1:
 	.cfi_startproc
 	ENDBR
-	.if \ret == SYSV_SHAPE_RET_VOID
-	/* Nothing to store afterwards: load and jump, so that the callee
-	   returns straight to ffi_call's caller (the stack is as that caller
-	   left it, so its alignment is a call's).  */
-	movq	%rsi, %r11
-	LOAD	0, \k0, 0, 0
-	LOAD	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
-	movq	%r8, %r10		/* the static chain, for ffi_call_go */
-	jmp	*%r11
-	.else
+	.if \ret != SYSV_SHAPE_RET_VOID
 	pushq	%rdx			/* rvalue; keeps rsp 16-aligned for the call */
 	.cfi_adjust_cfa_offset 8
+	.endif
+	.if FN_IN_R11(\k0, \k1)
 	movq	%rsi, %r11
+	.endif
 	LOAD	0, \k0, 0, 0
 	LOAD	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
-	movq	%r8, %r10		/* the static chain, for ffi_call_go */
+	.if \ret == SYSV_SHAPE_RET_VOID
+	/* Nothing to store afterwards: the callee returns straight to
+	   ffi_call's caller (the stack is as that caller left it, so its
+	   alignment is a call's).  */
+	.if FN_IN_R11(\k0, \k1)
+	jmp	*%r11
+	.else
+	jmp	*%rsi
+	.endif
+	.else
+	.if FN_IN_R11(\k0, \k1)
 	call	*%r11
+	.else
+	call	*%rsi
+	.endif
 	popq	%rcx
 	.cfi_adjust_cfa_offset -8
 	testq	%rcx, %rcx
