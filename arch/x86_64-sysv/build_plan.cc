@@ -270,13 +270,13 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     h->discard = align_up(rsize > 32 ? rsize : 32, 16);
   }
   // The closure part: its header, each argument's offset from rbp, the
-  // Joins.  avalue (16-aligned) and then the joined area sit below the
-  // fixed frame.
+  // Joins.  The joined area and then avalue (16-aligned) sit below the
+  // fixed frame, at offsets known now.
   const size_t nargs = cif->nargs, njoins = b.joins.size() / sizeof(Join);
-  const int64_t joined = -int64_t{SYSV_CL_FRAME} - static_cast<int64_t>(align_up(8 * nargs, 16) + 16 * njoins);
+  const int64_t joined = -int64_t{SYSV_CL_FRAME} - static_cast<int64_t>(16 * njoins);
   w.closure.append(sizeof(ClosureHeader));
   w.closure.append(4 * nargs);
-  const size_t join_at = FFIX_PART_DATA + w.closure.size();
+  const size_t join_at = w.closure.size();
   w.closure.append(b.joins);
   if (b.locates.failed()) w.closure.fail();
   if (!w.closure.failed()) {
@@ -284,12 +284,15 @@ ffi_status build_plan(const ffi_cif *cif, unsigned nfixed, PlanWriter &w) {
     const auto *l = b.locates.at<Locate>(0);
     auto *c = w.closure.at<ClosureHeader>(0);
     for (size_t i = 0; i < nargs; i++) c->locate[i] = static_cast<int32_t>(base[l[i].area] + l[i].off);
+    auto *j = w.closure.at<Join>(join_at);
+    for (size_t i = 0; i < njoins; i++) j[i].to = static_cast<uint32_t>(joined + j[i].to);  // from rbp, two's complement
     c->handler = ffix_sysv_closure_rets[ret.closure_kind()];
     c->nargs = cif->nargs;
+    c->below = static_cast<uint32_t>(16 * njoins + align_up(8 * nargs, 16));
     c->joins = static_cast<uint32_t>(njoins);
-    c->join_at = static_cast<uint32_t>(join_at);
+    c->join_at = static_cast<uint32_t>(FFIX_PART_DATA + join_at);
     c->ret = static_cast<uint8_t>(ret.closure_kind());
-    c->nsse = static_cast<uint8_t>(b.sse);
+    c->slow = static_cast<uint8_t>((b.sse ? SYSV_CL_SAVE_XMM : 0) | (njoins ? SYSV_CL_JOIN : 0));
   }
   // A closure whose arguments take no GPR saves none.
   if (b.gpr == 0) w.slot_entry = reinterpret_cast<const void *>(ffix_sysv_closure_slot_xmm);

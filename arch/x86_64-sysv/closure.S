@@ -60,17 +60,6 @@
    ffi_prep_closure_loc put in the closure (FFIX_CLOSURE_PLAN), not
    through the cif: a closure from ffi_closure_alloc is bound to the
    signature it was prepared with, as its shape stub is (shapes.S).  */
-	FUNC	ffix_sysv_closure_slot_xmm
-	.p2align 4
-ffix_sysv_closure_slot_xmm:
-	.cfi_startproc
-	ENDBR
-	movq	FFIX_SLOT_CLOSURE(%r10), %r10
-	PROLOGUE
-	jmp	.Lslot_part
-	.cfi_endproc
-	ENDFUNC	ffix_sysv_closure_slot_xmm
-
 	FUNC	ffix_sysv_closure_slot
 	.p2align 4
 ffix_sysv_closure_slot:
@@ -79,10 +68,7 @@ ffix_sysv_closure_slot:
 	movq	FFIX_SLOT_CLOSURE(%r10), %r10
 	PROLOGUE
 	SAVE_GPRS
-.Lslot_part:
-	movq	FFIX_CLOSURE_PLAN(%r10), %rdi
-	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi
-	jmp	.Lhave_part
+	jmp	.Lslot_part
 	.cfi_endproc
 	ENDFUNC	ffix_sysv_closure_slot
 
@@ -120,25 +106,36 @@ ffix_sysv_go_closure:
 	PLAN_OF_CHECKED	%r11, %rax, %eax, %rdi, .Lbad_cif
 	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi	/* from here on: the plan's closure part */
 	testq	%rdi, %rdi
-	jz	.Lbad_cif		/* the cif now has a plan no closure was prepared with */
+	jnz	.Lhave_part
+.Lbad_cif:
+	call	ffix_bad_cif		/* or the cif now has a plan no closure was prepared with */
+	.cfi_endproc
+	ENDFUNC	ffix_sysv_go_closure
+
+/* The slot entry for signatures with no GPR argument, and on into the
+   part every entry shares.  */
+	FUNC	ffix_sysv_closure_slot_xmm
+	.p2align 4
+ffix_sysv_closure_slot_xmm:
+	.cfi_startproc
+	ENDBR
+	movq	FFIX_SLOT_CLOSURE(%r10), %r10
+	PROLOGUE
+.Lslot_part:
+	movq	FFIX_CLOSURE_PLAN(%r10), %rdi
+	movq	FFIX_PLAN_CLOSURE(%rdi), %rdi
 .Lhave_part:
+	/* rdi = the closure part, r11 = the cif.  */
 	movq	SYSV_CL_HANDLER(%rdi), %rax
 	movq	%rax, KIND(%rbp)	/* the handler that loads the result */
-	cmpb	$0, SYSV_CL_NSSE(%rdi)
-	jne	.Lsave_xmm
-.Lsaved:
-
-	/* avalue: nargs pointers, 16-aligned.  */
-	movl	SYSV_CL_NARGS(%rdi), %ecx
-	leaq	15(,%rcx,8), %rax
-	andq	$-16, %rax
-	subq	%rax, %rsp
-	movq	%rsp, %rdx
-	movl	SYSV_CL_JOINS(%rdi), %r8d
-	testl	%r8d, %r8d
-	jnz	.Ljoin
-.Llocate:
+	movl	SYSV_CL_BELOW(%rdi), %eax
+	subq	%rax, %rsp		/* the joined area, then avalue at rsp */
+	testb	$(SYSV_CL_SAVE_XMM | SYSV_CL_JOIN), SYSV_CL_SLOW(%rdi)
+	jnz	.Lslow
+.Lready:
 	/* avalue[i] = rbp + locate[i], from the last down.  */
+	movq	%rsp, %rdx
+	movl	SYSV_CL_NARGS(%rdi), %ecx
 	testl	%ecx, %ecx
 	jz	.Lcall
 1:	movslq	SYSV_CL_LOCATE-4(%rdi,%rcx,4), %rax
@@ -156,28 +153,12 @@ ffix_sysv_go_closure:
 	call	*8(%rbp)
 	jmp	*KIND(%rbp)
 
-/* Arguments split between registers that are not side by side: copy
-   their two eightbytes together (r8d Join records), into an area below
-   avalue.  */
-.Ljoin:
-	movq	%r8, %rax
-	shlq	$4, %rax
-	subq	%rax, %rsp
-	movl	SYSV_CL_JOIN_AT(%rdi), %r9d
-	addq	%rdi, %r9			/* the Join records */
-2:	movl	0(%r9), %eax
-	movq	SAVE(%rbp,%rax), %r10
-	movl	8(%r9), %eax
-	movq	%r10, (%rsp,%rax)
-	movl	4(%r9), %r10d
-	movq	SAVE(%rbp,%r10), %r10
-	movq	%r10, 8(%rsp,%rax)
-	addq	$16, %r9
-	decl	%r8d
-	jnz	2b
-	jmp	.Llocate
-
-.Lsave_xmm:
+/* What only some closures need: the XMM registers saved; arguments split
+   between registers that are not side by side copied together (Join
+   records) into the joined area.  */
+.Lslow:
+	testb	$SYSV_CL_SAVE_XMM, SYSV_CL_SLOW(%rdi)
+	jz	3f
 	movaps	%xmm0, SAVE+SYSV_SAVE_XMM+0*16(%rbp)
 	movaps	%xmm1, SAVE+SYSV_SAVE_XMM+1*16(%rbp)
 	movaps	%xmm2, SAVE+SYSV_SAVE_XMM+2*16(%rbp)
@@ -186,10 +167,22 @@ ffix_sysv_go_closure:
 	movaps	%xmm5, SAVE+SYSV_SAVE_XMM+5*16(%rbp)
 	movaps	%xmm6, SAVE+SYSV_SAVE_XMM+6*16(%rbp)
 	movaps	%xmm7, SAVE+SYSV_SAVE_XMM+7*16(%rbp)
-	jmp	.Lsaved
-
-.Lbad_cif:
-	call	ffix_bad_cif
+3:	testb	$SYSV_CL_JOIN, SYSV_CL_SLOW(%rdi)
+	jz	.Lready
+	movl	SYSV_CL_JOINS(%rdi), %r8d
+	movl	SYSV_CL_JOIN_AT(%rdi), %r9d
+	addq	%rdi, %r9			/* the Join records */
+2:	movl	0(%r9), %eax
+	movq	SAVE(%rbp,%rax), %r10
+	movslq	8(%r9), %rax
+	movq	%r10, (%rbp,%rax)
+	movl	4(%r9), %r10d
+	movq	SAVE(%rbp,%r10), %r10
+	movq	%r10, 8(%rbp,%rax)
+	addq	$16, %r9
+	decl	%r8d
+	jnz	2b
+	jmp	.Lready
 
 	.macro RET_OP name
 	.p2align 3
@@ -267,7 +260,7 @@ ffix_sysv_go_closure:
 	movq	SAVE+SYSV_SAVE_GPR(%rbp), %rax	/* the hidden pointer, as the psABI asks */
 	DONE
 	.cfi_endproc
-	ENDFUNC	ffix_sysv_go_closure
+	ENDFUNC	ffix_sysv_closure_slot_xmm
 
 /* The result handlers by SYSV_RET_ kind, for build_plan.cc to put in
    plans.  PART kinds never reach a closure: the handler writes whole

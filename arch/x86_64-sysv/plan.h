@@ -21,7 +21,8 @@ namespace ffix::sysv {
 // joined area, where an argument split between two registers that are not
 // side by side in the save area is first copied together.  closure.S
 // reads these.
-// Copy save-area bytes LO and HI (8 each) to byte TO of the joined area.
+// Copy save-area bytes LO and HI (8 each) to rbp + TO (negative: two's
+// complement) in the joined area.
 struct Join {
   uint32_t lo, hi, to, unused;
 };
@@ -41,18 +42,20 @@ static_assert(FFIX_PLAN_DATA + offsetof(Header, steps) == SYSV_PLAN_STEPS);
 struct ClosureHeader {
   const void *handler;  // closure.S's code that loads the result (by ret)
   uint32_t nargs;
-  uint32_t joins;       // how many Join records
+  uint32_t below;       // bytes below the fixed frame: the joined area, then avalue
   uint8_t ret;          // SYSV_RET_* or SYSV_RET_MEMORY
-  uint8_t nsse;         // XMM registers the arguments use (a closure saves only those)
+  uint8_t slow;         // SYSV_CL_SAVE_XMM, SYSV_CL_JOIN: what only some closures do
   uint8_t unused[2];
-  uint32_t join_at;     // where the Joins are, from the part
+  uint32_t joins;       // how many Join records
+  uint32_t join_at;     // where they are, from the part
   int32_t locate[];     // nargs of them: each argument's address less rbp
 };
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, handler) == SYSV_CL_HANDLER);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nargs) == SYSV_CL_NARGS);
-static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, joins) == SYSV_CL_JOINS);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, below) == SYSV_CL_BELOW);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, ret) == SYSV_CL_RET);
-static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, nsse) == SYSV_CL_NSSE);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, slow) == SYSV_CL_SLOW);
+static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, joins) == SYSV_CL_JOINS);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, join_at) == SYSV_CL_JOIN_AT);
 static_assert(FFIX_PART_DATA + offsetof(ClosureHeader, locate) == SYSV_CL_LOCATE);
 static_assert(SYSV_CL_FRAME % 16 == 0 && SYSV_CL_SAVE % 16 == 0, "movaps needs the save area 16-aligned");

@@ -15,15 +15,18 @@
 /* The closure part's header (plan.h), as offsets from the part.  */
 #define SYSV_CL_HANDLER (FFIX_PART_DATA + 0)     /* closure.S's handler for the result */
 #define SYSV_CL_NARGS (FFIX_PART_DATA + 8)       /* u32 */
-#define SYSV_CL_JOINS (FFIX_PART_DATA + 12)      /* u32: how many Join records */
+#define SYSV_CL_BELOW (FFIX_PART_DATA + 12)      /* u32: bytes below the frame (joined area, avalue) */
 #define SYSV_CL_RET (FFIX_PART_DATA + 16)        /* u8: SYSV_RET_* for closures */
-#define SYSV_CL_NSSE (FFIX_PART_DATA + 17)       /* u8: XMM registers the arguments use */
-#define SYSV_CL_JOIN_AT (FFIX_PART_DATA + 20)    /* u32: the Join records' offset from the part */
-#define SYSV_CL_LOCATE (FFIX_PART_DATA + 24)     /* i32 per argument: its address less rbp */
+#define SYSV_CL_SLOW (FFIX_PART_DATA + 17)       /* u8: the flags below */
+#define SYSV_CL_JOINS (FFIX_PART_DATA + 20)      /* u32: how many Join records */
+#define SYSV_CL_JOIN_AT (FFIX_PART_DATA + 24)    /* u32: their offset from the part */
+#define SYSV_CL_LOCATE (FFIX_PART_DATA + 28)     /* i32 per argument: its address less rbp */
+#define SYSV_CL_SAVE_XMM 1                       /* some argument is in an XMM register */
+#define SYSV_CL_JOIN 2                           /* some argument is joined from two registers */
 
 /* A closure's frame (closure.S), from rbp down: the result handler, the
-   result buffer (32 bytes), the register save area; then avalue and the
-   joined area, sized per plan.  The caller's stack arguments start at
+   result buffer (32 bytes), the register save area; then the joined area
+   and avalue, sized per plan.  The caller's stack arguments start at
    rbp + SYSV_CL_STACK (above rbp: the saved rbp, fun, the user data and
    the return address).  */
 #define SYSV_CL_KIND (-8)
