@@ -35,29 +35,33 @@ int source_fd = -1;  // Source::File: the library file or the memfd
 off_t source_offset;
 size_t page;         // the page size, once read
 
-// The address space a copy takes: its code page, the gap up to the data
-// page (none when the page is as large as the span), the data page.
-size_t reservation() { return FFIX_TRAMP_SPAN + page; }
+// The address space a copy with EXTRA bytes takes: its code page, the gap
+// up to the data page (none when the page is as large as the span), the
+// data page and the extra memory after it.
+size_t reservation(size_t extra) { return FFIX_TRAMP_SPAN + page + extra; }
 
 // Reserve a copy's address space, and map anonymous read-write memory for
-// its data page FFIX_TRAMP_SPAN bytes on; the code page stays reserved.
-char *reserve_pair() {
-  void *base = mmap(nullptr, reservation(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+// its data page FFIX_TRAMP_SPAN bytes on and the EXTRA bytes after it; the
+// code page stays reserved.  With no gap, one mapping read-write whose
+// first page the code page replaces: a system call fewer a copy.
+char *reserve_pair(size_t extra) {
+  const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+  void *base = mmap(nullptr, reservation(extra), page == FFIX_TRAMP_SPAN ? rw : PROT_NONE, anon, -1, 0);
   if (base == MAP_FAILED) return nullptr;
   char *code = static_cast<char *>(base);
   char *data = code + FFIX_TRAMP_SPAN;
-  if (mmap(data, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != data) {
-    munmap(base, reservation());
+  if (page != FFIX_TRAMP_SPAN && mmap(data, page + extra, rw, anon | MAP_FIXED, -1, 0) != data) {
+    munmap(base, reservation(extra));
     return nullptr;
   }
   return code;
 }
 
 // A copy whose code page is one page of FD at OFFSET.
-char *map_pair(int fd, off_t offset) {
-  char *code = reserve_pair();
+char *map_pair(int fd, off_t offset, size_t extra) {
+  char *code = reserve_pair(extra);
   if (code && mmap(code, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) != code) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   return code;
@@ -65,16 +69,16 @@ char *map_pair(int fd, off_t offset) {
 
 // A copy whose code page is anonymous memory: written read-write, then
 // made read-only and executable.
-char *write_pair() {
-  char *code = reserve_pair();
+char *write_pair(size_t extra) {
+  char *code = reserve_pair(extra);
   if (!code) return nullptr;
   if (mmap(code, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != code) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   memcpy(code, ffix_tramp_page, page);
   if (mprotect(code, page, PROT_READ | PROT_EXEC) != 0) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   sync_code(code, code + page);
@@ -83,11 +87,11 @@ char *write_pair() {
 
 // The first copy from FD at OFFSET, which becomes the source if the copy
 // maps and holds the template; FD is closed otherwise.
-char *first_from(int fd, off_t offset) {
+char *first_from(int fd, off_t offset, size_t extra) {
   errno = 0;
-  char *code = map_pair(fd, offset);
+  char *code = map_pair(fd, offset, extra);
   if (code && memcmp(code, ffix_tramp_page, page) != 0) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     code = nullptr;
   }
   if (!code) {
@@ -131,36 +135,41 @@ int sealed_memfd() {
 // The first copy, from the first source that gives one.  Out of memory
 // is no reason to settle for a lesser source for good: nothing is chosen,
 // and the next call tries again.
-char *choose_source() {
+char *choose_source(size_t extra) {
   MappedFile file = open_mapped_file(ffix_tramp_page, page);
   if (file.fd >= 0) {
-    if (char *code = first_from(file.fd, file.offset)) return code;
+    if (char *code = first_from(file.fd, file.offset, extra)) return code;
     if (errno == ENOMEM) return nullptr;
   }
   int memfd = sealed_memfd();
   if (memfd >= 0) {
-    if (char *code = first_from(memfd, 0)) return code;
+    if (char *code = first_from(memfd, 0, extra)) return code;
     if (errno == ENOMEM) return nullptr;
   }
-  char *code = write_pair();
+  char *code = write_pair(extra);
   if (code) source = Source::Anonymous;
   return code;
 }
 
 } // namespace
 
-// Called with the closure allocator's lock held.
-SlotPage map_trampolines() {
+SlotPage map_trampolines(size_t extra) {
   if (!page) {
     size_t p = page_size();
     if (!tramp_page_fits(p)) return {};  // pages larger than the template: no closures
     page = p;
   }
-  char *code = source == Source::File        ? map_pair(source_fd, source_offset)
-               : source == Source::Anonymous ? write_pair()
-                                             : choose_source();
+  extra = (extra + page - 1) & ~(page - 1);
+  char *code = source == Source::File        ? map_pair(source_fd, source_offset, extra)
+               : source == Source::Anonymous ? write_pair(extra)
+                                             : choose_source(extra);
   if (!code) return {};
-  return {reinterpret_cast<Slot *>(code + FFIX_TRAMP_SPAN), page / FFIX_TRAMP_SIZE};
+  char *data = code + FFIX_TRAMP_SPAN;
+  return {reinterpret_cast<Slot *>(data), page / FFIX_TRAMP_SIZE, data + page, extra};
+}
+
+void unmap_trampolines(const SlotPage &copy) {
+  munmap(slot_code(copy.slots), reservation(copy.extra_bytes));
 }
 
 } // namespace ffix
