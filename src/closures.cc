@@ -58,6 +58,10 @@ size_t page;  // the page size, once read (first ffi_closure_alloc)
 // overcommit.
 constexpr unsigned kMinShift = 6, kClasses = 48;
 constexpr size_t kMaxArea = size_t{1} << 20;
+// A chunk's blocks up to this size are made present when it is mapped:
+// one system call instead of a page fault per page, as the chunk fills
+// (a chunk of ffi_closure blocks with 4 KiB pages: 16 KiB).
+constexpr size_t kPopulate = size_t{32} << 10;
 static_assert(sizeof(ffi_closure) <= size_t{1} << kMinShift, "ffi_closure fits the smallest block");
 static_assert(sizeof(ffi_raw_closure) <= 128 && sizeof(ffi_java_raw_closure) <= 128,
               "raw closures fit the second class");
@@ -99,7 +103,8 @@ void push_back(Class &k, Chunk *c) {
 }
 
 // The registry: open addressing from the address of a page of blocks to
-// its chunk, linear probing, at most half full counting erased entries.
+// its chunk, linear probing, at most 3/4 full counting erased entries
+// (lookups that miss are rare: a program's own closures, fatal errors).
 struct Entry {
   uintptr_t page;  // 0: never used; 1: erased
   Chunk *chunk;
@@ -122,12 +127,12 @@ Entry *find(uintptr_t key) {
 }
 
 // Room for N more entries without rehashing, or false (out of memory).
-// A rehash sizes the table to four times the live entries, dropping the
-// erased ones.
+// A rehash sizes the table to twice the live entries, dropping the erased
+// ones.
 bool reserve(size_t n) {
-  if (2 * (used + n) <= capacity) return true;
+  if (4 * (used + n) <= 3 * capacity) return true;
   unsigned bits = 6;
-  while ((size_t{1} << bits) < 4 * (entries + n)) bits++;
+  while ((size_t{1} << bits) < 2 * (entries + n)) bits++;
   size_t cap = size_t{1} << bits;
   auto *fresh = static_cast<Entry *>(calloc(cap, sizeof(Entry)));
   if (!fresh) return false;
@@ -175,7 +180,7 @@ Chunk *new_chunk(Class &k, unsigned shift) {
   if (capacity > slots) capacity = slots;
   auto *c = static_cast<Chunk *>(malloc(sizeof(Chunk)));
   if (!c) return nullptr;
-  *c = Chunk{nullptr, nullptr, map_trampolines(capacity << shift), nullptr, 0, 0, capacity, shift};
+  *c = Chunk{nullptr, nullptr, map_trampolines(capacity << shift, (capacity << shift) <= kPopulate), nullptr, 0, 0, capacity, shift};
   if (!c->copy.slots || c->copy.count < capacity || !reserve(key_count(c))) {
     if (c->copy.slots) unmap_trampolines(c->copy);
     free(c);

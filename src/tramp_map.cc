@@ -41,16 +41,17 @@ size_t page;         // the page size, once read
 size_t reservation(size_t extra) { return FFIX_TRAMP_SPAN + page + extra; }
 
 // Reserve a copy's address space, and map anonymous read-write memory for
-// its data page FFIX_TRAMP_SPAN bytes on and the EXTRA bytes after it; the
-// code page stays reserved.  With no gap, one mapping read-write whose
-// first page the code page replaces: a system call fewer a copy.
-char *reserve_pair(size_t extra) {
-  const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
-  void *base = mmap(nullptr, reservation(extra), page == FFIX_TRAMP_SPAN ? rw : PROT_NONE, anon, -1, 0);
+// its data page FFIX_TRAMP_SPAN bytes on and the EXTRA bytes after it,
+// with its pages made present at once if POPULATE; the code page stays
+// reserved.
+char *reserve_pair(size_t extra, bool populate) {
+  const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+  void *base = mmap(nullptr, reservation(extra), PROT_NONE, anon, -1, 0);
   if (base == MAP_FAILED) return nullptr;
   char *code = static_cast<char *>(base);
   char *data = code + FFIX_TRAMP_SPAN;
-  if (page != FFIX_TRAMP_SPAN && mmap(data, page + extra, rw, anon | MAP_FIXED, -1, 0) != data) {
+  if (mmap(data, page + extra, PROT_READ | PROT_WRITE, anon | MAP_FIXED | (populate ? MAP_POPULATE : 0), -1, 0) !=
+      data) {
     munmap(base, reservation(extra));
     return nullptr;
   }
@@ -58,8 +59,8 @@ char *reserve_pair(size_t extra) {
 }
 
 // A copy whose code page is one page of FD at OFFSET.
-char *map_pair(int fd, off_t offset, size_t extra) {
-  char *code = reserve_pair(extra);
+char *map_pair(int fd, off_t offset, size_t extra, bool populate) {
+  char *code = reserve_pair(extra, populate);
   if (code && mmap(code, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) != code) {
     munmap(code, reservation(extra));
     return nullptr;
@@ -69,8 +70,8 @@ char *map_pair(int fd, off_t offset, size_t extra) {
 
 // A copy whose code page is anonymous memory: written read-write, then
 // made read-only and executable.
-char *write_pair(size_t extra) {
-  char *code = reserve_pair(extra);
+char *write_pair(size_t extra, bool populate) {
+  char *code = reserve_pair(extra, populate);
   if (!code) return nullptr;
   if (mmap(code, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != code) {
     munmap(code, reservation(extra));
@@ -87,9 +88,9 @@ char *write_pair(size_t extra) {
 
 // The first copy from FD at OFFSET, which becomes the source if the copy
 // maps and holds the template; FD is closed otherwise.
-char *first_from(int fd, off_t offset, size_t extra) {
+char *first_from(int fd, off_t offset, size_t extra, bool populate) {
   errno = 0;
-  char *code = map_pair(fd, offset, extra);
+  char *code = map_pair(fd, offset, extra, populate);
   if (code && memcmp(code, ffix_tramp_page, page) != 0) {
     munmap(code, reservation(extra));
     code = nullptr;
@@ -135,34 +136,34 @@ int sealed_memfd() {
 // The first copy, from the first source that gives one.  Out of memory
 // is no reason to settle for a lesser source for good: nothing is chosen,
 // and the next call tries again.
-char *choose_source(size_t extra) {
+char *choose_source(size_t extra, bool populate) {
   MappedFile file = open_mapped_file(ffix_tramp_page, page);
   if (file.fd >= 0) {
-    if (char *code = first_from(file.fd, file.offset, extra)) return code;
+    if (char *code = first_from(file.fd, file.offset, extra, populate)) return code;
     if (errno == ENOMEM) return nullptr;
   }
   int memfd = sealed_memfd();
   if (memfd >= 0) {
-    if (char *code = first_from(memfd, 0, extra)) return code;
+    if (char *code = first_from(memfd, 0, extra, populate)) return code;
     if (errno == ENOMEM) return nullptr;
   }
-  char *code = write_pair(extra);
+  char *code = write_pair(extra, populate);
   if (code) source = Source::Anonymous;
   return code;
 }
 
 } // namespace
 
-SlotPage map_trampolines(size_t extra) {
+SlotPage map_trampolines(size_t extra, bool populate) {
   if (!page) {
     size_t p = page_size();
     if (!tramp_page_fits(p)) return {};  // pages larger than the template: no closures
     page = p;
   }
   extra = (extra + page - 1) & ~(page - 1);
-  char *code = source == Source::File        ? map_pair(source_fd, source_offset, extra)
-               : source == Source::Anonymous ? write_pair(extra)
-                                             : choose_source(extra);
+  char *code = source == Source::File        ? map_pair(source_fd, source_offset, extra, populate)
+               : source == Source::Anonymous ? write_pair(extra, populate)
+                                             : choose_source(extra, populate);
   if (!code) return {};
   char *data = code + FFIX_TRAMP_SPAN;
   return {reinterpret_cast<Slot *>(data), page / FFIX_TRAMP_SIZE, data + page, extra};

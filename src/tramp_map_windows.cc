@@ -47,7 +47,8 @@ bool commit_pair(char *code, size_t extra) {
 
 } // namespace
 
-SlotPage map_trampolines(size_t extra) {
+// POPULATE asks nothing more here: committed pages are demand-zero.
+SlotPage map_trampolines(size_t extra, bool /*populate*/) {
   if (!page) {
     size_t p = page_size();
     if (!tramp_page_fits(p)) return {};
