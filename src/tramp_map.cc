@@ -1,8 +1,9 @@
 // tramp_map.cc -- mapping copies of the trampoline page (see tramp.h).
 //
 // A copy of one page of the template is mapped read-only and executable,
-// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it.  The
-// code page comes, in order of preference, from:
+// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it, and
+// after that the caller's extra memory (the closures' blocks) in the same
+// mapping, so that one munmap gives it all back.  The code page comes, in order of preference, from:
 //   1. the very file the loader mapped the library's text from
 //      (mapped_file.h: proven by its device and inode, never read past its
 //      end), so a library file replaced, cut short, deleted or made a
