@@ -119,12 +119,19 @@ int main(void)
     ok(1, "# SKIP no /proc/self/maps or statm");
   } else {
     /* One empty chunk (a code and a data mapping, perhaps a gap) stays.  */
-    ok(maps1 > maps0 + 100 && maps2 <= maps0 + 3,
+    const long pages = LIVE / (sysconf(_SC_PAGESIZE) / 16);  /* trampoline pages: a mapping at least each */
+    ok(maps1 >= maps0 + pages && maps2 <= maps0 + 3,
        "their mappings go back: %ld lines of /proc/self/maps before, %ld live, %ld after freeing", maps0, maps1,
        maps2);
-    ok(rss1 - rss0 > (long)LIVE * 64 && rss2 - rss0 < (1L << 20),
-       "their memory goes back: %ld KiB resident more while live, %ld KiB after freeing", (rss1 - rss0) >> 10,
-       (rss2 - rss0) >> 10);
+    /* Under an emulator (TEST_RUNNER: qemu-user) the resident memory is
+       the emulator's, its translated code included.  */
+    const char *runner = getenv("TEST_RUNNER");
+    if (runner && *runner)
+      ok(1, "# SKIP resident memory under %s", runner);
+    else
+      ok(rss1 - rss0 > (long)LIVE * 64 && rss2 - rss0 < (1L << 20),
+         "their memory goes back: %ld KiB resident more while live, %ld KiB after freeing", (rss1 - rss0) >> 10,
+         (rss2 - rss0) >> 10);
   }
 
   /* Every size class, written over its whole size and called.  */
