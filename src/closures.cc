@@ -5,9 +5,9 @@
 // copy of the trampoline page (tramp.h) and, in the same mapping right
 // after its data page, the blocks of one size class (a power of two, 64
 // bytes at least): block I is the writable closure of slot I, so a closure
-// costs its block, its 16-byte stub and its 16-byte data slot and nothing
-// else (ffi_closure, 56 bytes on x86-64 and 48 on AArch64: 96 and 80
-// bytes a closure).  A registry from the pages of the blocks to their
+// costs its block, its 16-byte stub and its 16-byte data slot, 96 bytes
+// for an ffi_closure (56 bytes on x86-64, 48 on AArch64), and a chunk's
+// header and registry entries add under a byte a closure.  A registry from the pages of the blocks to their
 // chunk, and the slot's own closure pointer, tell free and prep whether a
 // pointer is a live closure of ours without reading the pointer's memory.
 // Each class keeps a list of its chunks with free blocks, and a chunk
@@ -39,7 +39,8 @@ namespace ffix {
 
 namespace {
 
-// The allocator's lock: held for a few dozen instructions at a time.
+// The allocator's lock: held for a few dozen instructions at a time (and
+// a few system calls when a chunk is mapped or given back).
 int locked;
 void lock() {
   while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
@@ -180,7 +181,8 @@ Chunk *new_chunk(Class &k, unsigned shift) {
   if (capacity > slots) capacity = slots;
   auto *c = static_cast<Chunk *>(malloc(sizeof(Chunk)));
   if (!c) return nullptr;
-  *c = Chunk{nullptr, nullptr, map_trampolines(capacity << shift, (capacity << shift) <= kPopulate), nullptr, 0, 0, capacity, shift};
+  const size_t area = capacity << shift;
+  *c = Chunk{nullptr, nullptr, map_trampolines(area, area <= kPopulate), nullptr, 0, 0, capacity, shift};
   if (!c->copy.slots || c->copy.count < capacity || !reserve(key_count(c))) {
     if (c->copy.slots) unmap_trampolines(c->copy);
     free(c);
