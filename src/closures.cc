@@ -1,10 +1,22 @@
 // closures.cc -- ffi_closure_alloc/free, ffi_prep_closure(_loc) and Go
 // closures (ABI-neutral; each backend supplies its entries).
 //
-// Every closure from ffi_closure_alloc owns one static trampoline slot
-// (tramp.h).  The writable ffi_closure itself is a recycled block of ours
-// (or heap memory when large); a table from closure to slot, under one
-// short spin lock, serves free and prep.  Calling a closure takes no lock and allocates nothing.
+// Closures from ffi_closure_alloc live in chunks.  A chunk is one mapped
+// copy of the trampoline page (tramp.h) and, in the same mapping right
+// after its data page, the blocks of one size class (a power of two, 64
+// bytes at least): block I is the writable closure of slot I, so a closure
+// costs its block, its 16-byte stub and its 16-byte data slot, 96 bytes
+// for an ffi_closure (56 bytes on x86-64, 48 on AArch64), and a chunk's
+// header and registry entries add under a byte a closure.  A registry from the pages of the blocks to their
+// chunk, and the slot's own closure pointer, tell free and prep whether a
+// pointer is a live closure of ours without reading the pointer's memory.
+// Each class keeps a list of its chunks with free blocks, and a chunk
+// whose last closure is freed goes back to the system, code, data and
+// blocks at once, except one empty chunk a class keeps, so that alloc and
+// free at that boundary do not map and unmap every time.  Everything
+// happens under one short spin lock (a chunk is mapped or given back with
+// it held, once per chunk); calling a closure takes no lock and allocates
+// nothing.
 #include "core.h"
 #include "os.h"
 #include "tramp.h"
@@ -27,7 +39,8 @@ namespace ffix {
 
 namespace {
 
-// The allocator's lock: held for a few dozen instructions at a time.
+// The allocator's lock: held for a few dozen instructions at a time (and
+// a few system calls when a chunk is mapped or given back).
 int locked;
 void lock() {
   while (__atomic_exchange_n(&locked, 1, __ATOMIC_ACQUIRE))
@@ -36,100 +49,186 @@ void lock() {
 void unlock() { __atomic_store_n(&locked, 0, __ATOMIC_RELEASE); }
 bool fork_handlers;
 
-Slot *free_slots;  // linked through Slot::closure
+size_t page;  // the page size, once read (first ffi_closure_alloc)
 
-// Writable closures of up to kBlock bytes (every closure type of ffi.h)
-// come from blocks carved out of large allocations and recycled; larger
-// ones from malloc.
-constexpr size_t kBlock = 128, kBlocksPerChunk = 512;
-static_assert(sizeof(ffi_closure) <= kBlock && sizeof(ffi_raw_closure) <= kBlock &&
-              sizeof(ffi_java_raw_closure) <= kBlock);
-struct Block {
-  Block *next;
+// Blocks are 2^shift bytes, kMinShift and up: every ffi.h closure type
+// of this ABI fits the smallest classes, and any size the program asks
+// for has a class.  A chunk of large blocks takes fewer of them than it
+// has slots, so that its blocks span at most kMaxArea bytes (at least one
+// block): address space reserved is memory committed under strict
+// overcommit.
+constexpr unsigned kMinShift = 6, kClasses = 48;
+constexpr size_t kMaxArea = size_t{1} << 20;
+// A chunk's blocks up to this size are made present when it is mapped:
+// one system call instead of a page fault per page, as the chunk fills
+// (a chunk of ffi_closure blocks with 4 KiB pages: 16 KiB).
+constexpr size_t kPopulate = size_t{32} << 10;
+static_assert(sizeof(ffi_closure) <= size_t{1} << kMinShift, "ffi_closure fits the smallest block");
+static_assert(sizeof(ffi_raw_closure) <= 128 && sizeof(ffi_java_raw_closure) <= 128,
+              "raw closures fit the second class");
+
+struct Chunk {
+  Chunk *prev, *next;  // in its class's list of chunks with free blocks
+  SlotPage copy;       // the slots; copy.extra holds the blocks
+  Slot *free;          // freed slots, linked through Slot::closure
+  size_t fresh;        // the slots from here on were never handed out
+  size_t live, capacity;
+  unsigned shift;
 };
-Block *free_blocks;
 
-void *take_block() {
-  if (!free_blocks) {
-    auto *chunk = static_cast<unsigned char *>(alloc_aligned(64, kBlock * kBlocksPerChunk));
-    if (!chunk) return nullptr;
-    for (size_t i = kBlocksPerChunk; i-- > 0;) {
-      auto *b = reinterpret_cast<Block *>(chunk + i * kBlock);
-      b->next = free_blocks;
-      free_blocks = b;
-    }
-  }
-  Block *b = free_blocks;
-  free_blocks = b->next;
-  return b;
+struct Class {
+  Chunk *head, *tail;  // the chunks with a free block
+  Chunk *empty;        // the one empty chunk kept, or nullptr
+};
+Class classes[kClasses];
+
+Class &class_of(const Chunk *c) { return classes[c->shift - kMinShift]; }
+
+void unlink(Class &k, Chunk *c) {
+  (c->prev ? c->prev->next : k.head) = c->next;
+  (c->next ? c->next->prev : k.tail) = c->prev;
+  c->prev = c->next = nullptr;
+}
+void push_front(Class &k, Chunk *c) {
+  c->prev = nullptr;
+  c->next = k.head;
+  (k.head ? k.head->prev : k.tail) = c;
+  k.head = c;
+}
+// The empty chunk kept goes last, so that the partly used ones fill first.
+void push_back(Class &k, Chunk *c) {
+  c->next = nullptr;
+  c->prev = k.tail;
+  (k.tail ? k.tail->next : k.head) = c;
+  k.tail = c;
 }
 
-// Open addressing: closure pointer -> its slot and whether its memory is
-// a block.  Freeing or preparing a pointer looks it up here, so a pointer
-// ffix never handed out, or one freed already, is recognised.
+// The registry: open addressing from the address of a page of blocks to
+// its chunk, linear probing, at most 3/4 full counting erased entries
+// (lookups that miss are rare: a program's own closures, fatal errors).
 struct Entry {
-  void *key;
-  Slot *slot;
-  bool block;
+  uintptr_t page;  // 0: never used; 1: erased
+  Chunk *chunk;
 };
-void *const kErased = reinterpret_cast<void *>(1);
+constexpr uintptr_t kErased = 1;
 Entry *table;
-size_t capacity, used, live;  // used counts erased entries too
+size_t capacity, used, entries;  // used counts erased entries too
+unsigned table_bits;
 
-size_t home(const void *p, size_t cap) {
-  return static_cast<size_t>((reinterpret_cast<uintptr_t>(p) * 0x9e3779b97f4a7c15ull) >> 16) & (cap - 1);
+size_t home(uintptr_t key) {
+  return static_cast<size_t>((static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15ull) >> (64 - table_bits));
 }
 
-Entry *find(const void *key) {
+Entry *find(uintptr_t key) {
   if (!table) return nullptr;
-  for (size_t i = home(key, capacity);; i = (i + 1) & (capacity - 1)) {
-    if (table[i].key == key) return &table[i];
-    if (!table[i].key) return nullptr;
+  for (size_t i = home(key);; i = (i + 1) & (capacity - 1)) {
+    if (table[i].page == key) return &table[i];
+    if (!table[i].page) return nullptr;
   }
 }
 
-// Rehash into a table sized for the live entries, dropping erased ones.
-bool rehash() {
-  size_t cap = 256;
-  while (cap < 4 * (live + 1)) cap *= 2;
+// Room for N more entries without rehashing, or false (out of memory).
+// A rehash sizes the table to twice the live entries, dropping the erased
+// ones.
+bool reserve(size_t n) {
+  if (4 * (used + n) <= 3 * capacity) return true;
+  unsigned bits = 6;
+  while ((size_t{1} << bits) < 2 * (entries + n)) bits++;
+  size_t cap = size_t{1} << bits;
   auto *fresh = static_cast<Entry *>(calloc(cap, sizeof(Entry)));
   if (!fresh) return false;
-  for (size_t i = 0; i < capacity; i++) {
-    if (table[i].key && table[i].key != kErased) {
-      size_t j = home(table[i].key, cap);
-      while (fresh[j].key) j = (j + 1) & (cap - 1);
-      fresh[j] = table[i];
-    }
-  }
-  free(table);
+  Entry *old = table;
+  size_t old_cap = capacity;
   table = fresh;
   capacity = cap;
-  used = live;
+  table_bits = bits;
+  for (size_t i = 0; i < old_cap; i++) {
+    if (old[i].page <= kErased) continue;
+    size_t j = home(old[i].page);
+    while (table[j].page) j = (j + 1) & (cap - 1);
+    table[j] = old[i];
+  }
+  free(old);
+  used = entries;
   return true;
 }
 
-bool insert(void *key, Slot *slot, bool block) {
-  if (2 * (used + 1) > capacity && !rehash()) return false;
-  size_t i = home(key, capacity);
-  while (table[i].key && table[i].key != kErased) i = (i + 1) & (capacity - 1);
-  if (!table[i].key) used++;
-  table[i] = Entry{key, slot, block};
-  live++;
-  return true;
+void insert(uintptr_t key, Chunk *c) {
+  size_t i = home(key);
+  while (table[i].page > kErased) i = (i + 1) & (capacity - 1);
+  if (!table[i].page) used++;
+  table[i] = Entry{key, c};
+  entries++;
 }
 
-void erase(Entry *e) {
-  e->key = kErased;
-  live--;
+// The registry keys of chunk C: the page of each block's start (every
+// page of the blocks when they are smaller than a page).
+template <typename F> void each_key(const Chunk *c, F f) {
+  const size_t step = page > (size_t{1} << c->shift) ? page : size_t{1} << c->shift;
+  for (size_t off = 0; off < c->capacity << c->shift; off += step)
+    f(reinterpret_cast<uintptr_t>(c->copy.extra) + off);
+}
+size_t key_count(const Chunk *c) {
+  const size_t step = page > (size_t{1} << c->shift) ? page : size_t{1} << c->shift;
+  return ((c->capacity << c->shift) + step - 1) / step;
+}
+
+// The chunk of closures of 2^SHIFT bytes, mapped and registered, first in
+// its class; or nullptr.
+Chunk *new_chunk(Class &k, unsigned shift) {
+  const size_t slots = page / FFIX_TRAMP_SIZE, block = size_t{1} << shift;
+  size_t capacity = block <= kMaxArea ? kMaxArea / block : 1;
+  if (capacity > slots) capacity = slots;
+  auto *c = static_cast<Chunk *>(malloc(sizeof(Chunk)));
+  if (!c) return nullptr;
+  const size_t area = capacity << shift;
+  *c = Chunk{nullptr, nullptr, map_trampolines(area, area <= kPopulate), nullptr, 0, 0, capacity, shift};
+  if (!c->copy.slots || c->copy.count < capacity || !reserve(key_count(c))) {
+    if (c->copy.slots) unmap_trampolines(c->copy);
+    free(c);
+    return nullptr;
+  }
+  each_key(c, [c](uintptr_t key) { insert(key, c); });
+  push_front(k, c);
+  return c;
+}
+
+// Give chunk C back, unlinked and empty.  Its stubs are unmapped: a stale
+// code pointer of it called now faults (before, while the chunk was kept,
+// it reached ffix_closure_freed's message).
+void release(Chunk *c) {
+  each_key(c, [](uintptr_t key) {
+    Entry *e = find(key);
+    e->page = kErased;
+    entries--;
+  });
+  unmap_trampolines(c->copy);
+  free(c);
+}
+
+// The chunk and slot of P if P is a live closure from ffi_closure_alloc,
+// else nullptr.  Only our own memory is read: the registry and the slot.
+Chunk *owner(const void *p, Slot **slot) {
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  Entry *e = find(addr & ~(page - 1));
+  if (!e) return nullptr;
+  Chunk *c = e->chunk;
+  const uintptr_t off = addr - reinterpret_cast<uintptr_t>(c->copy.extra);
+  if ((off & ((uintptr_t{1} << c->shift) - 1)) || (off >> c->shift) >= c->fresh) return nullptr;
+  Slot *s = &c->copy.slots[off >> c->shift];
+  if (s->closure != p) return nullptr;  // freed: the slot links free slots
+  *slot = s;
+  return c;
+}
+
+// The class shift for SIZE bytes, or 0 when no mapping could hold it.
+unsigned shift_for(size_t size) {
+  unsigned shift = kMinShift;
+  while (shift < kMinShift + kClasses - 1 && (size_t{1} << shift) < size) shift++;
+  return (size_t{1} << shift) < size ? 0 : shift;
 }
 
 void set_target(Slot *slot, const void *target) { __atomic_store_n(&slot->target, target, __ATOMIC_RELEASE); }
-
-void push_free(Slot *slot) {
-  set_target(slot, reinterpret_cast<const void *>(ffix_closure_freed));
-  slot->closure = free_slots;
-  free_slots = slot;
-}
 
 // The plan of a cif that closures can use, or nullptr (and why).  Closure
 // entries find their plan in the table, so an unplanned cif (core.h) gets
@@ -192,33 +291,28 @@ extern "C" {
 
 FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   if (!code) return nullptr;
-  if (size < sizeof(ffi_closure)) size = sizeof(ffi_closure);
-  bool block = size <= kBlock;
-  void *mem = block ? nullptr : malloc(size);
-  if (!block && !mem) return nullptr;
+  unsigned shift = shift_for(size < sizeof(ffi_closure) ? sizeof(ffi_closure) : size);
+  if (!shift) return nullptr;
   lock();
   if (!fork_handlers) {
     // Never fork with the lock held by another thread: the child could not
     // allocate closures.
     at_fork(lock, unlock, unlock);
     fork_handlers = true;
+    page = page_size();
   }
-  if (!free_slots) {
-    SlotPage page = map_trampolines();
-    for (size_t i = page.count; i-- > 0;) push_free(&page.slots[i]);
-  }
-  if (block) mem = take_block();
-  Slot *slot = free_slots;
-  if (!mem || !slot || !insert(mem, slot, block)) {
-    if (block && mem) {
-      static_cast<Block *>(mem)->next = free_blocks;
-      free_blocks = static_cast<Block *>(mem);
-    }
+  Class &k = classes[shift - kMinShift];
+  Chunk *c = k.head ? k.head : new_chunk(k, shift);
+  if (!c) {
     unlock();
-    if (!block) free(mem);
     return nullptr;
   }
-  free_slots = static_cast<Slot *>(slot->closure);
+  if (c == k.empty) k.empty = nullptr;
+  Slot *slot = c->free;
+  if (slot) c->free = static_cast<Slot *>(slot->closure);
+  else slot = &c->copy.slots[c->fresh++];
+  void *mem = c->copy.extra + (static_cast<size_t>(slot - c->copy.slots) << shift);
+  if (++c->live == c->capacity) unlink(k, c);
   slot->closure = mem;
   set_target(slot, reinterpret_cast<const void *>(ffix_closure_unprepared));
   unlock();
@@ -230,20 +324,27 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
 FFIX_EXPORT void ffi_closure_free(void *ptr) {
   if (!ptr) return;
   lock();
-  Entry *e = find(ptr);
-  if (!e) {
+  Slot *slot;
+  Chunk *c = owner(ptr, &slot);
+  if (!c) {
     unlock();
     fatal("ffi_closure_free", "not a closure from ffi_closure_alloc, or freed twice");
   }
-  bool block = e->block;
-  push_free(e->slot);
-  erase(e);
-  if (block) {
-    static_cast<Block *>(ptr)->next = free_blocks;
-    free_blocks = static_cast<Block *>(ptr);
+  set_target(slot, reinterpret_cast<const void *>(ffix_closure_freed));
+  slot->closure = c->free;
+  c->free = slot;
+  Class &k = class_of(c);
+  if (c->live-- == c->capacity) push_front(k, c);
+  if (!c->live) {
+    unlink(k, c);
+    if (k.empty) {
+      release(c);
+    } else {
+      k.empty = c;
+      push_back(k, c);
+    }
   }
   unlock();
-  if (!block) free(ptr);
 }
 
 FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
@@ -261,14 +362,14 @@ FFIX_EXPORT ffi_status ffi_prep_closure_loc(ffi_closure *closure, ffi_cif *cif,
   closure->fun = fun;
   closure->user_data = user_data;
   lock();
-  Entry *e = find(closure);
-  if (e) {
+  Slot *slot;
+  if (owner(closure, &slot)) {
     // A closure from ffi_closure_alloc: its trampoline is the one to arm,
     // whatever codeloc says (the deprecated ffi_prep_closure passes the
     // closure itself).  The plan first: the entry may read it.
     const auto word = reinterpret_cast<uintptr_t>(plan);
     memcpy(closure->tramp + FFIX_CLOSURE_PLAN, &word, sizeof word);
-    set_target(e->slot, part->slot_entry);
+    set_target(slot, part->slot_entry);
     unlock();
   } else {
     // Memory of the program's own (codeloc is the closure): write a

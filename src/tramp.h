@@ -43,13 +43,24 @@ inline bool tramp_page_fits(size_t page) {
   return page >= FFIX_TRAMP_SIZE && is_pow2(page) && page <= FFIX_TRAMP_SPAN;
 }
 
-// The data slots of a freshly mapped trampoline page: COUNT of them (the
-// page size over FFIX_TRAMP_SIZE), or none when no mapping is possible.
+// A freshly mapped copy of the trampoline page: its COUNT data slots (the
+// page size over FFIX_TRAMP_SIZE), all zero, and EXTRA_BYTES (a whole
+// number of pages) of zeroed read-write memory right after the data page
+// for the caller's own use, backed once touched, or at once if POPULATE
+// (fewer page faults when the caller will touch them all soon; a hint).
+// Empty (no slots) when no mapping is possible.
 struct SlotPage {
   Slot *slots;
   size_t count;
+  char *extra;
+  size_t extra_bytes;
 };
-SlotPage map_trampolines();
+// A copy with at least EXTRA bytes of extra memory.  Called with the
+// closure allocator's lock held, as is unmap_trampolines.
+SlotPage map_trampolines(size_t extra, bool populate);
+// Give a copy back to the system, code page, data page and extra memory:
+// a stub of it called afterwards faults.
+void unmap_trampolines(const SlotPage &copy);
 
 // Make new code at [BEGIN, END), written through the data side, visible
 // to instruction fetch.  x86-64 keeps the caches coherent (Intel SDM vol.

@@ -1,8 +1,9 @@
 // tramp_map.cc -- mapping copies of the trampoline page (see tramp.h).
 //
 // A copy of one page of the template is mapped read-only and executable,
-// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it.  The
-// code page comes, in order of preference, from:
+// with an anonymous read-write page FFIX_TRAMP_SPAN bytes after it, and
+// after that the caller's extra memory (the closures' blocks) in the same
+// mapping, so that one munmap gives it all back.  The code page comes, in order of preference, from:
 //   1. the very file the loader mapped the library's text from
 //      (mapped_file.h: proven by its device and inode, never read past its
 //      end), so a library file replaced, cut short, deleted or made a
@@ -35,29 +36,34 @@ int source_fd = -1;  // Source::File: the library file or the memfd
 off_t source_offset;
 size_t page;         // the page size, once read
 
-// The address space a copy takes: its code page, the gap up to the data
-// page (none when the page is as large as the span), the data page.
-size_t reservation() { return FFIX_TRAMP_SPAN + page; }
+// The address space a copy with EXTRA bytes takes: its code page, the gap
+// up to the data page (none when the page is as large as the span), the
+// data page and the extra memory after it.
+size_t reservation(size_t extra) { return FFIX_TRAMP_SPAN + page + extra; }
 
 // Reserve a copy's address space, and map anonymous read-write memory for
-// its data page FFIX_TRAMP_SPAN bytes on; the code page stays reserved.
-char *reserve_pair() {
-  void *base = mmap(nullptr, reservation(), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+// its data page FFIX_TRAMP_SPAN bytes on and the EXTRA bytes after it,
+// with its pages made present at once if POPULATE; the code page stays
+// reserved.
+char *reserve_pair(size_t extra, bool populate) {
+  const int anon = MAP_PRIVATE | MAP_ANONYMOUS;
+  void *base = mmap(nullptr, reservation(extra), PROT_NONE, anon, -1, 0);
   if (base == MAP_FAILED) return nullptr;
   char *code = static_cast<char *>(base);
   char *data = code + FFIX_TRAMP_SPAN;
-  if (mmap(data, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != data) {
-    munmap(base, reservation());
+  if (mmap(data, page + extra, PROT_READ | PROT_WRITE, anon | MAP_FIXED | (populate ? MAP_POPULATE : 0), -1, 0) !=
+      data) {
+    munmap(base, reservation(extra));
     return nullptr;
   }
   return code;
 }
 
 // A copy whose code page is one page of FD at OFFSET.
-char *map_pair(int fd, off_t offset) {
-  char *code = reserve_pair();
+char *map_pair(int fd, off_t offset, size_t extra, bool populate) {
+  char *code = reserve_pair(extra, populate);
   if (code && mmap(code, page, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED, fd, offset) != code) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   return code;
@@ -65,16 +71,16 @@ char *map_pair(int fd, off_t offset) {
 
 // A copy whose code page is anonymous memory: written read-write, then
 // made read-only and executable.
-char *write_pair() {
-  char *code = reserve_pair();
+char *write_pair(size_t extra, bool populate) {
+  char *code = reserve_pair(extra, populate);
   if (!code) return nullptr;
   if (mmap(code, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) != code) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   memcpy(code, ffix_tramp_page, page);
   if (mprotect(code, page, PROT_READ | PROT_EXEC) != 0) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     return nullptr;
   }
   sync_code(code, code + page);
@@ -83,11 +89,11 @@ char *write_pair() {
 
 // The first copy from FD at OFFSET, which becomes the source if the copy
 // maps and holds the template; FD is closed otherwise.
-char *first_from(int fd, off_t offset) {
+char *first_from(int fd, off_t offset, size_t extra, bool populate) {
   errno = 0;
-  char *code = map_pair(fd, offset);
+  char *code = map_pair(fd, offset, extra, populate);
   if (code && memcmp(code, ffix_tramp_page, page) != 0) {
-    munmap(code, reservation());
+    munmap(code, reservation(extra));
     code = nullptr;
   }
   if (!code) {
@@ -131,36 +137,41 @@ int sealed_memfd() {
 // The first copy, from the first source that gives one.  Out of memory
 // is no reason to settle for a lesser source for good: nothing is chosen,
 // and the next call tries again.
-char *choose_source() {
+char *choose_source(size_t extra, bool populate) {
   MappedFile file = open_mapped_file(ffix_tramp_page, page);
   if (file.fd >= 0) {
-    if (char *code = first_from(file.fd, file.offset)) return code;
+    if (char *code = first_from(file.fd, file.offset, extra, populate)) return code;
     if (errno == ENOMEM) return nullptr;
   }
   int memfd = sealed_memfd();
   if (memfd >= 0) {
-    if (char *code = first_from(memfd, 0)) return code;
+    if (char *code = first_from(memfd, 0, extra, populate)) return code;
     if (errno == ENOMEM) return nullptr;
   }
-  char *code = write_pair();
+  char *code = write_pair(extra, populate);
   if (code) source = Source::Anonymous;
   return code;
 }
 
 } // namespace
 
-// Called with the closure allocator's lock held.
-SlotPage map_trampolines() {
+SlotPage map_trampolines(size_t extra, bool populate) {
   if (!page) {
     size_t p = page_size();
     if (!tramp_page_fits(p)) return {};  // pages larger than the template: no closures
     page = p;
   }
-  char *code = source == Source::File        ? map_pair(source_fd, source_offset)
-               : source == Source::Anonymous ? write_pair()
-                                             : choose_source();
+  extra = (extra + page - 1) & ~(page - 1);
+  char *code = source == Source::File        ? map_pair(source_fd, source_offset, extra, populate)
+               : source == Source::Anonymous ? write_pair(extra, populate)
+                                             : choose_source(extra, populate);
   if (!code) return {};
-  return {reinterpret_cast<Slot *>(code + FFIX_TRAMP_SPAN), page / FFIX_TRAMP_SIZE};
+  char *data = code + FFIX_TRAMP_SPAN;
+  return {reinterpret_cast<Slot *>(data), page / FFIX_TRAMP_SIZE, data + page, extra};
+}
+
+void unmap_trampolines(const SlotPage &copy) {
+  munmap(slot_code(copy.slots), reservation(copy.extra_bytes));
 }
 
 } // namespace ffix

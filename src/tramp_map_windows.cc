@@ -9,11 +9,12 @@
 // PAGE_EXECUTE_READWRITE; ffix never does), which also keeps closures
 // working where dynamic code is restricted to W^X.
 //
-// VirtualAlloc reserves address space in units of the allocation
-// granularity (64 KiB), sixteen 4 KiB pages: each reservation is shared
-// by as many copies as fit, instead of wasting 56 KiB a copy.  A copy is
-// a code page, the gap up to FFIX_TRAMP_SPAN (none when the page is as
-// large as the span) and its data page.
+// Each copy is its own reservation: the code page, the gap up to
+// FFIX_TRAMP_SPAN (none when the page is as large as the span), the data
+// page and the caller's extra memory, so that giving a copy back releases
+// all of it at once.  VirtualAlloc rounds a reservation up to the
+// allocation granularity (64 KiB): that is address space only, and a
+// copy with its extra memory takes a good part of it.
 #include "core.h"
 #include "os.h"
 #include "tramp.h"
@@ -27,57 +28,43 @@ namespace ffix {
 
 namespace {
 
-size_t page;            // the page size, once read
-size_t stride;          // the address space of one copy
-char *reservation;      // the current reservation, or nullptr
-size_t pairs_per_reservation;
-size_t next_pair;       // the first copy of it not handed out yet
+size_t page;  // the page size, once read
 
-bool check_system() {
-  if (pairs_per_reservation) return true;
-  size_t p = page_size();
-  if (!tramp_page_fits(p)) return false;
-  SYSTEM_INFO info;
-  GetSystemInfo(&info);
-  page = p;
-  stride = FFIX_TRAMP_SPAN + p;
-  size_t granularity = info.dwAllocationGranularity;
-  pairs_per_reservation = granularity > stride ? granularity / stride : 1;
-  return true;
-}
-
-// Commit copy N of the current reservation: a read-write data page
-// FFIX_TRAMP_SPAN bytes after an execute-read copy of one page of the
-// template.  Returns the code page.
-char *commit_pair(size_t n) {
-  char *code = reservation + n * stride;
+// Commit the copy reserved at CODE: a read-write data page FFIX_TRAMP_SPAN
+// bytes after an execute-read copy of one page of the template, and EXTRA
+// read-write bytes after the data page.
+bool commit_pair(char *code, size_t extra) {
   char *data = code + FFIX_TRAMP_SPAN;
-  if (!VirtualAlloc(code, page, MEM_COMMIT, PAGE_READWRITE)) return nullptr;
+  if (!VirtualAlloc(code, page, MEM_COMMIT, PAGE_READWRITE)) return false;
   memcpy(code, ffix_tramp_page, page);
   DWORD old;
-  if (!VirtualProtect(code, page, PAGE_EXECUTE_READ, &old) || !VirtualAlloc(data, page, MEM_COMMIT, PAGE_READWRITE)) {
-    VirtualFree(code, page, MEM_DECOMMIT);
-    return nullptr;
-  }
+  if (!VirtualProtect(code, page, PAGE_EXECUTE_READ, &old) ||
+      !VirtualAlloc(data, page + extra, MEM_COMMIT, PAGE_READWRITE))
+    return false;
   FlushInstructionCache(GetCurrentProcess(), code, page);
-  return code;
+  return true;
 }
 
 } // namespace
 
-// Called with the closure allocator's lock held.
-SlotPage map_trampolines() {
-  if (!check_system()) return {};
-  if (!reservation || next_pair == pairs_per_reservation) {
-    void *fresh = VirtualAlloc(nullptr, pairs_per_reservation * stride, MEM_RESERVE, PAGE_NOACCESS);
-    if (!fresh) return {};
-    reservation = static_cast<char *>(fresh);
-    next_pair = 0;
+// POPULATE asks nothing more here: committed pages are demand-zero.
+SlotPage map_trampolines(size_t extra, bool /*populate*/) {
+  if (!page) {
+    size_t p = page_size();
+    if (!tramp_page_fits(p)) return {};
+    page = p;
   }
-  char *code = commit_pair(next_pair);
+  extra = (extra + page - 1) & ~(page - 1);
+  auto *code = static_cast<char *>(VirtualAlloc(nullptr, FFIX_TRAMP_SPAN + page + extra, MEM_RESERVE, PAGE_NOACCESS));
   if (!code) return {};
-  next_pair++;
-  return {reinterpret_cast<Slot *>(code + FFIX_TRAMP_SPAN), page / FFIX_TRAMP_SIZE};
+  if (!commit_pair(code, extra)) {
+    VirtualFree(code, 0, MEM_RELEASE);
+    return {};
+  }
+  char *data = code + FFIX_TRAMP_SPAN;
+  return {reinterpret_cast<Slot *>(data), page / FFIX_TRAMP_SIZE, data + page, extra};
 }
+
+void unmap_trampolines(const SlotPage &copy) { VirtualFree(slot_code(copy.slots), 0, MEM_RELEASE); }
 
 } // namespace ffix
