@@ -175,7 +175,7 @@ size_t key_count(const Chunk *c) {
 
 // The chunk of closures of 2^SHIFT bytes, mapped and registered, first in
 // its class; or nullptr.
-Chunk *new_chunk(Class &k, unsigned shift) {
+[[gnu::noinline, gnu::cold]] Chunk *new_chunk(Class &k, unsigned shift) {
   const size_t slots = page / FFIX_TRAMP_SIZE, block = size_t{1} << shift;
   size_t capacity = block <= kMaxArea ? kMaxArea / block : 1;
   if (capacity > slots) capacity = slots;
@@ -196,7 +196,7 @@ Chunk *new_chunk(Class &k, unsigned shift) {
 // Give chunk C back, unlinked and empty.  Its stubs are unmapped: a stale
 // code pointer of it called now faults (before, while the chunk was kept,
 // it reached ffix_closure_freed's message).
-void release(Chunk *c) {
+[[gnu::noinline, gnu::cold]] void release(Chunk *c) {
   each_key(c, [](uintptr_t key) {
     Entry *e = find(key);
     e->page = kErased;
@@ -276,6 +276,14 @@ const ClosurePart *closure_part_of(ffi_cif *cif, const void *Backend::*entry, co
   return s;
 }
 
+// At the first allocation, under the lock.  Never fork with the lock held
+// by another thread: the child could not allocate closures.
+[[gnu::noinline, gnu::cold]] void first_alloc() {
+  at_fork(lock, unlock, unlock);
+  fork_handlers = true;
+  page = page_size();
+}
+
 } // namespace
 
 ffi_status refuse_null_closure(const char *function) {
@@ -294,13 +302,7 @@ FFIX_EXPORT void *ffi_closure_alloc(size_t size, void **code) {
   unsigned shift = shift_for(size < sizeof(ffi_closure) ? sizeof(ffi_closure) : size);
   if (!shift) return nullptr;
   lock();
-  if (!fork_handlers) {
-    // Never fork with the lock held by another thread: the child could not
-    // allocate closures.
-    at_fork(lock, unlock, unlock);
-    fork_handlers = true;
-    page = page_size();
-  }
+  if (__builtin_expect(!fork_handlers, 0)) first_alloc();
   Class &k = classes[shift - kMinShift];
   Chunk *c = k.head ? k.head : new_chunk(k, shift);
   if (!c) {
@@ -336,12 +338,15 @@ FFIX_EXPORT void ffi_closure_free(void *ptr) {
   Class &k = class_of(c);
   if (c->live-- == c->capacity) push_front(k, c);
   if (!c->live) {
-    unlink(k, c);
     if (k.empty) {
+      unlink(k, c);
       release(c);
     } else {
       k.empty = c;
-      push_back(k, c);
+      if (k.tail != c) {  // already last (the only chunk, say): nothing to move
+        unlink(k, c);
+        push_back(k, c);
+      }
     }
   }
   unlock();
