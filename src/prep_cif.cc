@@ -91,7 +91,7 @@ inline ffi_status intern_or_unplanned(ffi_cif *cif, const Backend *backend, cons
     s = describe_signature(key, tag, abi, ntotal, variadic ? nfixed : ~0u, rtype, atypes, &why);
     if (s == FFI_OK && variadic) {
       if (nfixed > ntotal) s = refuse(&why, Reason::FixedOverTotal, nullptr, nfixed, ntotal, 0, 0, FFI_BAD_ARGTYPE);
-      for (unsigned i = nfixed; s == FFI_OK && i < ntotal; i++)
+      for (unsigned i = nfixed; s == FFI_OK && atypes && i < ntotal; i++)  // atypes: describe_signature refused NULL
         if (bad_variadic_type(atypes[i])) s = refuse_variadic(why, i, atypes[i]);
     }
     if (s == FFI_OK) s = intern_or_unplanned(cif, backend, key, tag, variadic ? nfixed : kNotVariadic, why);
@@ -203,7 +203,7 @@ template <bool variadic>
       if (!t || t->type != FFI_TYPE_STRUCT) return nullptr;
       uint32_t *q = found_struct<true>(t, p, end);
       if (!q) return nullptr;
-      for (; p < q; p++) h = hash_word(h, *p);
+      for (; p < q; p++) h = hash_word(h, *p);  // NOLINT(clang-analyzer-core.CallAndMessage): found_struct wrote [p, q)
     }
   }
   return p;
