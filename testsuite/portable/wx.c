@@ -22,10 +22,12 @@ static void *codes[MANY];
 
 static int make_closures(void)
 {
-  ffi_cif *cif = malloc(sizeof *cif);
+  /* Static: closures live in ffix's mapped memory, which a leak checker
+     does not scan, so a heap cif only they point to would be reported.  */
+  static ffi_cif cif_storage;
+  ffi_cif *cif = &cif_storage;
   static ffi_type *t[1];
   t[0] = &ffi_type_sint;
-  if (!cif) bail("malloc");
   prep(cif, 1, &ffi_type_sint, t);
   int right = 0;
   for (int i = 0; i < MANY; i++) {
