@@ -31,6 +31,16 @@
 
 	.text
 
+	/* After fun and the user data are pushed: rbp, and the CFA above the
+	   return address.  */
+	.macro FRAME_POINTER
+	pushq	%rbp
+	.cfi_adjust_cfa_offset 8
+	movq	%rsp, %rbp
+	.cfi_def_cfa %rbp, 32
+	.cfi_offset %rbp, -32
+	.endm
+
 	/* From r10 = the ffi_closure: r11 = the cif, fun and the user data
 	   pushed, then the frame.  */
 	.macro PROLOGUE
@@ -39,11 +49,7 @@
 	.cfi_adjust_cfa_offset 8
 	pushq	FFIX_CLOSURE_FUN(%r10)
 	.cfi_adjust_cfa_offset 8
-	pushq	%rbp
-	.cfi_adjust_cfa_offset 8
-	movq	%rsp, %rbp
-	.cfi_def_cfa %rbp, 32
-	.cfi_offset %rbp, -32
+	FRAME_POINTER
 	subq	$FRAME, %rsp
 	.endm
 
@@ -93,11 +99,7 @@ ffix_sysv_go_closure:
 	.cfi_adjust_cfa_offset 8
 	pushq	FFIX_GO_CLOSURE_FUN(%r10)
 	.cfi_adjust_cfa_offset 8
-	pushq	%rbp
-	.cfi_adjust_cfa_offset 8
-	movq	%rsp, %rbp
-	.cfi_def_cfa %rbp, 32
-	.cfi_offset %rbp, -32
+	FRAME_POINTER
 	/* fun is at rbp+8 and the user data at rbp+16, the return address at
 	   rbp+24; r11 = the cif.  */
 	subq	$FRAME, %rsp

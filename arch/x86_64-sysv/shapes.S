@@ -94,6 +94,24 @@
 #define IN_GPR(kind) ((kind) == S32 || (kind) == U32 || (kind) == WORD)
 #define IN_XMM(kind) ((kind) == DBL || (kind) == FLT)
 
+	/* Call fn (in register FN) and store the result of kind RET through
+	   the rvalue pushed at entry; a void call just jumps, so that the
+	   callee returns straight to ffi_call's caller (the stack is as that
+	   caller left it, so its alignment is a call's).  */
+	.macro FINISH ret, fn
+	.if \ret == SYSV_SHAPE_RET_VOID
+	jmp	*%\fn
+	.else
+	call	*%\fn
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	testq	%rcx, %rcx
+	jz	1f
+	STORE	\ret
+1:	ret
+	.endif
+	.endm
+
 	/* fn stays in rsi unless a second GPR argument needs it.  The chain
 	   register is left alone: ffi_call_go takes the backend's invoke,
 	   never these (backend.h).  */
@@ -112,27 +130,10 @@ shape_\ret\()_\k0\()_\k1:
 	.endif
 	LOAD	0, \k0, 0, 0
 	LOAD	1, \k1, IN_GPR(\k0), IN_XMM(\k0)
-	.if \ret == SYSV_SHAPE_RET_VOID
-	/* Nothing to store afterwards: the callee returns straight to
-	   ffi_call's caller (the stack is as that caller left it, so its
-	   alignment is a call's).  */
 	.if FN_IN_R11(\k0, \k1)
-	jmp	*%r11
+	FINISH	\ret, r11
 	.else
-	jmp	*%rsi
-	.endif
-	.else
-	.if FN_IN_R11(\k0, \k1)
-	call	*%r11
-	.else
-	call	*%rsi
-	.endif
-	popq	%rcx
-	.cfi_adjust_cfa_offset -8
-	testq	%rcx, %rcx
-	jz	1f
-	STORE	\ret
-1:	ret
+	FINISH	\ret, rsi
 	.endif
 	.cfi_endproc
 	.endm
@@ -168,17 +169,7 @@ words_\ret\()_\n:
 	.if \n > 3
 	WORD_LOAD 3, rcx
 	.endif
-	.if \ret == SYSV_SHAPE_RET_VOID
-	jmp	*%r11			/* the callee returns to ffi_call's caller */
-	.else
-	call	*%r11
-	popq	%rcx
-	.cfi_adjust_cfa_offset -8
-	testq	%rcx, %rcx
-	jz	1f
-	STORE	\ret
-1:	ret
-	.endif
+	FINISH	\ret, r11
 	.cfi_endproc
 	.endm
 
